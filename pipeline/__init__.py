@@ -1,0 +1,25 @@
+"""lintas: multilingual news to entities, relations, events and claims (lintas/1 JSONL).
+
+The package holds the stages, the record types, I/O, the runner and the backends::
+
+    from pipeline import build_pipeline, read_inputs
+    nlp = build_pipeline()
+    for item in read_inputs(["seeds/"]):
+        records = nlp.process(item)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .core import DEFAULT_STAGES, Pipeline, PipelineConfig, build_pipeline, register_stage
+from .document import Document, Entity, ErrorRecord, Mention, Span
+from .reader import read_inputs
+from .records import SCHEMA_VERSION
+from .runner import Summary, run
+
+__all__ = [
+    "DEFAULT_STAGES", "Document", "Entity", "ErrorRecord", "Mention", "Pipeline",
+    "PipelineConfig", "SCHEMA_VERSION", "Span", "Summary", "build_pipeline", "read_inputs",
+    "register_stage", "run", "__version__",
+]

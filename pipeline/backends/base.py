@@ -1,0 +1,51 @@
+"""The protocols that backends follow, one per task."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ..document import Document, Mention
+
+
+@runtime_checkable
+class LangIdBackend(Protocol):
+    """Language identification: ranked ``(ISO 639-1 code, probability)`` pairs."""
+
+    name: str
+
+    def version(self) -> str:
+        """Name and version of the library, for the document's ``extractors`` field."""
+        ...
+
+    def detect(self, text: str) -> list[tuple[str, float]]:
+        """Candidates for ``text``, most probable first; probabilities sum to at most 1."""
+        ...
+
+
+@runtime_checkable
+class NerBackend(Protocol):
+    """Named-entity recognition over a segmented document."""
+
+    name: str
+
+    def version(self) -> str:
+        """Name and version of the model, for the document's ``extractors`` field."""
+        ...
+
+    def supports(self, lang: str) -> bool:
+        """Whether this backend has a model for ``lang``."""
+        ...
+
+    def find(self, doc: Document, text: str) -> list[Mention]:
+        """Mentions in ``text`` (the document's cleaned text: same offsets as doc.text)."""
+        ...
+
+
+def dist_version(dist: str) -> str:
+    """The installed version of distribution ``dist`` (``"unknown"`` if not found)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,79 @@
+"""The in-memory types that flow through the stages.
+
+A `Document` carries the original text untouched; every span on it (boilerplate masks,
+sentences, tokens, mentions) is a pair of character offsets into that text, end exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Span:
+    """A character span ``[start, end)`` of the original text."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Mention:
+    """One name in the text that a NER backend found."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # PER / ORG / LOC / MISC
+    source: str  # which backend found it, e.g. "gazetteer"
+    confidence: float
+    canonical: dict[str, Any] | None = None  # {"key", "name", "wikidata"?}
+
+
+@dataclass
+class Entity:
+    """All mentions of one thing in one document."""
+
+    label: str
+    name: str
+    mentions: list[Mention]
+    canonical: dict[str, Any] | None
+    confidence: float
+
+
+@dataclass
+class Document:
+    """One input article and everything the stages have assigned to it."""
+
+    doc_id: str
+    source: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    lang_hint: str | None = None  # from --lang or the JSONL `lang` field
+    lang: str | None = None
+    lang_confidence: float | None = None
+    masked: list[Span] = field(default_factory=list)  # boilerplate: skipped by extraction
+    sentences: list[Span] = field(default_factory=list)
+    tokens: list[Span] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    extractors: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
+
+    def is_masked(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` overlaps a masked (boilerplate) span."""
+        return any(m.start < end and start < m.end for m in self.masked)
+
+
+@dataclass
+class ErrorRecord:
+    """An input that could not become a document (or a stage that failed on one)."""
+
+    source: str
+    stage: str
+    error: str
+    doc_id: str | None = None
+    line: int | None = None

@@ -1,0 +1,92 @@
+"""The `entities` stage: mentions from NER backends, merged and clustered into entities.
+
+Backends run in priority order; a later backend's mention that overlaps an earlier one is
+dropped (so trained models, listed first, win over the gazetteer), but when both mark the
+same span the gazetteer still lends its canonical identity. Mentions of one thing form one
+entity: same canonical key, or same label and same normalized name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from anyascii import anyascii
+
+from .backends import get_backend
+from .clean import clean_text
+from .document import Document, Entity, Mention
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def name_key(label: str, name: str) -> str:
+    """A language-independent key for a name without a known identity.
+
+    Transliterated to ASCII and normalized, so that one spelling in Latin and Cyrillic
+    meets: ``name_key("PER", "Токаев")`` is ``per:tokaev``.
+    """
+    folded = _NON_ALNUM.sub("-", anyascii(name).lower()).strip("-")
+    return f"{label.lower()}:{folded or 'x'}"
+
+
+def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
+    """Mentions of several backends, earlier groups first on overlap, in text order."""
+    kept: list[Mention] = []
+    for group in groups:
+        for m in group:
+            clash = [k for k in kept if k.start < m.end and m.start < k.end]
+            if not clash:
+                kept.append(m)
+                continue
+            for k in clash:  # same span: take the identity the other backend knows
+                if k.start == m.start and k.end == m.end and k.canonical is None:
+                    k.canonical = m.canonical
+    return sorted(kept, key=lambda m: (m.start, m.end))
+
+
+def cluster(mentions: list[Mention]) -> list[Entity]:
+    """Group mentions into entities, ordered by first mention."""
+    entities: list[Entity] = []
+    by_key: dict[str, Entity] = {}
+    for m in mentions:
+        key = m.canonical["key"] if m.canonical else name_key(m.label, m.text)
+        ent = by_key.get(key)
+        if ent is None:
+            canonical = dict(m.canonical) if m.canonical else {"key": key, "name": m.text,
+                                                                "wikidata": None}
+            canonical.pop("matched", None)
+            base = (m.canonical or {}).get("matched") or m.text
+            ent = Entity(label=m.label, name=base, mentions=[], canonical=canonical,
+                         confidence=0.0)
+            by_key[key] = ent
+            entities.append(ent)
+        ent.mentions.append(m)
+        ent.confidence = max(ent.confidence, m.confidence)
+    return entities
+
+
+class Entities:
+    """Pipeline stage: ``doc.mentions`` and ``doc.entities`` from the chosen NER backends."""
+
+    name = "entities"
+    requires = ("sentences", "tokens")
+    assigns = ("mentions", "entities")
+
+    def __init__(self, backends: tuple[str, ...] = ("gazetteer",)) -> None:
+        self.backend_names = backends
+
+    def __call__(self, doc: Document) -> Document:
+        text = clean_text(doc)
+        groups = []
+        used = []
+        for name in self.backend_names:
+            backend = get_backend("ner", name)
+            if not backend.supports(doc.lang or "und"):
+                continue
+            found = [m for m in backend.find(doc, text) if not doc.is_masked(m.start, m.end)]
+            groups.append(found)
+            used.append(backend.version())
+        doc.mentions = merge_mentions(groups)
+        doc.entities = cluster(doc.mentions)
+        doc.extractors["ner"] = "; ".join(used)
+        return doc

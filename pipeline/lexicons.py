@@ -1,0 +1,42 @@
+"""Where the shipped models and lexicons live, and readers for their plain-text formats."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def models_dir() -> Path:
+    """The models folder: ``$LINTAS_MODELS`` if set, else the one shipped with lintas.
+
+    In a source checkout it is the repository's ``models/``; in a wheel it is installed as
+    ``pipeline/models/``.
+    """
+    env = os.environ.get("LINTAS_MODELS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "models", here / "models"):
+        if (candidate / "lexicons").is_dir():
+            return candidate
+    raise FileNotFoundError(
+        "[L005] lintas models folder not found; reinstall lintas or set LINTAS_MODELS"
+    )
+
+
+def read_lines(path: Path) -> list[str]:
+    """Non-blank lines of a UTF-8 lexicon file, without comment lines (``#`` first)."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            stripped = line.rstrip("\n")
+            if stripped.strip() and not stripped.lstrip().startswith("#"):
+                out.append(stripped)
+    return out
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a tab-separated lexicon file, without comment and blank lines."""
+    return [line.split("\t") for line in read_lines(path)]

@@ -1,0 +1,71 @@
+"""`Document` -> lintas/1 records (plain dicts, ready for JSON)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .document import Document, ErrorRecord
+
+SCHEMA_VERSION = "lintas/1"
+
+
+def document_record(doc: Document) -> dict[str, Any]:
+    """The ``document`` record: identity, language and provenance of one article."""
+    rec: dict[str, Any] = {
+        "type": "document",
+        "schema": SCHEMA_VERSION,
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "lang": doc.lang or "und",
+        "lang_confidence": doc.lang_confidence if doc.lang_confidence is not None else 0.0,
+        "text_sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        "chars": len(doc.text),
+        "published": doc.published,
+        "title": doc.title,
+        "url": doc.url,
+        "translation": None,
+        "boilerplate": [{"start": s.start, "end": s.end} for s in doc.masked],
+        "extractors": dict(sorted(doc.extractors.items())),
+    }
+    if doc.notes:
+        rec["notes"] = list(doc.notes)
+    return rec
+
+
+def entity_records(doc: Document) -> list[dict[str, Any]]:
+    """One ``entity`` record per entity, numbered in order of first mention."""
+    out = []
+    for n, ent in enumerate(doc.entities, start=1):
+        out.append({
+            "type": "entity",
+            "id": f"{doc.doc_id}/e{n}",
+            "doc_id": doc.doc_id,
+            "label": ent.label,
+            "name": ent.name,
+            "canonical": ent.canonical,
+            "mentions": [{"start": m.start, "end": m.end, "text": m.text}
+                         for m in ent.mentions],
+            "confidence": round(ent.confidence, 3),
+        })
+    return out
+
+
+def doc_records(doc: Document) -> list[dict[str, Any]]:
+    """All records of one document, the ``document`` record first."""
+    return [document_record(doc), *entity_records(doc)]
+
+
+def error_record(err: ErrorRecord) -> dict[str, Any]:
+    """The ``error`` record of an input (or a stage) that failed."""
+    rec: dict[str, Any] = {
+        "type": "error",
+        "schema": SCHEMA_VERSION,
+        "doc_id": err.doc_id,
+        "source": err.source,
+        "stage": err.stage,
+        "error": err.error,
+    }
+    if err.line is not None:
+        rec["line"] = err.line
+    return rec

@@ -1,0 +1,120 @@
+"""The `segment` stage: sentences and tokens per language, with spaCy blank pipelines.
+
+A blank pipeline is spaCy's rule-based tokenizer for the language plus a sentencizer; a
+line break also ends a sentence (news titles and datelines have no final stop). Long texts
+are cut at line breaks into chunks of bounded size, so memory does not grow with the
+document; offsets are shifted back to the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import OrderedDict
+from typing import Any
+
+from .clean import clean_text
+from .document import Document, Span
+
+CHUNK_CHARS = 100_000
+# spaCy languages whose tokenizer needs an extra library (sudachipy, jieba, pythainlp …):
+# lintas uses the multilingual tokenizer for them rather than fail.
+_NEEDS_EXTRA = {"ja", "zh", "ko", "th", "vi"}
+_CACHE_SIZE = 8
+_nlp_cache: OrderedDict[str, Any] = OrderedDict()
+
+
+def blank_pipeline(lang: str) -> Any:
+    """A cached spaCy blank pipeline with a sentencizer for ``lang`` (``xx`` if unknown)."""
+    import spacy
+
+    code = lang if lang and lang not in _NEEDS_EXTRA else "xx"
+    if code in _nlp_cache:
+        _nlp_cache.move_to_end(code)
+        return _nlp_cache[code]
+    try:
+        nlp = spacy.blank(code)
+    except (ImportError, KeyError, ValueError, OSError):
+        # spaCy raises an ImportError subclass for unknown languages (E048).
+        nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = CHUNK_CHARS * 2
+    _nlp_cache[code] = nlp
+    if len(_nlp_cache) > _CACHE_SIZE:
+        _nlp_cache.popitem(last=False)
+    return nlp
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of ``text`` of at most about ``size`` characters.
+
+    Cut after a line break where there is one in the second half of the window, else after
+    a space, else hard: no sentence is cut unless a line is longer than ``size``.
+    """
+    out = []
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + size // 2, end)
+            if cut >= 0:
+                end = cut + 1
+        out.append((start, end))
+        start = end
+    return out
+
+
+_BREAK = re.compile(r"\n")
+
+
+class Segment:
+    """Pipeline stage: sets ``doc.sentences`` (list of `Span`) and ``doc.tokens``.
+
+    ``doc.tokens`` is a pair of compact arrays ``(starts, ends)``; whitespace is not a token.
+    """
+
+    name = "segment"
+    requires = ("lang",)
+    assigns = ("sentences", "tokens")
+
+    def __call__(self, doc: Document) -> Document:
+        text = clean_text(doc)
+        nlp = blank_pipeline(doc.lang or "xx")
+        starts, ends = array("l"), array("l")
+        sentences: list[Span] = []
+        for c_start, c_end in chunks(text):
+            sdoc = nlp(text[c_start:c_end])
+            sent_start: int | None = None
+            last_end = 0
+            prev_had_break = False
+            for tok in sdoc:
+                if tok.is_space:
+                    prev_had_break = prev_had_break or "\n" in tok.text
+                    continue
+                s = c_start + tok.idx
+                e = s + len(tok.text)
+                new_sentence = tok.is_sent_start or prev_had_break or sent_start is None
+                if new_sentence and sent_start is not None:
+                    sentences.append(Span(sent_start, last_end))
+                    sent_start = None
+                if sent_start is None:
+                    sent_start = s
+                starts.append(s)
+                ends.append(e)
+                last_end = e
+                prev_had_break = "\n" in tok.whitespace_
+            if sent_start is not None:
+                sentences.append(Span(sent_start, last_end))
+        doc.sentences = sentences
+        doc.tokens = (starts, ends)  # type: ignore[assignment]
+        doc.extractors["segment"] = f"spacy {_spacy_version()} blank:{nlp.lang}"
+        return doc
+
+
+def _spacy_version() -> str:
+    import spacy
+
+    return spacy.__version__
