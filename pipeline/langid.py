@@ -1,16 +1,13 @@
 """The `langid` stage: the document's language and a confidence, or ``und``.
 
-The text is judged paragraph by paragraph (up to a bounded sample), and the paragraph
-verdicts are pooled, weighted by their length. So a long document costs no more than its
-sample, a mixed document shows as a low share for its top language, and a text too short to
-judge is ``und`` rather than a confident wrong guess.
+The text is judged on a bounded sample (so a huge document costs no more than a short one),
+as a whole and paragraph by paragraph: a mixed document shows as a low confidence, and a
+text too short to judge is ``und`` rather than a confident wrong guess.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-
 from .backends import get_backend
 from .clean import clean_text
 from .document import Document
@@ -52,24 +49,34 @@ def _pieces(text: str, limit: int) -> list[str]:
     return out
 
 
+def _top(ranked: list[tuple[str, float]]) -> tuple[str, float]:
+    if not ranked:
+        return UND, 0.0
+    return max(sorted(ranked), key=lambda kv: kv[1])
+
+
 def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
-    """``(language, confidence)`` of ``text``; ``("und", p)`` when it cannot be told."""
+    """``(language, confidence)`` of ``text``; ``("und", p)`` when it cannot be told.
+
+    The language is the backend's verdict on the whole sample (long text decides best
+    between neighbours such as Indonesian and Malay). The confidence is that verdict's
+    probability times the share of the sample (by letters) whose paragraphs, judged one by
+    one, agree: a document in two languages gets a low confidence, and below
+    `MIN_CONFIDENCE` it is ``und``.
+    """
     if letters(text) < MIN_LETTERS:
         return UND, 0.0
     backend = get_backend("langid", backend_name)
-    pooled: dict[str, float] = defaultdict(float)
-    total = 0
-    for piece in _pieces(text, SAMPLE_CHARS):
-        weight = letters(piece)
-        if weight == 0:
-            continue
-        total += weight
-        for code, prob in backend.detect(piece):
-            pooled[code] += prob * weight
-    if not pooled or total == 0:
+    pieces = _pieces(text, SAMPLE_CHARS)
+    lang, prob = _top(backend.detect(" ".join(pieces)))
+    if lang == UND:
         return UND, 0.0
-    lang, score = max(sorted(pooled.items()), key=lambda kv: kv[1])
-    confidence = round(score / total, 3)
+    agree = 1.0
+    if len(pieces) > 1:
+        weights = [letters(p) for p in pieces]
+        same = sum(w for p, w in zip(pieces, weights) if _top(backend.detect(p))[0] == lang)
+        agree = same / sum(weights)
+    confidence = round(prob * agree, 3)
     if confidence < MIN_CONFIDENCE:
         return UND, confidence
     return lang, confidence

@@ -79,6 +79,18 @@ def process_stream(items: Iterable[Document | ErrorRecord], config: PipelineConf
             yield pending.popleft().get()
 
 
+def check_backends(config: PipelineConfig) -> None:
+    """Load the configured backends now, so that a missing library stops the run at once
+    with a message naming the fix, instead of failing every document."""
+    from .backends import get_backend
+
+    if "langid" in config.stages:
+        get_backend("langid", config.langid_backend)
+    if "entities" in config.stages:
+        for name in config.ner_backends:
+            get_backend("ner", name)
+
+
 def run(
     inputs: list[str],
     out: TextIO,
@@ -100,6 +112,7 @@ def run(
     (a record that fails is a bug in lintas: it is replaced by an error record).
     """
     config = config or PipelineConfig()
+    check_backends(config)
     log = log or sys.stderr
     if progress is None:
         progress = log.isatty()

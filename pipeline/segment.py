@@ -33,7 +33,7 @@ def blank_pipeline(lang: str) -> Any:
         _nlp_cache.move_to_end(code)
         return _nlp_cache[code]
     try:
-        nlp = spacy.blank(code)
+        nlp = _fast_blank(code)
     except (ImportError, KeyError, ValueError, OSError):
         # spaCy raises an ImportError subclass for unknown languages (E048).
         nlp = spacy.blank("xx")
@@ -42,6 +42,42 @@ def blank_pipeline(lang: str) -> Any:
     _nlp_cache[code] = nlp
     if len(_nlp_cache) > _CACHE_SIZE:
         _nlp_cache.popitem(last=False)
+    return nlp
+
+
+_HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _fast_blank(code: str) -> Any:
+    """``spacy.blank(code)`` with the same tokens, built in a fraction of the time.
+
+    Indonesian lists about 15,600 hyphenated words ("negara-negara") as tokenizer
+    exceptions only to keep them whole; adding them one by one takes 3-4 s per process.
+    Here such exceptions (one token, same text, letters and hyphens only) become a set
+    lookup in ``token_match`` instead; all other exceptions stay as they are.
+    """
+    from spacy.symbols import ORTH
+    from spacy.util import get_lang_class
+
+    cls = get_lang_class(code)
+    exceptions = cls.Defaults.tokenizer_exceptions
+    whole = frozenset(
+        k for k, v in exceptions.items()
+        if len(v) == 1 and set(v[0]) == {ORTH} and v[0][ORTH] == k and _HYPHENATED_WORD.fullmatch(k)
+    )
+    if len(whole) < 500:
+        import spacy
+
+        return spacy.blank(code)
+    keep = {k: v for k, v in exceptions.items() if k not in whole}
+    defaults = type("Defaults", (cls.Defaults,), {"tokenizer_exceptions": keep})
+    nlp = type(cls.__name__, (cls,), {"Defaults": defaults})()
+    inner = nlp.tokenizer.token_match
+
+    def token_match(text: str) -> bool:
+        return text in whole or bool(inner is not None and inner(text))
+
+    nlp.tokenizer.token_match = token_match
     return nlp
 
 

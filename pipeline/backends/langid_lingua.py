@@ -24,9 +24,9 @@ class LinguaLangId:
                  low_accuracy: bool = False) -> None:
         try:
             from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise MissingDependency("lingua-language-detector",
-                                    'pip install "lingua-language-detector"') from exc
+        except ImportError as exc:
+            raise MissingDependency("lingua-language-detector (the lingua backend)",
+                                    'pip install "lintas[lingua]"') from exc
         langs = []
         for code in languages:
             iso = getattr(IsoCode639_1, code.upper(), None)

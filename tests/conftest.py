@@ -1,0 +1,48 @@
+"""Shared fixtures. Tests are offline: no model hub, no network."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+def run_records(inputs: list[str], **kwargs) -> tuple[list[dict], "object"]:
+    """Run the real pipeline on ``inputs`` and return (records, summary)."""
+    from pipeline.runner import run
+
+    out = io.StringIO()
+    summary = run([str(i) for i in inputs], out, progress=False, **kwargs)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    return records, summary
+
+
+@pytest.fixture(scope="session")
+def seed_records() -> list[dict]:
+    """Records of the five sample articles, computed once per test session."""
+    records, _ = run_records([str(SEEDS)])
+    return records
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` (creating folders) and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path

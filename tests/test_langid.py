@@ -1,0 +1,62 @@
+"""Language ID: each backend on texts written for the tests; short text is `und`."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from pipeline.backends import available, get_backend
+from pipeline.errors import MissingDependency, UnknownBackend
+from pipeline.langid import identify
+from texts import BG, EN, ID, MS
+
+BACKENDS = ["py3langid", "lingua", "langdetect"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("text,lang", [(ID, "id"), (BG, "bg"), (EN, "en")])
+def test_backends_identify_focus_languages(backend, text, lang):
+    code, confidence = identify(text, backend)
+    assert code == lang
+    assert 0.5 <= confidence <= 1.0
+
+
+@pytest.mark.parametrize("backend", ["py3langid", "lingua"])
+def test_malay_is_told_from_indonesian(backend):
+    assert identify(MS, backend)[0] == "ms"
+    assert identify(ID, backend)[0] == "id"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("text", ["", "OK", "Rusia.", "12/06/2024 15:00", "Putin, Tokayev"])
+def test_short_text_is_undetermined_not_guessed(backend, text):
+    assert identify(text, backend) == ("und", 0.0)
+
+
+def test_mixed_text_reports_low_confidence_or_und():
+    mixed = (ID.split("\n")[0] + "\n" + BG.split("\n")[0] + "\n" + EN.split("\n")[0])
+    code, confidence = identify(mixed)
+    pure_code, pure_conf = identify(ID)
+    assert confidence < pure_conf
+    assert code == "und" or confidence < 0.75
+
+
+def test_langdetect_is_deterministic():
+    backend = get_backend("langid", "langdetect")
+    short = "Kerja sama energi Rusia"
+    assert len({tuple(backend.detect(short)) for _ in range(5)}) == 1
+
+
+def test_unknown_backend_is_a_clear_error():
+    with pytest.raises(UnknownBackend, match="known: langdetect, lingua, py3langid"):
+        get_backend("langid", "nope")
+    assert available("langid") == ["langdetect", "lingua", "py3langid"]
+
+
+def test_missing_library_names_the_pip_extra(monkeypatch):
+    from pipeline.backends.langid_lingua import LinguaLangId
+
+    monkeypatch.setitem(sys.modules, "lingua", None)  # import lingua now fails
+    with pytest.raises(MissingDependency, match=r'pip install "lintas\[lingua\]"'):
+        LinguaLangId()

@@ -1,0 +1,68 @@
+"""Batch runs: workers give the same output, huge documents stay bounded and correct."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SEEDS, run_records, write
+from pipeline.core import Pipeline, PipelineConfig, build_pipeline
+from pipeline.errors import PipelineConfigError
+from pipeline.segment import Segment
+from texts import BG, ID
+
+import pytest
+
+
+def test_two_workers_same_records_same_order(tmp_path, seed_records):
+    records, summary = run_records([str(SEEDS)], workers=2)
+    assert records == seed_records
+    assert summary.documents == 5 and summary.errors == 0
+
+
+def test_workers_with_bad_inputs_in_the_mix(tmp_path):
+    lines = [json.dumps({"id": f"d{i}", "text": (ID if i % 2 else BG)}) for i in range(12)]
+    lines.insert(5, "{oops")
+    f = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    one, s1 = run_records([f])
+    two, s2 = run_records([f], workers=2)
+    assert one == two
+    assert (s1.documents, s1.errors) == (s2.documents, s2.errors) == (12, 1)
+
+
+def test_huge_document_is_processed_in_chunks_without_losing_entities(tmp_path):
+    para = "Delegasi Kazakhstan tiba di Jakarta untuk membahas ekspor uranium ke Korea Selatan.\n"
+    text = para * 3000  # about 260k characters: three segmentation chunks
+    f = write(tmp_path / "huge.txt", text)
+    records, _ = run_records([f])
+    ents = {r["canonical"]["key"]: r for r in records if r["type"] == "entity"}
+    assert len(ents["Q232"]["mentions"]) == 3000
+    assert len(ents["Q884"]["mentions"]) == 3000
+    for m in ents["Q884"]["mentions"][::97]:
+        assert text[m["start"]:m["end"]] == "Korea Selatan"
+
+
+def test_pipeline_checks_requirements_when_built():
+    with pytest.raises(PipelineConfigError, match="requires"):
+        Pipeline([Segment()])
+    with pytest.raises(PipelineConfigError, match="unknown stage"):
+        build_pipeline(PipelineConfig(stages=("clean", "nope")))
+
+
+def test_a_failing_stage_costs_only_its_document(tmp_path, monkeypatch):
+    from pipeline import entities as ent_mod
+
+    original = ent_mod.Entities.__call__
+
+    def flaky(self, doc):
+        if "Bulgaria" in doc.text or "България" in doc.text:
+            raise RuntimeError("boom")
+        return original(self, doc)
+
+    monkeypatch.setattr(ent_mod.Entities, "__call__", flaky)
+    write(tmp_path / "a.txt", ID)
+    write(tmp_path / "b.txt", BG)
+    records, summary = run_records([tmp_path])
+    assert [r["type"] for r in records][0] == "document"
+    err = [r for r in records if r["type"] == "error"]
+    assert len(err) == 1 and err[0]["stage"] == "entities" and err[0]["doc_id"] == "b"
+    assert "RuntimeError: boom" in err[0]["error"]

@@ -1,0 +1,61 @@
+"""Sentences and tokens per language, with offsets into the original text."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.clean import Clean
+from pipeline.document import Document
+from pipeline.segment import Segment, blank_pipeline, chunks
+from texts import BG, EN, ID, MS
+
+
+def segment(text: str, lang: str) -> Document:
+    return Segment()(Clean()(Document("d", "d", text, lang=lang)))
+
+
+@pytest.mark.parametrize("text,lang,n", [(ID, "id", 3), (BG, "bg", 3), (EN, "en", 2),
+                                         (MS, "ms", 2)])
+def test_sentences_and_tokens_point_into_text(text, lang, n):
+    doc = segment(text, lang)
+    assert len(doc.sentences) == n
+    starts, ends = doc.tokens
+    assert len(starts) > 10
+    for s, e in zip(starts, ends):
+        assert text[s:e].strip() == text[s:e] != ""
+    for sent in doc.sentences:
+        assert text[sent.start:sent.end].strip() == text[sent.start:sent.end]
+
+
+def test_line_break_ends_a_sentence_without_a_full_stop():
+    text = "Kunjungi Kazakhstan, Putin Bahas Energi\nJAKARTA - Presiden Rusia tiba hari ini."
+    doc = segment(text, "id")
+    assert [text[s.start:s.end] for s in doc.sentences] == [
+        "Kunjungi Kazakhstan, Putin Bahas Energi", "JAKARTA - Presiden Rusia tiba hari ini."]
+
+
+def test_indonesian_reduplication_stays_one_token_like_spacy():
+    import spacy
+
+    text = "Negara-negara Asia Tengah dan perusahaan-perusahaan Rusia-Ukraina."
+    ours = [t.text for t in blank_pipeline("id")(text)]
+    assert ours == [t.text for t in spacy.blank("id")(text)]
+    assert "Negara-negara" in ours
+
+
+def test_unknown_or_undetermined_language_falls_back_to_multilingual():
+    assert blank_pipeline("und").lang == "xx"
+    assert blank_pipeline("zz").lang == "xx"
+    assert segment("Hello there. Second one.", "und").sentences
+
+
+def test_long_text_is_chunked_at_line_breaks_with_same_result():
+    para = ID + "\n"
+    text = para * 400  # about 130k characters: more than one chunk
+    parts = chunks(text, 50_000)
+    assert len(parts) >= 3 and parts[0][0] == 0 and parts[-1][1] == len(text)
+    assert all(text[e - 1] == "\n" for _, e in parts[:-1])
+    doc = segment(text, "id")
+    one = segment(para, "id")
+    assert len(doc.sentences) == 400 * len(one.sentences)
+    assert len(doc.tokens[0]) == 400 * len(one.tokens[0])
