@@ -6,6 +6,7 @@ line), in a deterministic order, and a failure on one input never stops the othe
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -127,8 +128,10 @@ def _read_text_file(path: str, base: str, new_id: _IdAllocator, lang: str | None
 
 def _read_stdin(stream: BinaryIO, new_id: _IdAllocator, lang: str | None, fmt: str,
                 max_bytes: int) -> Iterator[Document | ErrorRecord]:
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to sniff without losing
     if fmt == "auto":
-        head = stream.peek(4096) if hasattr(stream, "peek") else b""
+        head = stream.peek(4096)
         fmt = "jsonl" if head.lstrip().startswith(b"{") else "txt"
     if fmt == "jsonl":
         yield from _read_jsonl(stream, "<stdin>", "stdin", new_id, lang, max_bytes)

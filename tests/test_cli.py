@@ -1,0 +1,90 @@
+"""The command line, through typer's CliRunner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from cli import app
+from conftest import ROOT, SEEDS, write
+from pipeline.schema import validation_errors
+from texts import BG, ID
+
+runner = CliRunner()
+
+
+def test_help_reads_like_a_tool():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for word in ("run", "schema", "benchmark", "build-gazetteer"):
+        assert word in result.output
+    run_help = runner.invoke(app, ["run", "--help"])
+    for opt in ("--output", "--lang", "--workers", "--langid", "--format", "Exit status"):
+        assert opt in run_help.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("lintas 0.")
+
+
+def test_run_seeds_to_file(tmp_path):
+    out = tmp_path / "records.jsonl"
+    result = runner.invoke(app, ["run", str(SEEDS), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sum(r["type"] == "document" for r in records) == 5
+    assert all(validation_errors(r) == [] for r in records)
+    assert "5 documents" in result.stderr and "0 errors" in result.stderr
+
+
+def test_run_to_stdout_with_forced_language(tmp_path):
+    f = write(tmp_path / "a.txt", BG)
+    result = runner.invoke(app, ["run", str(f), "--lang", "ru"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout.splitlines()[0])
+    assert doc["lang"] == "ru" and doc["lang_confidence"] == 1.0
+    assert doc["extractors"]["langid"] == "given"
+
+
+def test_exit_code_1_when_some_input_failed_but_others_written(tmp_path):
+    write(tmp_path / "ok.txt", ID)
+    write(tmp_path / "empty.txt", "")
+    result = runner.invoke(app, ["run", str(tmp_path)])
+    assert result.exit_code == 1
+    types = [json.loads(line)["type"] for line in result.stdout.splitlines()]
+    assert types.count("document") == 1 and types.count("error") == 1
+    assert "1 errors" in result.stderr
+
+
+def test_stdin_jsonl():
+    data = json.dumps({"id": "x1", "text": ID}) + "\n"
+    result = runner.invoke(app, ["run", "-"], input=data)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.splitlines()[0])["doc_id"] == "x1"
+
+
+def test_usage_errors_exit_2():
+    assert runner.invoke(app, ["run", str(SEEDS), "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["run", str(SEEDS), "--langid", "nope"]).exit_code == 2
+    assert runner.invoke(app, ["run", str(SEEDS), "--workers", "0"]).exit_code == 2
+
+
+def test_schema_command_prints_the_schema():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["title"] == "lintas/1 record"
+
+
+def test_console_script_end_to_end_without_a_terminal(tmp_path):
+    # No progress bar when stderr is not a terminal: stderr holds only the summary line.
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "cli", "run", str(SEEDS), "-o", str(out),
+                           "--workers", "2"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert proc.stderr.startswith("lintas: 5 inputs, 5 documents")
+    assert len(out.read_text(encoding="utf-8").splitlines()) > 5
