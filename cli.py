@@ -71,6 +71,10 @@ def run(
     from pipeline.core import PipelineConfig
     from pipeline.runner import run as run_pipeline
 
+    from pipeline.reader import LANG_CODE
+
+    if lang is not None and not LANG_CODE.fullmatch(lang):
+        raise typer.BadParameter("must be an ISO 639 code such as id, bg, en", param_hint="--lang")
     if input_format not in ("auto", "txt", "jsonl"):
         raise typer.BadParameter("must be auto, txt or jsonl", param_hint="--format")
     if langid not in available("langid"):

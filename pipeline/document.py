@@ -62,6 +62,7 @@ class Document:
     entities: list[Entity] = field(default_factory=list)
     extractors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc
 
     def is_masked(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` overlaps a masked (boilerplate) span."""

@@ -25,7 +25,7 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 def letters(text: str) -> int:
     """How many letters ``text`` holds (digits, punctuation and spaces do not count)."""
-    return len(_LETTER.findall(text))
+    return sum(1 for _ in _LETTER.finditer(text))
 
 
 def _pieces(text: str, limit: int) -> list[str]:
@@ -38,7 +38,7 @@ def _pieces(text: str, limit: int) -> list[str]:
         if not para:
             continue
         buf = f"{buf} {para}" if buf else para
-        if letters(buf) >= 4 * MIN_LETTERS:
+        if letters(buf) >= 2 * MIN_LETTERS:  # a line of its own unless very short
             out.append(buf)
             used += len(buf)
             buf = ""
@@ -64,11 +64,12 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
     one, agree: a document in two languages gets a low confidence, and below
     `MIN_CONFIDENCE` it is ``und``.
     """
-    if letters(text) < MIN_LETTERS:
+    pieces = _pieces(text, SAMPLE_CHARS)  # bounded: a huge text costs what its sample does
+    sample = " ".join(pieces)
+    if letters(sample) < MIN_LETTERS:
         return UND, 0.0
     backend = get_backend("langid", backend_name)
-    pieces = _pieces(text, SAMPLE_CHARS)
-    lang, prob = _top(backend.detect(" ".join(pieces)))
+    lang, prob = _top(backend.detect(sample))
     if lang == UND:
         return UND, 0.0
     agree = 1.0

@@ -23,6 +23,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 # Default cap on one document's size; larger inputs get an error record (see --max-bytes).
 DEFAULT_MAX_BYTES = 50_000_000
 
+LANG_CODE = re.compile(r"[a-z]{2,3}")
 _UNSAFE_ID = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 
@@ -209,7 +210,7 @@ def _jsonl_document(raw: bytes, source: str, base: str, lineno: int,
         if value is not None and not isinstance(value, str):
             raise InputError(f"'{key}' must be a string, got {type(value).__name__}")
     doc_lang = lang or obj.get("lang") or None
-    if doc_lang is not None and not isinstance(doc_lang, str):
-        raise InputError(f"'lang' must be a string, got {type(doc_lang).__name__}")
+    if doc_lang is not None and not (isinstance(doc_lang, str) and LANG_CODE.fullmatch(doc_lang)):
+        raise InputError(f"'lang' must be an ISO 639 code such as 'id' or 'bg', got {doc_lang!r}")
     return Document(doc_id=new_id(id_base), source=f"{source}:{lineno}", text=text,
                     lang_hint=doc_lang, **meta)

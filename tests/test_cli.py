@@ -71,6 +71,7 @@ def test_usage_errors_exit_2():
     assert runner.invoke(app, ["run", str(SEEDS), "--format", "xml"]).exit_code == 2
     assert runner.invoke(app, ["run", str(SEEDS), "--langid", "nope"]).exit_code == 2
     assert runner.invoke(app, ["run", str(SEEDS), "--workers", "0"]).exit_code == 2
+    assert runner.invoke(app, ["run", str(SEEDS), "--lang", "Indonesian"]).exit_code == 2
 
 
 def test_schema_command_prints_the_schema():

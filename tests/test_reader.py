@@ -35,25 +35,27 @@ def test_jsonl_fields_and_bad_lines_are_accounted_for(tmp_path):
         json.dumps({"id": "no-text"}),
         json.dumps({"text": "   "}),
         json.dumps([1, 2]),
+        json.dumps({"text": ID, "lang": "Indonesian"}),
         "",
         json.dumps({"text": BG}),
     ]
     f = write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
     items = list(read_inputs([str(f)]))
-    assert len(items) == 6  # the blank line is not an article
+    assert len(items) == 7  # the blank line is not an article
     doc = items[0]
     assert isinstance(doc, Document)
     assert (doc.doc_id, doc.title, doc.url, doc.published, doc.lang_hint) == (
         "art_1", "T", "http://x", "2024-06-13", "id")
-    errors = items[1:5]
+    errors = items[1:6]
     assert all(isinstance(e, ErrorRecord) for e in errors)
-    assert [e.line for e in errors] == [2, 3, 4, 5]
+    assert [e.line for e in errors] == [2, 3, 4, 5, 6]
+    assert "ISO 639" in errors[4].error
     assert "malformed JSON" in errors[0].error
     assert "no 'text' field" in errors[1].error
     assert "blank" in errors[2].error
     assert "JSON object" in errors[3].error
-    last = items[5]
-    assert isinstance(last, Document) and last.doc_id == "in_L7" and last.source.endswith(":7")
+    last = items[6]
+    assert isinstance(last, Document) and last.doc_id == "in_L8" and last.source.endswith(":8")
 
 
 def test_bad_files_become_error_records_and_do_not_stop_others(tmp_path):

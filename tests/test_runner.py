@@ -66,3 +66,17 @@ def test_a_failing_stage_costs_only_its_document(tmp_path, monkeypatch):
     err = [r for r in records if r["type"] == "error"]
     assert len(err) == 1 and err[0]["stage"] == "entities" and err[0]["doc_id"] == "b"
     assert "RuntimeError: boom" in err[0]["error"]
+
+
+def test_progress_bar_shows_documents_per_second_when_asked(tmp_path):
+    import io
+
+    from pipeline.runner import run
+
+    write(tmp_path / "a.txt", ID)
+    log = io.StringIO()
+    summary = run([str(tmp_path)], io.StringIO(), progress=True, log=log)
+    assert "doc/s" in log.getvalue() and summary.documents == 1
+    quiet = io.StringIO()  # not a terminal: no bar by default
+    run([str(tmp_path)], io.StringIO(), log=quiet)
+    assert quiet.getvalue() == ""

@@ -4,6 +4,7 @@ language, with inflected forms ("Русията"), and one-letter misspellings o
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .. import gazetteer
@@ -16,6 +17,10 @@ MAX_NAME_TOKENS = 6
 EXACT_CONFIDENCE = 0.9
 INFLECTED_CONFIDENCE = 0.85
 FUZZY_CONFIDENCE = 0.6
+
+
+# Lower-case words of the text: a name that also occurs like this is a common word here.
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 class _Index:
@@ -123,8 +128,7 @@ class GazetteerNer:
                 # A one-word name that the text also uses as a lower-case word ("kerja
                 # sama" / "Kerja Sama", "lima" / "Lima") is a common word here, not a place.
                 if lower_words is None:
-                    lower_words = {w.strip(".,;:!?\"'()“”") for w in text.split()
-                                   if w.islower()}
+                    lower_words = {w for m in _WORD.finditer(text) if (w := m.group()).islower()}
                 low = surface.lower()
                 if low in index.stop_words or low in lower_words:
                     i += 1
