@@ -6,6 +6,7 @@ sentences, tokens, mentions) is a pair of character offsets into that text, end 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,15 @@ class Document:
 
     def is_masked(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` overlaps a masked (boilerplate) span."""
-        return any(m.start < end and start < m.end for m in self.masked)
+        if not self.masked:
+            return False
+        starts = self.cache.get("mask_starts")
+        if starts is None or len(starts) != len(self.masked):
+            # masks come in text order and never overlap (one per line at most)
+            starts = [m.start for m in self.masked]
+            self.cache["mask_starts"] = starts
+        i = bisect.bisect_left(starts, end)  # masks starting before `end`
+        return i > 0 and self.masked[i - 1].end > start
 
 
 @dataclass

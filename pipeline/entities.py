@@ -8,6 +8,7 @@ entity: same canonical key, or same label and same normalized name.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from anyascii import anyascii
@@ -30,18 +31,29 @@ def name_key(label: str, name: str) -> str:
 
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
-    """Mentions of several backends, earlier groups first on overlap, in text order."""
+    """Mentions of several backends, earlier groups first on overlap, in text order.
+
+    Kept mentions never overlap, so they are held sorted and each new mention is checked
+    against its neighbours only (no quadratic scan on documents with many mentions).
+    """
     kept: list[Mention] = []
+    starts: list[int] = []
     for group in groups:
-        for m in group:
-            clash = [k for k in kept if k.start < m.end and m.start < k.end]
+        for m in sorted(group, key=lambda x: (x.start, x.end)):
+            i = bisect.bisect_left(starts, m.start)
+            clash = [k for k in kept[max(0, i - 1):i + 1] if k.start < m.end and m.start < k.end]
+            j = i + 1
+            while j < len(kept) and kept[j].start < m.end:  # a long mention spans several
+                clash.append(kept[j])
+                j += 1
             if not clash:
-                kept.append(m)
+                kept.insert(i, m)
+                starts.insert(i, m.start)
                 continue
             for k in clash:  # same span: take the identity the other backend knows
                 if k.start == m.start and k.end == m.end and k.canonical is None:
                     k.canonical = m.canonical
-    return sorted(kept, key=lambda m: (m.start, m.end))
+    return kept
 
 
 def cluster(mentions: list[Mention]) -> list[Entity]:
@@ -83,6 +95,8 @@ class Entities:
             backend = get_backend("ner", name)
             if not backend.supports(doc.lang or "und"):
                 continue
+            # The backends read the cleaned text, where boilerplate is blank; this also drops
+            # what a backend might find across a mask's edge.
             found = [m for m in backend.find(doc, text) if not doc.is_masked(m.start, m.end)]
             groups.append(found)
             used.append(backend.version())

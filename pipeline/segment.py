@@ -103,9 +103,6 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     return out
 
 
-_BREAK = re.compile(r"\n")
-
-
 class Segment:
     """Pipeline stage: sets ``doc.sentences`` (list of `Span`) and ``doc.tokens``.
 
@@ -119,35 +116,56 @@ class Segment:
     def __call__(self, doc: Document) -> Document:
         text = clean_text(doc)
         nlp = blank_pipeline(doc.lang or "xx")
-        starts, ends = array("l"), array("l")
+        starts, ends = array("q"), array("q")
         sentences: list[Span] = []
         for c_start, c_end in chunks(text):
-            sdoc = nlp(text[c_start:c_end])
-            sent_start: int | None = None
-            last_end = 0
-            prev_had_break = False
-            for tok in sdoc:
-                if tok.is_space:
-                    prev_had_break = prev_had_break or "\n" in tok.text
-                    continue
-                s = c_start + tok.idx
-                e = s + len(tok.text)
-                new_sentence = tok.is_sent_start or prev_had_break or sent_start is None
-                if new_sentence and sent_start is not None:
-                    sentences.append(Span(sent_start, last_end))
-                    sent_start = None
-                if sent_start is None:
-                    sent_start = s
-                starts.append(s)
-                ends.append(e)
-                last_end = e
-                prev_had_break = "\n" in tok.whitespace_
-            if sent_start is not None:
-                sentences.append(Span(sent_start, last_end))
+            chunk = text[c_start:c_end]
+            tok_s, tok_e, sent_s, sent_e = split_chunk(nlp(chunk), chunk)
+            starts.extend((tok_s + c_start).tolist())
+            ends.extend((tok_e + c_start).tolist())
+            sentences.extend(Span(a, b) for a, b in zip((sent_s + c_start).tolist(),
+                                                        (sent_e + c_start).tolist()))
         doc.sentences = sentences
         doc.tokens = (starts, ends)  # type: ignore[assignment]
         doc.extractors["segment"] = f"spacy {_spacy_version()} blank:{nlp.lang}"
         return doc
+
+
+def split_chunk(sdoc: Any, chunk: str) -> tuple[Any, Any, Any, Any]:
+    """Token and sentence offsets (numpy arrays: token starts, ends; sentence starts, ends)
+    of a spaCy doc over ``chunk``, read from its arrays rather than token by token.
+
+    Whitespace tokens are dropped; a sentence starts where the sentencizer says (also when
+    it marked the whitespace before a token) and after every line break.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+
+    if len(sdoc) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    arr = sdoc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).astype(np.int64)
+    idx, length, is_space, sent = arr[:, 0], arr[:, 1], arr[:, 2] == 1, arr[:, 3] == 1
+    words = np.flatnonzero(~is_space)
+    if len(words) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    spaces = np.flatnonzero(is_space)
+    # A whitespace token holding a line break, or marked as a sentence start, starts a
+    # sentence at the token after it.
+    marks = np.zeros(len(sdoc) + 1, dtype=bool)
+    if len(spaces):
+        has_break = np.fromiter(("\n" in chunk[i:i + n] for i, n in
+                                 zip(idx[spaces].tolist(), length[spaces].tolist())),
+                                dtype=bool, count=len(spaces))
+        marks[spaces[has_break | sent[spaces]] + 1] = True
+    starts = idx[words]
+    ends = starts + length[words]
+    first = sent[words] | marks[words]
+    first[0] = True
+    pos = np.flatnonzero(first)
+    last = np.append(pos[1:] - 1, len(words) - 1)
+    return starts, ends, starts[pos], ends[last]
 
 
 def _spacy_version() -> str:

@@ -59,3 +59,10 @@ def test_long_text_is_chunked_at_line_breaks_with_same_result():
     one = segment(para, "id")
     assert len(doc.sentences) == 400 * len(one.sentences)
     assert len(doc.tokens[0]) == 400 * len(one.tokens[0])
+
+
+def test_sentence_after_extra_whitespace_still_starts():
+    text = "Rusia menolak.  Kazakhstan setuju.\n\n  Uzbekistan diam."
+    doc = segment(text, "id")
+    assert [text[s.start:s.end] for s in doc.sentences] == [
+        "Rusia menolak.", "Kazakhstan setuju.", "Uzbekistan diam."]
