@@ -111,16 +111,78 @@ def schema() -> None:
 
 @app.command()
 def benchmark(
-    what: Annotated[str, typer.Argument(help="What to measure: langid.")] = "langid",
+    what: Annotated[str, typer.Argument(help="What to measure: langid or speed.")] = "langid",
     backends: Annotated[Optional[str], typer.Option(
-        "--backends", help="Comma-separated backends (default: all installed).")] = None,
+        "--backends", help="langid: comma-separated backends (default: all registered).")] = None,
+    langs: Annotated[Optional[str], typer.Option(
+        "--langs", help="speed: comma-separated languages (default: id,bg).")] = None,
 ) -> None:
-    """Measure accuracy and speed, and print the table that the README quotes."""
-    if what != "langid":
-        raise typer.BadParameter("only 'langid' so far", param_hint="WHAT")
-    from pipeline.benchmarks.langid import main as bench_langid
+    """Measure accuracy and speed, and print the tables that the README quotes."""
+    if what == "langid":
+        from pipeline.benchmarks.langid import main as bench_langid
 
-    bench_langid(backends.split(",") if backends else None)
+        bench_langid(backends.split(",") if backends else None)
+    elif what == "speed":
+        from pipeline.benchmarks.speed import main as bench_speed
+
+        bench_speed(langs.split(",") if langs else None)
+    else:
+        raise typer.BadParameter("must be langid or speed", param_hint="WHAT")
+
+
+train_app = typer.Typer(help="Train models from raw data files.", no_args_is_help=True,
+                        rich_markup_mode=None)
+evaluate_app = typer.Typer(help="Score models on annotated data.", no_args_is_help=True,
+                           rich_markup_mode=None)
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@train_app.command("ner")
+def train_ner(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the model (id, bg, …).")],
+    data: Annotated[list[str], typer.Option(
+        "--data", help="Training file or folder (repeat): token/BIO files, WikiANN, or a "
+                       "SlavicNER root, topic or language folder.")],
+    dev: Annotated[list[str], typer.Option(
+        "--dev", help="Dev file or folder (repeat) that picks the best checkpoint.")],
+    out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", help="spaCy training config (default: models/ner-LANG/train.cfg).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    max_steps: Annotated[Optional[int], typer.Option(
+        "--max-steps", help="Override the config's training.max_steps.")] = None,
+) -> None:
+    """Train a NER model (spaCy) and write it with a training.json record."""
+    from pipeline.lexicons import models_dir
+    from pipeline.train import train_ner as do_train
+
+    cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
+    if not cfg.exists():
+        raise typer.BadParameter(f"no config at {cfg}", param_hint="--config")
+    record = do_train(lang, data, dev, out, cfg, seed=seed, max_steps=max_steps)
+    scores = record["dev_scores_at_best_checkpoint"]
+    typer.echo(f"saved {out}: dev F1 {scores.get('ents_f')} in {record['minutes']} min", err=True)
+
+
+@evaluate_app.command("ner")
+def evaluate_ner(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the data.")],
+    data: Annotated[list[str], typer.Option(
+        "--data", help="Annotated file or folder (repeat), in any format `train ner` reads.")],
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", help="Model folder (default: the shipped models/ner-LANG).")] = None,
+    backends: Annotated[str, typer.Option(
+        "--backends", help="NER backends in priority order, as `lintas run` uses them.")] = "spacy,gazetteer",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Precision, recall and F1 per label (exact spans) through `lintas run`'s code path."""
+    import json as _json
+
+    from pipeline.evaluate import evaluate, format_table
+
+    result = evaluate(lang, data, model=model, backends=tuple(backends.split(",")))
+    typer.echo(_json.dumps(result, indent=2) if as_json else format_table(result))
 
 
 @app.command("build-gazetteer")

@@ -35,8 +35,9 @@ class PipelineConfig:
 
     stages: tuple[str, ...] = DEFAULT_STAGES
     langid_backend: str = "py3langid"
-    ner_backends: tuple[str, ...] = ("gazetteer",)
-    options: dict[str, Any] = field(default_factory=dict, hash=False)
+    ner_backends: tuple[str, ...] = ("spacy", "gazetteer")
+    # per-backend options, e.g. {"spacy": {"model_dir": "/tmp/new-model"}}
+    ner_options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
 
 def register_stage(name: str, factory: Callable[..., Any]) -> None:
@@ -99,7 +100,7 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
         if name == "langid":
             stages.append(LangId(backend=config.langid_backend))
         elif name == "entities":
-            stages.append(Entities(backends=config.ner_backends))
+            stages.append(Entities(backends=config.ner_backends, options=config.ner_options))
         else:
             stages.append(STAGES[name]())
     return Pipeline(stages)

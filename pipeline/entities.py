@@ -1,8 +1,9 @@
 """The `entities` stage: mentions from NER backends, merged and clustered into entities.
 
 Backends run in priority order; a later backend's mention that overlaps an earlier one is
-dropped (so trained models, listed first, win over the gazetteer), but when both mark the
-same span the gazetteer still lends its canonical identity. Mentions of one thing form one
+dropped (so the trained model, listed first, wins over the gazetteer), but when both mark
+the same span the gazetteer still lends its canonical identity. A backend without a model
+for the document's language is skipped (the gazetteer covers every language). Mentions of one thing form one
 entity: same canonical key, or same label and same normalized name.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Any
 
 from anyascii import anyascii
 
@@ -84,22 +86,25 @@ class Entities:
     requires = ("sentences", "tokens")
     assigns = ("mentions", "entities")
 
-    def __init__(self, backends: tuple[str, ...] = ("gazetteer",)) -> None:
+    def __init__(self, backends: tuple[str, ...] = ("spacy", "gazetteer"),
+                 options: dict[str, dict[str, Any]] | None = None) -> None:
         self.backend_names = backends
+        self.options = options or {}
 
     def __call__(self, doc: Document) -> Document:
         text = clean_text(doc)
         groups = []
         used = []
+        lang = doc.lang or "und"
         for name in self.backend_names:
-            backend = get_backend("ner", name)
-            if not backend.supports(doc.lang or "und"):
+            backend = get_backend("ner", name, **self.options.get(name, {}))
+            if not backend.supports(lang):
                 continue
             # The backends read the cleaned text, where boilerplate is blank; this also drops
             # what a backend might find across a mask's edge.
             found = [m for m in backend.find(doc, text) if not doc.is_masked(m.start, m.end)]
             groups.append(found)
-            used.append(backend.version())
+            used.append(backend.version(lang))
         doc.mentions = merge_mentions(groups)
         doc.entities = cluster(doc.mentions)
         doc.extractors["ner"] = "; ".join(used)

@@ -88,7 +88,7 @@ def check_backends(config: PipelineConfig) -> None:
         get_backend("langid", config.langid_backend)
     if "entities" in config.stages:
         for name in config.ner_backends:
-            get_backend("ner", name)
+            get_backend("ner", name, **config.ner_options.get(name, {}))
 
 
 def run(

@@ -21,6 +21,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "py3langid": "pipeline.backends.langid_py3langid:Py3LangId",
     },
     "ner": {
+        "spacy": "pipeline.backends.ner_spacy:SpacyNer",
         "gazetteer": "pipeline.backends.ner_gazetteer:GazetteerNer",
     },
 }

@@ -28,8 +28,8 @@ class NerBackend(Protocol):
 
     name: str
 
-    def version(self) -> str:
-        """Name and version of the model, for the document's ``extractors`` field."""
+    def version(self, lang: str | None = None) -> str:
+        """Name and version of the model used for ``lang``, for ``extractors``."""
         ...
 
     def supports(self, lang: str) -> bool:

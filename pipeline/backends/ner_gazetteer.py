@@ -97,7 +97,7 @@ class GazetteerNer:
     def __init__(self) -> None:
         self._version = f"lintas-gazetteer 0.1 (babel {dist_version('babel')})"
 
-    def version(self) -> str:
+    def version(self, lang: str | None = None) -> str:
         return self._version
 
     def supports(self, lang: str) -> bool:

@@ -1,0 +1,154 @@
+"""NER with the spaCy models that lintas trains and ships (``models/ner-LANG``).
+
+The model reads lintas' own tokens (so what `lintas evaluate` measures is what `lintas run`
+produces), in windows of whole sentences; a sentence longer than a window is cut into
+overlapping windows and each entity is kept from the window where it is farthest from an
+edge, so none is lost or shifted at a border. After the model, names it tagged are
+propagated to their untagged repeats (`pipeline.propagate`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from pathlib import Path
+from typing import Any
+
+from ..document import Document, Mention
+from ..errors import MissingDependency
+from ..lexicons import models_dir
+from ..propagate import propagate
+
+WINDOW_TOKENS = 1000
+OVERLAP_TOKENS = 64
+DEFAULT_CONFIDENCE = 0.75
+
+
+class SpacyNer:
+    """NER backend over spaCy pipelines; one model per language, loaded once per process."""
+
+    name = "spacy"
+
+    def __init__(self, model_dir: str | None = None, propagate_labels: bool = True) -> None:
+        # model_dir: one model folder to use for every language (evaluation of a new model)
+        self.model_dir = Path(model_dir) if model_dir else None
+        self.propagate_labels = propagate_labels
+        self._models: dict[str, Any] = {}
+        self._info: dict[str, dict[str, Any]] = {}
+
+    def model_path(self, lang: str) -> Path | None:
+        """The model folder for ``lang``, or None when lintas has none."""
+        path = self.model_dir or models_dir() / f"ner-{lang}"
+        return path if (path / "config.cfg").exists() and (path / "ner").is_dir() else None
+
+    def supports(self, lang: str) -> bool:
+        return self.model_path(lang) is not None
+
+    def load(self, lang: str) -> Any:
+        """The spaCy pipeline for ``lang`` (cached)."""
+        if lang not in self._models:
+            path = self.model_path(lang)
+            if path is None:
+                raise MissingDependency(f"a NER model for {lang!r}",
+                                        f"lintas train ner --lang {lang} … --out models/ner-{lang}")
+            import spacy
+
+            from .. import spacy_util  # noqa: F401 - registers the tokenizer the models name
+
+            nlp = spacy.load(path, exclude=["tokenizer"])
+            self._models[lang] = nlp
+            self._info[lang] = _model_info(path, nlp)
+        return self._models[lang]
+
+    def version(self, lang: str | None = None) -> str:
+        if lang and lang in self._info:
+            return self._info[lang]["version"]
+        return "lintas-ner (spaCy)"
+
+    def find(self, doc: Document, text: str) -> list[Mention]:
+        lang = doc.lang or "und"
+        nlp = self.load(lang)
+        info = self._info[lang]
+        starts, ends = doc.tokens  # type: ignore[misc]
+        mentions = predict(nlp, text, starts, ends, sentence_token_starts(doc),
+                           info["confidence"], self.name)
+        if self.propagate_labels:
+            mentions = propagate(mentions, text, starts, ends, self.name)
+        return mentions
+
+
+def _model_info(path: Path, nlp: Any) -> dict[str, Any]:
+    """Version string and per-label confidence (the label's dev precision) of a model."""
+    meta = nlp.meta
+    confidence = {}
+    training = path / "training.json"
+    if training.exists():
+        record = json.loads(training.read_text(encoding="utf-8"))
+        per_type = (record.get("dev_scores_at_best_checkpoint") or {}).get("ents_per_type") or {}
+        confidence = {lab: round(v["p"], 3) for lab, v in per_type.items() if v.get("p")}
+    return {"version": f"{meta.get('name', 'lintas-ner')} {meta.get('version', '0')}",
+            "confidence": confidence}
+
+
+def sentence_token_starts(doc: Document) -> list[int]:
+    """Token index at which each sentence of ``doc`` starts."""
+    starts = doc.tokens[0]  # type: ignore[index]
+    return [bisect.bisect_left(starts, s.start) for s in doc.sentences]
+
+
+def windows(n_tokens: int, sent_starts: list[int], size: int = WINDOW_TOKENS,
+            overlap: int = OVERLAP_TOKENS) -> list[tuple[int, int, int, int]]:
+    """``(start, end, keep_from, keep_to)`` token windows over ``n_tokens`` tokens.
+
+    Windows hold whole sentences up to ``size`` tokens; an entity is kept from a window
+    when it starts in ``[keep_from, keep_to)``. A sentence longer than ``size`` is cut into
+    windows that overlap by ``overlap`` tokens, each keeping the middle of the overlap.
+    """
+    bounds = sorted(set([0, *[s for s in sent_starts if 0 < s < n_tokens], n_tokens]))
+    out: list[tuple[int, int, int, int]] = []
+    a = 0
+    i = 1
+    while a < n_tokens:
+        b = a
+        while i < len(bounds) and bounds[i] - a <= size:
+            b = bounds[i]
+            i += 1
+        if b > a:
+            out.append((a, b, a, b))
+            a = b
+            continue
+        # one sentence longer than a window: overlapping windows inside it
+        end = bounds[i]
+        step = size - overlap
+        s = a
+        while s < end:
+            e = min(s + size, end)
+            keep_from = s if s == a else s + overlap // 2
+            keep_to = e if e == end else e - overlap // 2
+            out.append((s, e, keep_from, keep_to))
+            if e == end:
+                break
+            s += step
+        a = end
+        i += 1
+    return out
+
+
+def predict(nlp: Any, text: str, starts: Any, ends: Any, sent_starts: list[int],
+            confidence: dict[str, float], source: str) -> list[Mention]:
+    """Model mentions over the tokens ``starts``/``ends`` of ``text``."""
+    from ..spacy_util import doc_from_words
+
+    spans = windows(len(starts), sent_starts)
+    docs = (doc_from_words(nlp.vocab, [text[starts[k]:ends[k]] for k in range(a, b)])
+            for a, b, _, _ in spans)
+    out: list[Mention] = []
+    for (a, _b, keep_from, keep_to), sdoc in zip(spans, nlp.pipe(docs, batch_size=64)):
+        for ent in sdoc.ents:
+            first, last = a + ent.start, a + ent.end - 1
+            if not keep_from <= first < keep_to:
+                continue
+            s, e = starts[first], ends[last]
+            out.append(Mention(start=s, end=e, text=text[s:e], label=ent.label_, source=source,
+                               confidence=confidence.get(ent.label_, DEFAULT_CONFIDENCE)))
+    return out

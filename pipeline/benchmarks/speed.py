@@ -1,0 +1,134 @@
+"""Speed benchmark: `lintas run` words/s and peak memory against the bare spaCy model.
+
+For each language with a shipped model, a corpus of at least `MIN_BYTES` is made by repeating
+the sample articles in that language and dev texts (NERGrit valid for Indonesian, the
+SlavicNER ryanair topic for Bulgarian, read from the shared data folder when present). Then,
+in one process and on the same documents:
+
+- bare: the spaCy NER model alone, ``nlp.pipe`` over the texts (its whitespace tokenizer);
+- lintas: the whole pipeline as `lintas run` runs it (read, clean, language ID, segment,
+  NER with propagation, gazetteer, records, schema validation, JSON writing), after one
+  warm-up document so that loading is not counted (it is reported apart).
+
+Words are whitespace-separated words of the corpus, the same count for both. Peak memory
+is that of a separate `lintas run` process over the same corpus. Run it with
+``lintas benchmark speed``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .langid import data_dir
+
+MIN_BYTES = 1_000_000
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parent.parent / "seeds"
+
+
+def corpus_texts(lang: str) -> list[str]:
+    """Documents in ``lang``: seed articles and dev texts, repeated to `MIN_BYTES`."""
+    from ..langid import identify
+    from ..ner_data import read_examples
+
+    base: list[str] = []
+    if SEEDS.is_dir():
+        for f in sorted(SEEDS.glob("*.txt")):
+            text = f.read_text(encoding="utf-8")
+            if identify(text)[0] == lang:
+                base.append(text)
+    ner = data_dir() / "ner"
+    dev = {"id": ner / "id" / "nergrit" / "valid_preprocess.txt",
+           "bg": ner / "bg" / "slavicner" / "ner" / "ryanair"}.get(lang)
+    if dev is not None and dev.exists():
+        examples = read_examples(dev, lang)
+        if examples and examples[0].words:  # sentences: 30 to an article
+            for i in range(0, len(examples), 30):
+                base.append("\n".join(e.text for e in examples[i:i + 30]))
+        else:
+            base.extend(e.text for e in examples)
+    if not base:
+        return []
+    out: list[str] = []
+    size = 0
+    while size < MIN_BYTES:
+        for text in base:
+            out.append(text)
+            size += len(text.encode("utf-8"))
+    return out
+
+
+def bare_words_per_s(lang: str, texts: list[str]) -> float:
+    """Words/s of the shipped spaCy model alone over ``texts``."""
+    import spacy
+
+    from .. import spacy_util  # noqa: F401
+    from ..lexicons import models_dir
+
+    nlp = spacy.load(models_dir() / f"ner-{lang}")
+    list(nlp.pipe(texts[:2]))
+    words = sum(len(t.split()) for t in texts)
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    return words / (time.perf_counter() - t0)
+
+
+def lintas_words_per_s(lang: str, texts: list[str], folder: Path) -> tuple[float, float]:
+    """Words/s of the whole pipeline over ``texts`` (files in ``folder``), and load seconds."""
+    from ..runner import run
+
+    t0 = time.perf_counter()
+    run([str(folder / "0000.txt")], io.StringIO(), progress=False)  # loads everything
+    load = time.perf_counter() - t0
+    words = sum(len(t.split()) for t in texts)
+    t0 = time.perf_counter()
+    summary = run([str(folder)], io.StringIO(), progress=False)
+    assert summary.errors == 0, summary.line()
+    return words / (time.perf_counter() - t0), load
+
+
+def peak_mb(folder: Path) -> float:
+    """Peak resident memory of a `lintas run` process over ``folder``."""
+    subprocess.run([sys.executable, "-m", "cli", "run", str(folder), "-o", "/dev/null"],
+                   check=True, capture_output=True, cwd=HERE.parent.parent)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def measure(lang: str) -> dict[str, object] | None:
+    """Figures for ``lang`` (None when there is no corpus for it)."""
+    texts = corpus_texts(lang)
+    if not texts:
+        return None
+    with tempfile.TemporaryDirectory(prefix="lintas-bench-") as tmp:
+        folder = Path(tmp)
+        for i, text in enumerate(texts):
+            (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+        bare = bare_words_per_s(lang, texts)
+        ours, load = lintas_words_per_s(lang, texts, folder)
+        mem = peak_mb(folder)
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    return {"lang": lang, "documents": len(texts), "mb": round(size / 1e6, 2),
+            "words": sum(len(t.split()) for t in texts), "bare_words_per_s": round(bare),
+            "lintas_words_per_s": round(ours), "ratio": round(ours / bare, 2),
+            "load_s": round(load, 1), "peak_mb": round(mem)}
+
+
+def main(langs: list[str] | None = None) -> None:
+    """Print the speed table (one row per language)."""
+    rows = [r for r in (measure(lang) for lang in (langs or ["id", "bg"])) if r]
+    print("| lang | documents | MB | words | bare model words/s | lintas run words/s | ratio "
+          "| load s | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['lang']} | {r['documents']} | {r['mb']} | {r['words']} | "
+              f"{r['bare_words_per_s']} | {r['lintas_words_per_s']} | {r['ratio']} | "
+              f"{r['load_s']} | {r['peak_mb']} |")
+    print(json.dumps(rows), file=sys.stderr)

@@ -1,0 +1,155 @@
+"""Readers for the NER training and evaluation formats in the shared data, as published.
+
+Every reader yields `NerExample`s: a text with gold entity spans (character offsets), the
+form that both training (via tokens) and evaluation (via `lintas run`'s own code path) use.
+
+Formats, detected from the path and the first lines:
+
+- ``conll``: one token per line, the BIO tag in the last column (``token TAB BIO`` as in
+  NERGrit and NERP; ``token UPOS BIO`` as in IDNer news 2k), blank line between sentences;
+  WikiANN's ``bg:`` token prefix is removed.
+- ``slavicner``: a SlavicNER folder: ``raw/TOPIC/LANG/NAME.txt`` with
+  ``ner/TOPIC/LANG/NAME.tsv`` (start, end exclusive, mention, lemma, category, id). The path
+  may be the corpus root (all topics), a topic folder (``…/ner/brexit``) or a
+  language folder (``…/ner/brexit/bg``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Source labels -> lintas labels; anything else (EVT, FNB, PRO, MISC …) is dropped.
+LABEL_MAP = {
+    "PER": "PER", "PERSON": "PER", "PPL": "PER",
+    "ORG": "ORG", "ORGANISATION": "ORG", "ORGANIZATION": "ORG", "IND": "ORG",
+    "LOC": "LOC", "PLACE": "LOC", "PLC": "LOC", "GPE": "LOC",
+}
+LABELS = ("PER", "ORG", "LOC")
+_WIKIANN_PREFIX = re.compile(r"^[a-z]{2,3}:")
+
+
+@dataclass
+class NerExample:
+    """A text (a sentence or a document) and its gold entities ``(start, end, label)``."""
+
+    text: str
+    spans: list[tuple[int, int, str]]
+    source: str = ""
+    words: list[str] = field(default_factory=list)  # the gold tokens, when the format has them
+
+
+def map_label(raw: str) -> str | None:
+    """The lintas label for a source label, or None when lintas does not keep it."""
+    return LABEL_MAP.get(raw.upper())
+
+
+def detect_format(path: Path) -> str:
+    """``slavicner`` for a folder, else ``conll``."""
+    return "slavicner" if path.is_dir() else "conll"
+
+
+def read_examples(path: str | Path, lang: str = "bg") -> list[NerExample]:
+    """All examples in ``path`` (format detected); ``lang`` picks SlavicNER's language."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"[L006] no such NER data file or folder: {p}")
+    if detect_format(p) == "slavicner":
+        return list(read_slavicner(p, lang))
+    return list(read_conll(p))
+
+
+def bio_to_spans(words: list[str], tags: list[str]) -> tuple[str, list[tuple[int, int, str]]]:
+    """Join ``words`` with single spaces and turn BIO ``tags`` into character spans.
+
+    An ``I-`` tag that does not continue an entity of its label starts one (as conlleval
+    does), so noisy files lose no entity.
+    """
+    text_parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    pos = 0
+    for w in words:
+        offsets.append((pos, pos + len(w)))
+        text_parts.append(w)
+        pos += len(w) + 1
+    text = " ".join(text_parts)
+    spans: list[tuple[int, int, str]] = []
+    cur: list[int] | None = None  # [start, end, label-index]
+    cur_label = ""
+    for (s, e), tag in zip(offsets, tags):
+        prefix, _, raw = tag.partition("-")
+        label = map_label(raw) if raw else None
+        if prefix == "I" and cur is not None and raw == cur_label:
+            cur[1] = e
+            continue
+        if cur is not None:
+            spans.append((cur[0], cur[1], map_label(cur_label) or ""))
+            cur = None
+        if prefix in ("B", "I") and raw:
+            cur, cur_label = [s, e], raw
+    if cur is not None:
+        spans.append((cur[0], cur[1], map_label(cur_label) or ""))
+    return text, [sp for sp in spans if sp[2]]
+
+
+def read_conll(path: Path) -> Iterator[NerExample]:
+    """Sentences of a token-per-line BIO file (tag in the last column)."""
+    words: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            line = line.rstrip("\n").rstrip("\r")
+            if not line.strip():
+                if words:
+                    text, spans = bio_to_spans(words, tags)
+                    yield NerExample(text, spans, f"{path}:{lineno}", words)
+                words, tags = [], []
+                continue
+            cols = line.split("\t") if "\t" in line else line.split(" ")
+            if len(cols) < 2:
+                raise ValueError(f"[L006] {path}:{lineno}: expected 'token … TAG', got {line!r}")
+            token = _WIKIANN_PREFIX.sub("", cols[0]) if cols[0][:3].endswith(":") else cols[0]
+            if not token:
+                continue
+            words.append(token)
+            tags.append(cols[-1].strip())
+    if words:
+        text, spans = bio_to_spans(words, tags)
+        yield NerExample(text, spans, f"{path}:end", words)
+
+
+def slavicner_files(path: Path, lang: str) -> list[tuple[Path, Path]]:
+    """``(raw text, annotation)`` file pairs under a SlavicNER root, topic or language folder."""
+    if (path / "ner").is_dir():
+        tsv_dirs = sorted(path.glob(f"ner/*/{lang}"))
+    elif path.name == lang:
+        tsv_dirs = [path]
+    else:
+        tsv_dirs = [path / lang]
+    pairs = []
+    for d in tsv_dirs:
+        raw_dir = d.parent.parent.parent / "raw" / d.parent.name / d.name  # ner/T/L -> raw/T/L
+        for tsv in sorted(d.glob("*.tsv")):
+            raw = raw_dir / (tsv.name[: -len(".tsv")] + ".txt")
+            if raw.exists():
+                pairs.append((raw, tsv))
+    if not pairs:
+        raise FileNotFoundError(f"[L006] no SlavicNER files for language {lang!r} under {path}")
+    return pairs
+
+
+def read_slavicner(path: Path, lang: str = "bg") -> Iterator[NerExample]:
+    """One example per SlavicNER document (raw text with offset annotations)."""
+    for raw, tsv in slavicner_files(path, lang):
+        text = raw.read_text(encoding="utf-8")
+        spans = []
+        for line in tsv.read_text(encoding="utf-8").splitlines():
+            cols = line.split("\t")
+            if len(cols) < 5 or not cols[0].isdigit():
+                continue
+            label = map_label(cols[4])
+            if label:
+                spans.append((int(cols[0]), int(cols[1]), label))
+        yield NerExample(text, sorted(set(spans)), str(raw))

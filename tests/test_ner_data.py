@@ -1,0 +1,71 @@
+"""Readers of the NER data formats, on small files written here in each format."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import write
+from pipeline.ner_data import bio_to_spans, read_examples
+
+CONLL_TAB = """Presiden\tO
+Joko\tB-PERSON
+Widodo\tI-PERSON
+mengunjungi\tO
+Kementerian\tB-ORGANISATION
+Energi\tI-ORGANISATION
+di\tO
+Jakarta\tB-PLACE
+.\tO
+
+Pertamina\tB-IND
+ekspor\tO
+ke\tO
+Jepang\tB-PLC
+saat\tO
+Lebaran\tB-EVT
+"""
+CONLL_UPOS = "Rosatom PROPN B-ORG\nmembangun VERB O\ndi ADP O\nKazakhstan PROPN B-LOC\n"
+WIKIANN = "bg:Марко\tB-PER\nbg:Рубио\tI-PER\nbg:посети\tO\nbg:Астана\tB-LOC\n"
+
+
+def test_token_tab_bio_with_label_mapping(tmp_path):
+    ex = read_examples(write(tmp_path / "a.txt", CONLL_TAB))
+    assert len(ex) == 2
+    got = [(ex[0].text[s:e], lab) for s, e, lab in ex[0].spans]
+    assert got == [("Joko Widodo", "PER"), ("Kementerian Energi", "ORG"), ("Jakarta", "LOC")]
+    # NERP's IND/PLC map to ORG/LOC; EVT is dropped
+    assert [(ex[1].text[s:e], lab) for s, e, lab in ex[1].spans] == [
+        ("Pertamina", "ORG"), ("Jepang", "LOC")]
+    assert ex[0].words[:3] == ["Presiden", "Joko", "Widodo"]
+
+
+def test_token_upos_bio_and_wikiann_prefix(tmp_path):
+    ex = read_examples(write(tmp_path / "b.txt", CONLL_UPOS))
+    assert [(ex[0].text[s:e], lab) for s, e, lab in ex[0].spans] == [
+        ("Rosatom", "ORG"), ("Kazakhstan", "LOC")]
+    ex = read_examples(write(tmp_path / "c.txt", WIKIANN), "bg")
+    assert ex[0].words == ["Марко", "Рубио", "посети", "Астана"]
+    assert [(ex[0].text[s:e], lab) for s, e, lab in ex[0].spans] == [
+        ("Марко Рубио", "PER"), ("Астана", "LOC")]
+
+
+def test_slavicner_offsets_over_raw_text(tmp_path):
+    raw = "Газпром спря доставките за България.\nПутин говори в Москва."
+    write(tmp_path / "corp" / "raw" / "gas" / "bg" / "d1.txt", raw)
+    tsv = ("0\t7\tГазпром\tГазпром\tORG\tORG-Gazprom\n"
+           "27\t35\tБългария\tБългария\tLOC\tGPE-Bulgaria\n"
+           "37\t42\tПутин\tПутин\tPER\tPER-Vladimir-Putin\n"
+           "52\t58\tМосква\tМосква\tLOC\tGPE-Moscow\n")
+    write(tmp_path / "corp" / "ner" / "gas" / "bg" / "d1.tsv", tsv)
+    for path in (tmp_path / "corp", tmp_path / "corp" / "ner" / "gas"):
+        ex = read_examples(path, "bg")
+        assert len(ex) == 1
+        assert [(raw[s:e], lab) for s, e, lab in ex[0].spans] == [
+            ("Газпром", "ORG"), ("България", "LOC"), ("Путин", "PER"), ("Москва", "LOC")]
+    with pytest.raises(FileNotFoundError):
+        read_examples(tmp_path / "corp", "ru")
+
+
+def test_stray_inside_tag_starts_an_entity():
+    text, spans = bio_to_spans(["di", "Asia", "Tengah"], ["O", "I-LOC", "I-LOC"])
+    assert [(text[s:e], lab) for s, e, lab in spans] == [("Asia Tengah", "LOC")]

@@ -1,0 +1,70 @@
+"""`lintas train ner` and `lintas evaluate ner` on small files written here."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from cli import app
+from conftest import write
+from pipeline.evaluate import as_documents, evaluate
+from pipeline.ner_data import read_examples
+
+runner = CliRunner()
+
+SENTENCES = [
+    ("Presiden Joko Widodo bertemu Tokayev di Astana .", ["O", "B-PER", "I-PER", "O", "B-PER", "O", "B-LOC", "O"]),
+    ("Pertamina menandatangani kontrak dengan Rosatom .", ["B-ORG", "O", "O", "O", "B-ORG", "O"]),
+    ("Menteri Bahlil berkunjung ke Jepang kemarin .", ["O", "B-PER", "O", "O", "B-LOC", "O", "O"]),
+    ("Bank Indonesia menaikkan suku bunga di Jakarta .", ["B-ORG", "I-ORG", "O", "O", "O", "O", "B-LOC", "O"]),
+    ("Sri Mulyani mengatakan ekonomi Korea Selatan tumbuh .", ["B-PER", "I-PER", "O", "O", "B-LOC", "I-LOC", "O", "O"]),
+]
+
+
+def conll(sentences) -> str:
+    return "\n\n".join("\n".join(f"{w}\t{t}" for w, t in zip(s.split(), tags))
+                       for s, tags in sentences) + "\n"
+
+
+def test_train_then_evaluate_a_tiny_model(tmp_path):
+    train = write(tmp_path / "train.txt", conll(SENTENCES * 4))
+    dev = write(tmp_path / "dev.txt", conll(SENTENCES[:3]))
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "ner", "--lang", "id", "--data", str(train),
+                                 "--dev", str(dev), "--out", str(out), "--max-steps", "30"])
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "training.json").read_text(encoding="utf-8"))
+    assert record["train_docs"] == 20 and record["dev_docs"] == 3 and record["seed"] == 0
+    assert (out / "ner").is_dir() and (out / "config.cfg").exists()
+
+    scored = evaluate("id", [str(dev)], model=out, backends=("spacy",))
+    assert scored["gold_entities"] == 7
+    for s in [*scored["per_label"].values(), scored["overall"]]:
+        assert 0.0 <= s["f"] <= 1.0
+    assert scored["overall"]["tp"] + scored["overall"]["fn"] == 7
+
+    table = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data", str(dev),
+                                "--model", str(out), "--backends", "spacy"])
+    assert table.exit_code == 0, table.output
+    assert "overall" in table.output and "PER" in table.output
+
+
+def test_gold_offsets_survive_packing_into_documents(tmp_path):
+    dev = write(tmp_path / "dev.txt", conll(SENTENCES))
+    docs = as_documents(read_examples(dev), "id", per_doc=2)
+    assert len(docs) == 3
+    for doc, gold in docs:
+        for s, e, _ in gold:
+            assert doc.text[s:e].strip() == doc.text[s:e] and doc.text[s:e][0].isupper()
+    first_doc, first_gold = docs[0]
+    assert {first_doc.text[s:e] for s, e, _ in first_gold} == {
+        "Joko Widodo", "Tokayev", "Astana", "Pertamina", "Rosatom"}
+
+
+def test_evaluate_gazetteer_alone_on_places(tmp_path):
+    dev = write(tmp_path / "dev.txt", conll(SENTENCES))
+    scored = evaluate("id", [str(dev)], backends=("gazetteer",))
+    loc = scored["per_label"]["LOC"]
+    assert loc["tp"] == 4 and loc["fn"] == 0  # Astana, Jepang, Jakarta, Korea Selatan
+    assert scored["per_label"]["PER"]["tp"] == 0
