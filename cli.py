@@ -143,7 +143,7 @@ def train_ner(
     lang: Annotated[str, typer.Option("--lang", help="Language of the model (id, bg, …).")],
     data: Annotated[list[str], typer.Option(
         "--data", help="Training file or folder (repeat): token/BIO files, WikiANN, or a "
-                       "SlavicNER root, topic or language folder.")],
+                       "SlavicNER root, topic or language folder; PATH*N repeats it N times.")],
     dev: Annotated[list[str], typer.Option(
         "--dev", help="Dev file or folder (repeat) that picks the best checkpoint.")],
     out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],

@@ -153,3 +153,28 @@ def read_slavicner(path: Path, lang: str = "bg") -> Iterator[NerExample]:
             if label:
                 spans.append((int(cols[0]), int(cols[1]), label))
         yield NerExample(text, sorted(set(spans)), str(raw))
+
+
+def split_lines(example: NerExample) -> list[NerExample]:
+    """A document example cut into its non-empty lines (paragraphs), spans shifted; a span
+    that crosses a line break keeps the example whole."""
+    text = example.text
+    if any("\n" in text[s:e] for s, e, _ in example.spans):
+        return [example]
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            spans = [(s - pos, e - pos, lab) for s, e, lab in example.spans if pos <= s and e <= end]
+            out.append(NerExample(line, spans, example.source))
+        pos = end + 1
+    return out
+
+
+def parse_weighted(path: str) -> tuple[str, int]:
+    """``"PATH*N"`` -> ``(PATH, N)``: a training source repeated N times (default 1)."""
+    head, sep, tail = path.rpartition("*")
+    if sep and tail.isdigit() and head:
+        return head, int(tail)
+    return path, 1

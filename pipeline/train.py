@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .ner_data import NerExample, read_examples
+from .ner_data import NerExample, parse_weighted, read_examples, split_lines
+
+
+MODEL_VERSION = "0.1.0"
 
 
 def examples_to_docs(examples: list[NerExample], lang: str) -> tuple[list[Any], int]:
@@ -102,7 +105,13 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
     from . import spacy_util  # noqa: F401 - registers lintas.WhitespaceTokenizer.v1
 
     started = time.time()
-    train_ex = [ex for p in data for ex in read_examples(p, lang)]
+    train_ex = []
+    for spec in data:
+        path, times = parse_weighted(spec)
+        # Documents (SlavicNER) are cut into paragraphs: more, smaller updates.
+        found = [part for ex in read_examples(path, lang)
+                 for part in (split_lines(ex) if not ex.words else [ex])]
+        train_ex.extend(found * times)
     dev_ex = [ex for p in dev for ex in read_examples(p, lang)]
     with tempfile.TemporaryDirectory(prefix="lintas-train-") as tmp:
         tmpdir = Path(tmp)
@@ -132,6 +141,11 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
                 shutil.copytree(child, dest)
             else:
                 shutil.copy2(child, dest)
+    meta_path = out / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update({"name": f"ner_{lang}", "version": MODEL_VERSION,
+                 "description": f"lintas NER for {lang}: PER, ORG, LOC", "license": "see README.md"})
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     record = {
         "lang": lang,
         "seed": seed,

@@ -69,3 +69,14 @@ def test_slavicner_offsets_over_raw_text(tmp_path):
 def test_stray_inside_tag_starts_an_entity():
     text, spans = bio_to_spans(["di", "Asia", "Tengah"], ["O", "I-LOC", "I-LOC"])
     assert [(text[s:e], lab) for s, e, lab in spans] == [("Asia Tengah", "LOC")]
+
+
+def test_documents_split_into_lines_and_weighted_paths():
+    from pipeline.ner_data import NerExample, parse_weighted, split_lines
+
+    text = "Путин говори.\n\nГазпром спря газа за България."
+    ex = NerExample(text, [(0, 5, "PER"), (15, 22, "ORG"), (36, 44, "LOC")])
+    parts = split_lines(ex)
+    assert [p.text for p in parts] == ["Путин говори.", "Газпром спря газа за България."]
+    assert [[p.text[s:e] for s, e, _ in p.spans] for p in parts] == [["Путин"], ["Газпром", "България"]]
+    assert parse_weighted("a/b*3") == ("a/b", 3) and parse_weighted("a*b") == ("a*b", 1)
