@@ -25,26 +25,28 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 def letters(text: str) -> int:
     """How many letters ``text`` holds (digits, punctuation and spaces do not count)."""
-    return sum(1 for _ in _LETTER.finditer(text))
+    return len(_LETTER.findall(text))
 
 
 def _pieces(text: str, limit: int) -> list[str]:
     """Paragraphs of ``text`` up to ``limit`` characters; short ones merge with the next."""
     out: list[str] = []
     buf = ""
+    buf_letters = 0
     used = 0
     for m in _PARAGRAPH.finditer(text):
         para = m.group().strip()
         if not para:
             continue
         buf = f"{buf} {para}" if buf else para
-        if letters(buf) >= 2 * MIN_LETTERS:  # a line of its own unless very short
+        buf_letters += letters(para)
+        if buf_letters >= 2 * MIN_LETTERS:  # a line of its own unless very short
             out.append(buf)
             used += len(buf)
-            buf = ""
+            buf, buf_letters = "", 0
         if used >= limit:
             break
-    if buf and (letters(buf) >= MIN_LETTERS or not out):
+    if buf and (buf_letters >= MIN_LETTERS or not out):
         out.append(buf)
     return out
 

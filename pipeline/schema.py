@@ -19,15 +19,20 @@ def load_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
+    # jsonschema-rs (Rust): about 3 microseconds a record, against about 250 for the
+    # pure-Python jsonschema, which made validation a third of `lintas run`'s time.
+    import jsonschema_rs
 
-    return Draft202012Validator(load_schema())
+    return jsonschema_rs.validator_for(load_schema())
 
 
 def validation_errors(record: dict[str, Any]) -> list[str]:
     """Messages for every way ``record`` breaks the schema (empty when it is valid)."""
-    errors = sorted(_validator().iter_errors(record), key=lambda e: list(e.path))
-    return [f"{'/'.join(map(str, e.path)) or '<record>'}: {e.message}" for e in errors]
+    validator = _validator()
+    if validator.is_valid(record):
+        return []
+    errors = sorted(validator.iter_errors(record), key=lambda e: [str(p) for p in e.instance_path])
+    return [f"{'/'.join(map(str, e.instance_path)) or '<record>'}: {e.message}" for e in errors]
 
 
 def check_offsets(record: dict[str, Any], text: str) -> list[str]:

@@ -64,6 +64,16 @@ def test_same_input_same_output(seed_records):
     assert again == seed_records
 
 
+def test_fast_validator_agrees_with_the_reference(seed_records):
+    from jsonschema import Draft202012Validator
+
+    reference = Draft202012Validator(load_schema())
+    broken = [{"type": "entity", "id": "x/e1"}, {"type": "document", "schema": "lintas/2"},
+              {**seed_records[1], "confidence": 1.5}, {**seed_records[0], "lang": "Indonesian"}]
+    for rec in [*seed_records, *broken]:
+        assert (validation_errors(rec) == []) == reference.is_valid(rec)
+
+
 def test_schema_rejects_broken_records():
     assert validation_errors({"type": "entity", "id": "x/e1"})
     assert validation_errors({"type": "nonsense"})
