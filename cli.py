@@ -175,14 +175,23 @@ def evaluate_ner(
     backends: Annotated[str, typer.Option(
         "--backends", help="NER backends in priority order, as `lintas run` uses them.")] = "spacy,gazetteer",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    save: Annotated[bool, typer.Option(
+        "--save", help="Record the scores in the model's evaluation.json and rewrite its "
+                       "model card (README.md).")] = False,
 ) -> None:
     """Precision, recall and F1 per label (exact spans) through `lintas run`'s code path."""
     import json as _json
 
     from pipeline.evaluate import evaluate, format_table
+    from pipeline.lexicons import models_dir
+    from pipeline.model_card import save_evaluation, write_card
 
     result = evaluate(lang, data, model=model, backends=tuple(backends.split(",")))
     typer.echo(_json.dumps(result, indent=2) if as_json else format_table(result))
+    if save:
+        folder = model or models_dir() / f"ner-{lang}"
+        save_evaluation(folder, result)
+        typer.echo(f"wrote {write_card(folder)}", err=True)
 
 
 @app.command("build-gazetteer")

@@ -49,6 +49,14 @@ def test_train_then_evaluate_a_tiny_model(tmp_path):
     assert table.exit_code == 0, table.output
     assert "overall" in table.output and "PER" in table.output
 
+    saved = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data", str(dev),
+                                "--model", str(out), "--backends", "spacy", "--save"])
+    assert saved.exit_code == 0, saved.output
+    evals = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
+    assert len(evals) == 1 and evals[0]["overall"] == scored["overall"]
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert f"**{scored['overall']['f']:.3f}**" in card and "lintas train ner --lang id" in card
+
 
 def test_gold_offsets_survive_packing_into_documents(tmp_path):
     dev = write(tmp_path / "dev.txt", conll(SENTENCES))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -97,9 +97,13 @@ def lintas_words_per_s(lang: str, texts: list[str], folder: Path) -> tuple[float
 
 def peak_mb(folder: Path) -> float:
     """Peak resident memory of a `lintas run` process over ``folder``."""
-    subprocess.run([sys.executable, "-m", "cli", "run", str(folder), "-o", "/dev/null"],
-                   check=True, capture_output=True, cwd=HERE.parent.parent)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "run", str(folder), "-o", os.devnull],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=HERE.parent.parent)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not all children's
+    if status != 0:
+        raise RuntimeError(f"lintas run failed on the benchmark corpus (status {status})")
+    return usage.ru_maxrss / 1024
 
 
 def measure(lang: str) -> dict[str, object] | None:
