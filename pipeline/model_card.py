@@ -39,12 +39,13 @@ def write_card(model: Path) -> Path:
     lines += [notes.strip(), ""] if notes else []
     lines += ["## Training", "",
               f"- command: `lintas train ner --lang {training['lang']} "
-              + " ".join(f"--data {d}" for d in training["train_files"]) + " "
-              + " ".join(f"--dev {d}" for d in training["dev_files"])
+              + " ".join(f"--data '{d}'" for d in training["train_files"]) + " "
+              + " ".join(f"--dev '{d}'" for d in training["dev_files"])
               + f" --out models/ner-{training['lang']} --seed {training['seed']}`",
               f"- config: `{training['config']}`, seed {training['seed']}, spaCy {training['spacy']}",
               f"- {training['train_docs']} training examples ({training['train_spans_dropped']} "
-              f"gold spans dropped as nested or unalignable), {training['minutes']} min on 2 cores",
+              f"gold spans dropped as nested or unalignable), {training['minutes']} min on one "
+              f"thread of this 2-core machine",
               f"- data fingerprint (sha256 of the files, first 16 hex): `{training['data_sha256_16']}`",
               f"- size: {_size_mb(model):.1f} MB", ""]
     best = training.get("dev_scores_at_best_checkpoint") or {}

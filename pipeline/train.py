@@ -89,7 +89,7 @@ def write_docbin(docs: list[Any], path: Path) -> None:
 
 def _digest(paths: list[str]) -> str:
     h = hashlib.sha256()
-    for p in sorted(paths):
+    for p in sorted(parse_weighted(spec)[0] for spec in paths):
         for f in sorted(Path(p).rglob("*")) if Path(p).is_dir() else [Path(p)]:
             if f.is_file():
                 h.update(f.read_bytes())

@@ -80,3 +80,14 @@ def test_progress_bar_shows_documents_per_second_when_asked(tmp_path):
     quiet = io.StringIO()  # not a terminal: no bar by default
     run([str(tmp_path)], io.StringIO(), log=quiet)
     assert quiet.getvalue() == ""
+
+
+def test_language_without_a_model_falls_back_to_the_gazetteer(tmp_path):
+    from texts import MS
+
+    write(tmp_path / "ms.txt", MS)
+    records, _ = run_records([tmp_path])
+    doc = records[0]
+    assert doc["lang"] == "ms"
+    assert doc["extractors"]["ner"].startswith("lintas-gazetteer")
+    assert {r["canonical"]["key"] for r in records[1:]} >= {"Q833"}  # Malaysia
