@@ -18,7 +18,9 @@ MIN_LETTERS = 20
 # Pooled share the top language needs; below it the document is reported as `und`.
 MIN_CONFIDENCE = 0.5
 # How much text is looked at: enough to be sure, bounded so huge inputs cost the same.
-SAMPLE_CHARS = 6000
+SAMPLE_CHARS = 3000
+# How many paragraphs are judged one by one for the agreement share.
+MAX_PIECES = 8
 _PARAGRAPH = re.compile(r"[^\n]+")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -76,6 +78,7 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
         return UND, 0.0
     agree = 1.0
     if len(pieces) > 1:
+        pieces = pieces[:MAX_PIECES]
         weights = [letters(p) for p in pieces]
         same = sum(w for p, w in zip(pieces, weights) if _top(backend.detect(p))[0] == lang)
         agree = same / sum(weights)
