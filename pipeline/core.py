@@ -72,22 +72,73 @@ class Pipeline:
 
     def process(self, item: Document | ErrorRecord) -> list[dict[str, Any]]:
         """Records for one input: its document and entity records, or one error record."""
-        if isinstance(item, ErrorRecord):
-            return [error_record(item)]
-        doc = item
-        for stage in self.stages:
-            try:
-                doc = stage(doc)
-            except Exception as exc:  # noqa: BLE001 - any failure becomes a record
-                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                return [error_record(ErrorRecord(source=doc.source, stage=stage.name,
-                                                 error=detail, doc_id=doc.doc_id))]
-        return doc_records(doc)
+        return self.process_batch([item])[0]
 
-    def pipe(self, items: Iterable[Document | ErrorRecord]) -> Iterator[list[dict[str, Any]]]:
-        """Records per input, lazily and in input order."""
-        for item in items:
-            yield self.process(item)
+    def process_batch(self, items: list[Document | ErrorRecord]) -> list[list[dict[str, Any]]]:
+        """Records for each of ``items``, in order.
+
+        Stages with a batched ``pipe(docs)`` get the batch's documents at once (the NER
+        model then fills its matrices with several documents); if that fails, the stage
+        runs document by document, so that only the documents that fail become errors.
+        """
+        failed: dict[int, dict[str, Any]] = {}
+        live = [(i, item) for i, item in enumerate(items) if isinstance(item, Document)]
+        for stage in self.stages:
+            if not live:
+                break
+            batched = getattr(stage, "pipe", None)
+            if batched is not None and len(live) > 1:
+                try:
+                    done = batched([doc for _, doc in live])
+                    live = list(zip([i for i, _ in live], done))
+                    continue
+                except Exception:  # noqa: BLE001 - find the failing document below
+                    pass
+            survivors = []
+            for i, doc in live:
+                try:
+                    survivors.append((i, stage(doc)))
+                except Exception as exc:  # noqa: BLE001 - any failure becomes a record
+                    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                    failed[i] = error_record(ErrorRecord(source=doc.source, stage=stage.name,
+                                                         error=detail, doc_id=doc.doc_id))
+            live = survivors
+        finished = dict(live)
+        out: list[list[dict[str, Any]]] = []
+        for i, item in enumerate(items):
+            if isinstance(item, ErrorRecord):
+                out.append([error_record(item)])
+            elif i in failed:
+                out.append([failed[i]])
+            else:
+                out.append(doc_records(finished[i]))
+        return out
+
+    def pipe(self, items: Iterable[Document | ErrorRecord],
+             batch_size: int = 16) -> Iterator[list[dict[str, Any]]]:
+        """Records per input, lazily and in input order, ``batch_size`` inputs at a time."""
+        for batch in batches(items, batch_size):
+            yield from self.process_batch(batch)
+
+
+# A batch is closed early at this many characters, so that a run of huge documents does
+# not hold many of them at once.
+BATCH_MAX_CHARS = 1_000_000
+
+
+def batches(items: Iterable[Document | ErrorRecord], size: int,
+            max_chars: int = BATCH_MAX_CHARS) -> Iterator[list[Document | ErrorRecord]]:
+    """Consecutive lists of at most ``size`` inputs and about ``max_chars`` characters."""
+    batch: list[Document | ErrorRecord] = []
+    chars = 0
+    for item in items:
+        batch.append(item)
+        chars += len(item.text) if isinstance(item, Document) else 0
+        if len(batch) >= size or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
 
 def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:

@@ -96,20 +96,29 @@ class Entities:
         self.options = options or {}
 
     def __call__(self, doc: Document) -> Document:
-        text = clean_text(doc)
-        groups = []
-        used = []
-        lang = doc.lang or "und"
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: list[Document]) -> list[Document]:
+        """The stage over several documents; backends with ``find_batch`` get them at once."""
+        texts = [clean_text(d) for d in docs]
+        groups: list[list[list[Mention]]] = [[] for _ in docs]
+        used: list[list[str]] = [[] for _ in docs]
         for name in self.backend_names:
             backend = get_backend("ner", name, **self.options.get(name, {}))
-            if not backend.supports(lang):
+            idx = [i for i, d in enumerate(docs) if backend.supports(d.lang or "und")]
+            if not idx:
                 continue
-            # The backends read the cleaned text, where boilerplate is blank; this also drops
-            # what a backend might find across a mask's edge.
-            found = [m for m in backend.find(doc, text) if not doc.is_masked(m.start, m.end)]
-            groups.append(found)
-            used.append(backend.version(lang))
-        doc.mentions = merge_mentions(groups)
-        doc.entities = cluster(doc.mentions)
-        doc.extractors["ner"] = "; ".join(used)
-        return doc
+            if hasattr(backend, "find_batch"):
+                found = backend.find_batch([docs[i] for i in idx], [texts[i] for i in idx])
+            else:
+                found = [backend.find(docs[i], texts[i]) for i in idx]
+            for i, mentions in zip(idx, found):
+                # The backends read the cleaned text, where boilerplate is blank; this also
+                # drops what a backend might find across a mask's edge.
+                groups[i].append([m for m in mentions if not docs[i].is_masked(m.start, m.end)])
+                used[i].append(backend.version(docs[i].lang or "und"))
+        for doc, doc_groups, doc_used in zip(docs, groups, used):
+            doc.mentions = merge_mentions(doc_groups)
+            doc.entities = cluster(doc.mentions)
+            doc.extractors["ner"] = "; ".join(doc_used)
+        return docs

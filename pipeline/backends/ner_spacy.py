@@ -73,17 +73,28 @@ class SpacyNer:
         return "lintas-ner (spaCy)"
 
     def find(self, doc: Document, text: str) -> list[Mention]:
-        lang = doc.lang or "und"
-        nlp = self.load(lang)
-        info = self._info[lang]
-        starts, ends = doc.tokens  # type: ignore[misc]
-        mentions = predict(nlp, text, starts, ends, sentence_token_starts(doc),
-                           info["confidence"], self.name)
-        if self.require_capital and lang in REQUIRE_CAPITAL_LANGS:
-            mentions = [m for m in mentions if any(ch.isupper() for ch in m.text)]
-        if self.propagate_labels:
-            mentions = propagate(mentions, text, starts, ends, self.name)
-        return mentions
+        return self.find_batch([doc], [text])[0]
+
+    def find_batch(self, docs: list[Document], texts: list[str]) -> list[list[Mention]]:
+        """Mentions for several documents; one model call per language for all of them."""
+        out: list[list[Mention]] = [[] for _ in docs]
+        by_lang: dict[str, list[int]] = {}
+        for i, doc in enumerate(docs):
+            by_lang.setdefault(doc.lang or "und", []).append(i)
+        for lang, idx in by_lang.items():
+            nlp = self.load(lang)
+            info = self._info[lang]
+            jobs = [(texts[i], docs[i].tokens[0], docs[i].tokens[1],  # type: ignore[index]
+                     sentence_token_starts(docs[i])) for i in idx]
+            for i, mentions in zip(idx, predict_many(nlp, jobs, info["confidence"], self.name)):
+                text = texts[i]
+                starts, ends = docs[i].tokens  # type: ignore[misc]
+                if self.require_capital and lang in REQUIRE_CAPITAL_LANGS:
+                    mentions = [m for m in mentions if any(ch.isupper() for ch in m.text)]
+                if self.propagate_labels:
+                    mentions = propagate(mentions, text, starts, ends, self.name)
+                out[i] = mentions
+        return out
 
 
 def _model_info(path: Path, nlp: Any) -> dict[str, Any]:
@@ -143,21 +154,36 @@ def windows(n_tokens: int, sent_starts: list[int], size: int = WINDOW_TOKENS,
     return out
 
 
-def predict(nlp: Any, text: str, starts: Any, ends: Any, sent_starts: list[int],
-            confidence: dict[str, float], source: str) -> list[Mention]:
-    """Model mentions over the tokens ``starts``/``ends`` of ``text``."""
+def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
+                 confidence: dict[str, float], source: str) -> list[list[Mention]]:
+    """Model mentions for several texts: ``jobs`` holds (text, token starts, token ends,
+    sentence start token indices) per text; all their windows go through one ``nlp.pipe``."""
     from ..spacy_util import doc_from_words
 
-    spans = windows(len(starts), sent_starts)
-    docs = (doc_from_words(nlp.vocab, [text[starts[k]:ends[k]] for k in range(a, b)])
-            for a, b, _, _ in spans)
-    out: list[Mention] = []
-    for (a, _b, keep_from, keep_to), sdoc in zip(spans, nlp.pipe(docs, batch_size=64)):
+    plan = []  # (job index, window)
+    for j, (_text, starts, _ends, sent_starts) in enumerate(jobs):
+        plan.extend((j, w) for w in windows(len(starts), sent_starts))
+
+    def window_docs() -> Any:
+        for j, (a, b, _, _) in plan:
+            text, starts, ends, _ = jobs[j]
+            yield doc_from_words(nlp.vocab, [text[starts[k]:ends[k]] for k in range(a, b)])
+
+    out: list[list[Mention]] = [[] for _ in jobs]
+    for (j, (a, _b, keep_from, keep_to)), sdoc in zip(plan, nlp.pipe(window_docs(),
+                                                                     batch_size=64)):
+        text, starts, ends, _ = jobs[j]
         for ent in sdoc.ents:
             first, last = a + ent.start, a + ent.end - 1
             if not keep_from <= first < keep_to:
                 continue
             s, e = starts[first], ends[last]
-            out.append(Mention(start=s, end=e, text=text[s:e], label=ent.label_, source=source,
-                               confidence=confidence.get(ent.label_, DEFAULT_CONFIDENCE)))
+            out[j].append(Mention(start=s, end=e, text=text[s:e], label=ent.label_, source=source,
+                                  confidence=confidence.get(ent.label_, DEFAULT_CONFIDENCE)))
     return out
+
+
+def predict(nlp: Any, text: str, starts: Any, ends: Any, sent_starts: list[int],
+            confidence: dict[str, float], source: str) -> list[Mention]:
+    """Model mentions over the tokens ``starts``/``ends`` of one text."""
+    return predict_many(nlp, [(text, starts, ends, sent_starts)], confidence, source)[0]

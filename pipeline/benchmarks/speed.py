@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -95,15 +94,29 @@ def lintas_words_per_s(lang: str, texts: list[str], folder: Path) -> tuple[float
     return words / (time.perf_counter() - t0), load
 
 
+_PEAK_CHILD = """
+import os, sys
+import cli
+sys.argv = ["lintas", "run", sys.argv[1], "-o", os.devnull]
+try:
+    cli.main()
+except SystemExit as exc:
+    if exc.code:
+        raise
+with open("/proc/self/status") as fh:
+    print(next(line.split()[1] for line in fh if line.startswith("VmHWM")))
+"""
+
+
 def peak_mb(folder: Path) -> float:
-    """Peak resident memory of a `lintas run` process over ``folder``."""
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "run", str(folder), "-o", os.devnull],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            cwd=HERE.parent.parent)
-    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not all children's
-    if status != 0:
-        raise RuntimeError(f"lintas run failed on the benchmark corpus (status {status})")
-    return usage.ru_maxrss / 1024
+    """Peak resident memory of a `lintas run` process over ``folder``.
+
+    Read from the process's own VmHWM (Linux): getrusage's maxrss of a child also counts
+    what the forked child shared with this (large) benchmark process before exec.
+    """
+    proc = subprocess.run([sys.executable, "-c", _PEAK_CHILD, str(folder)], check=True,
+                          capture_output=True, text=True, cwd=HERE.parent.parent)
+    return int(proc.stdout.strip().splitlines()[-1]) / 1024
 
 
 def measure(lang: str) -> dict[str, object] | None:
