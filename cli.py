@@ -54,6 +54,8 @@ def run(
         "--workers", "-w", min=1, help="Worker processes; output is the same for any number.")] = 1,
     langid: Annotated[str, typer.Option(
         "--langid", help="Language-ID backend: py3langid (default, measured best), lingua or langdetect.")] = "py3langid",
+    ner: Annotated[str, typer.Option(
+        "--ner", help="NER backends in priority order (earlier ones win on overlap).")] = "spacy,gazetteer",
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, help="Larger documents become error records.")] = 50_000_000,
     validate: Annotated[bool, typer.Option(
@@ -83,7 +85,12 @@ def run(
     from pipeline.errors import LintasError
     from pipeline.runner import check_backends
 
-    config = PipelineConfig(langid_backend=langid)
+    ner_backends = tuple(n.strip() for n in ner.split(",") if n.strip())
+    unknown = [n for n in ner_backends if n not in available("ner")]
+    if unknown or not ner_backends:
+        raise typer.BadParameter(f"must be names from {', '.join(available('ner'))}",
+                                 param_hint="--ner")
+    config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends)
     try:
         check_backends(config)
     except LintasError as exc:

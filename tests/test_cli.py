@@ -72,6 +72,16 @@ def test_usage_errors_exit_2():
     assert runner.invoke(app, ["run", str(SEEDS), "--langid", "nope"]).exit_code == 2
     assert runner.invoke(app, ["run", str(SEEDS), "--workers", "0"]).exit_code == 2
     assert runner.invoke(app, ["run", str(SEEDS), "--lang", "Indonesian"]).exit_code == 2
+    assert runner.invoke(app, ["run", str(SEEDS), "--ner", "spacy,nope"]).exit_code == 2
+
+
+def test_ner_backend_choice(tmp_path):
+    f = write(tmp_path / "a.txt", ID)
+    result = runner.invoke(app, ["run", str(f), "--ner", "gazetteer"])
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["extractors"]["ner"].startswith("lintas-gazetteer")
+    assert {r["label"] for r in records[1:]} == {"LOC"}
 
 
 def test_schema_command_prints_the_schema():
