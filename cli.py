@@ -43,21 +43,23 @@ def run(
     inputs: Annotated[list[str], typer.Argument(
         help=".txt files, folders (read recursively), .jsonl files (one article per line: "
              "text, optional id, title, url, published, lang) or - for stdin.",
-        show_default=False)],
+        show_default=False, metavar="INPUT")],
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Write JSONL here (default: stdout).")] = None,
+        "--output", "-o", metavar="FILE", help="Write JSONL here (default: stdout).")] = None,
     lang: Annotated[Optional[str], typer.Option(
-        "--lang", help="Force this language (ISO 639-1, e.g. id, bg) for every document.")] = None,
+        "--lang", metavar="CODE",
+        help="Force this language (ISO 639-1, e.g. id, bg) for every document.")] = None,
     input_format: Annotated[str, typer.Option(
-        "--format", help="auto (by suffix; stdin: JSONL if it starts with '{'), txt or jsonl.")] = "auto",
+        "--format", metavar="FORMAT",
+        help="auto (by suffix; stdin: JSONL if it starts with '{'), txt or jsonl.")] = "auto",
     workers: Annotated[int, typer.Option(
-        "--workers", "-w", min=1, help="Worker processes; output is the same for any number.")] = 1,
+        "--workers", "-w", min=1, metavar="N", help="Worker processes; output is the same for any number.")] = 1,
     langid: Annotated[str, typer.Option(
-        "--langid", help="Language-ID backend: py3langid (default, measured best), lingua or langdetect.")] = "py3langid",
+        "--langid", metavar="NAME", help="Language-ID backend: py3langid (default, measured best), lingua or langdetect.")] = "py3langid",
     ner: Annotated[str, typer.Option(
-        "--ner", help="NER backends in priority order (earlier ones win on overlap).")] = "spacy,gazetteer",
+        "--ner", metavar="NAMES", help="NER backends in priority order (earlier ones win on overlap).")] = "spacy,gazetteer",
     max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", min=1, help="Larger documents become error records.")] = 50_000_000,
+        "--max-bytes", min=1, metavar="N", help="Larger documents become error records.")] = 50_000_000,
     validate: Annotated[bool, typer.Option(
         "--validate/--no-validate", help="Check every record against the JSON Schema.")] = True,
     progress: Annotated[Optional[bool], typer.Option(
