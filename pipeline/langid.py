@@ -20,7 +20,7 @@ MIN_CONFIDENCE = 0.5
 # How much text is looked at: enough to be sure, bounded so huge inputs cost the same.
 SAMPLE_CHARS = 3000
 # How many paragraphs are judged one by one for the agreement share.
-MAX_PIECES = 8
+MAX_PIECES = 4
 _PARAGRAPH = re.compile(r"[^\n]+")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
