@@ -116,12 +116,21 @@ def _read_text_file(path: str, base: str, new_id: _IdAllocator, lang: str | None
             raise InputError(f"{size} bytes is larger than --max-bytes {max_bytes}")
         with open(path, "rb") as fh:
             data = fh.read()
-        text, note = decode_bytes(data)
     except OSError as exc:
         return ErrorRecord(source=path, stage="read", error=_os_error(exc))
     except InputError as exc:
         return ErrorRecord(source=path, stage="read", error=str(exc))
-    doc = Document(doc_id=new_id(safe_id(base)), source=path, text=text, lang_hint=lang)
+    return _text_document(data, path, base, new_id, lang)
+
+
+def _text_document(data: bytes, source: str, base: str, new_id: _IdAllocator,
+                   lang: str | None) -> Document | ErrorRecord:
+    """One whole input as a document (decoded, with a note on its encoding), or an error."""
+    try:
+        text, note = decode_bytes(data)
+    except InputError as exc:
+        return ErrorRecord(source=source, stage="read", error=str(exc))
+    doc = Document(doc_id=new_id(safe_id(base)), source=source, text=text, lang_hint=lang)
     if note:
         doc.notes.append(f"decoded from {note}")
     return doc
@@ -142,15 +151,7 @@ def _read_stdin(stream: BinaryIO, new_id: _IdAllocator, lang: str | None, fmt: s
         yield ErrorRecord(source="<stdin>", stage="read",
                           error=f"[L004] standard input is larger than --max-bytes {max_bytes}")
         return
-    try:
-        text, note = decode_bytes(data)
-    except InputError as exc:
-        yield ErrorRecord(source="<stdin>", stage="read", error=str(exc))
-        return
-    doc = Document(doc_id=new_id("stdin"), source="<stdin>", text=text, lang_hint=lang)
-    if note:
-        doc.notes.append(f"decoded from {note}")
-    yield doc
+    yield _text_document(data, "<stdin>", "stdin", new_id, lang)
 
 
 def _read_jsonl(fh: BinaryIO, source: str, base: str, new_id: _IdAllocator,

@@ -97,7 +97,7 @@ def _digest(paths: list[str]) -> str:
 
 
 def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Path,
-              seed: int = 0, max_steps: int | None = None, log: Any = None) -> dict[str, Any]:
+              seed: int = 0, max_steps: int | None = None) -> dict[str, Any]:
     """Train a NER model for ``lang`` and save it to ``out``; returns the training record."""
     import spacy
     from spacy.cli.train import train as spacy_train
@@ -141,11 +141,10 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
                 shutil.copytree(child, dest)
             else:
                 shutil.copy2(child, dest)
-    meta_path = out / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update({"name": f"ner_{lang}", "version": MODEL_VERSION,
                  "description": f"lintas NER for {lang}: PER, ORG, LOC", "license": "see README.md"})
-    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
     record = {
         "lang": lang,
         "seed": seed,

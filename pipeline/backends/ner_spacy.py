@@ -42,11 +42,15 @@ class SpacyNer:
         self.require_capital = require_capital
         self._models: dict[str, Any] = {}
         self._info: dict[str, dict[str, Any]] = {}
+        self._paths: dict[str, Path | None] = {}  # supports() runs per document: no disk look
 
     def model_path(self, lang: str) -> Path | None:
         """The model folder for ``lang``, or None when lintas has none."""
-        path = self.model_dir or models_dir() / f"ner-{lang}"
-        return path if (path / "config.cfg").exists() and (path / "ner").is_dir() else None
+        if lang not in self._paths:
+            path = self.model_dir or models_dir() / f"ner-{lang}"
+            found = (path / "config.cfg").exists() and (path / "ner").is_dir()
+            self._paths[lang] = path if found else None
+        return self._paths[lang]
 
     def supports(self, lang: str) -> bool:
         return self.model_path(lang) is not None
@@ -182,8 +186,3 @@ def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
                                   confidence=confidence.get(ent.label_, DEFAULT_CONFIDENCE)))
     return out
 
-
-def predict(nlp: Any, text: str, starts: Any, ends: Any, sent_starts: list[int],
-            confidence: dict[str, float], source: str) -> list[Mention]:
-    """Model mentions over the tokens ``starts``/``ends`` of one text."""
-    return predict_many(nlp, [(text, starts, ends, sent_starts)], confidence, source)[0]
