@@ -1,6 +1,7 @@
 """The `segment` stage: sentences and tokens per language, with spaCy blank pipelines.
 
-A blank pipeline is spaCy's rule-based tokenizer for the language plus a sentencizer; a
+A blank pipeline is spaCy's rule-based tokenizer for the language; sentences follow the rule
+of spaCy's sentencizer (computed on arrays, see `sentence_starts`), and a
 line break also ends a sentence (news titles and datelines have no final stop). Long texts
 are cut at line breaks into chunks of bounded size, so memory does not grow with the
 document; offsets are shifted back to the original text.
@@ -21,11 +22,15 @@ CHUNK_CHARS = 100_000
 # lintas uses the multilingual tokenizer for them rather than fail.
 _NEEDS_EXTRA = {"ja", "zh", "ko", "th", "vi"}
 _CACHE_SIZE = 8
+# spaCy's tokenizer caches the tokens of each whitespace-separated string, but only the first
+# 10,000 it meets; past that every new word goes through the affix regexes again. News
+# vocabularies are larger than that, so the cache is made large enough to hold them.
+TOKENIZER_CACHE = 500_000
 _nlp_cache: OrderedDict[str, Any] = OrderedDict()
 
 
 def blank_pipeline(lang: str) -> Any:
-    """A cached spaCy blank pipeline with a sentencizer for ``lang`` (``xx`` if unknown)."""
+    """A cached spaCy blank pipeline (tokenizer only) for ``lang`` (``xx`` if unknown)."""
     import spacy
 
     code = lang if lang and lang not in _NEEDS_EXTRA else "xx"
@@ -37,12 +42,28 @@ def blank_pipeline(lang: str) -> Any:
     except (ImportError, KeyError, ValueError, OSError):
         # spaCy raises an ImportError subclass for unknown languages (E048).
         nlp = spacy.blank("xx")
-    nlp.add_pipe("sentencizer")
+    _letters_fast_path(nlp.tokenizer)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
     nlp.max_length = CHUNK_CHARS * 2
     _nlp_cache[code] = nlp
     if len(_nlp_cache) > _CACHE_SIZE:
         _nlp_cache.popitem(last=False)
     return nlp
+
+
+def _letters_fast_path(tokenizer: Any) -> None:
+    """Keep strings of letters whole without trying the affix regexes on them.
+
+    A string of letters only has no prefix, suffix or infix to split off, yet spaCy runs
+    its regexes on every new one (the bulk of tokenizing time). Special cases ("cannot")
+    are still looked up first, so the tokens are the same.
+    """
+    inner = tokenizer.token_match
+
+    def token_match(text: str) -> bool:
+        return text.isalpha() or bool(inner is not None and inner(text))
+
+    tokenizer.token_match = token_match
 
 
 _HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
@@ -139,13 +160,15 @@ def split_chunk(sdoc: Any, chunk: str) -> tuple[Any, Any, Any, Any]:
     it marked the whitespace before a token) and after every line break.
     """
     import numpy as np
-    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 
     if len(sdoc) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
-    arr = sdoc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).astype(np.int64)
-    idx, length, is_space, sent = arr[:, 0], arr[:, 1], arr[:, 2] == 1, arr[:, 3] == 1
+    orth = sdoc.to_array([ORTH])
+    arr = sdoc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
+    idx, length, is_space = arr[:, 0], arr[:, 1], arr[:, 2] == 1
+    sent = sentence_starts(orth, arr[:, 3] == 1, _punct_hashes(sdoc.vocab))
     words = np.flatnonzero(~is_space)
     if len(words) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -166,6 +189,49 @@ def split_chunk(sdoc: Any, chunk: str) -> tuple[Any, Any, Any, Any]:
     pos = np.flatnonzero(first)
     last = np.append(pos[1:] - 1, len(words) - 1)
     return starts, ends, starts[pos], ends[last]
+
+
+_PUNCT_HASHES: dict[int, Any] = {}
+
+
+def _punct_hashes(vocab: Any) -> Any:
+    """Hashes of spaCy's sentencizer punctuation (sentence-final characters), as an array."""
+    import numpy as np
+    from spacy.pipeline.sentencizer import Sentencizer
+    from spacy.strings import hash_string
+
+    key = id(vocab.strings)
+    if key not in _PUNCT_HASHES:
+        _PUNCT_HASHES[key] = np.array(sorted(hash_string(c) for c in
+                                             Sentencizer.default_punct_chars), dtype=np.uint64)
+    return _PUNCT_HASHES[key]
+
+
+def sentence_starts(orth: Any, is_punct: Any, punct: Any) -> Any:
+    """Sentence starts by spaCy's sentencizer rule, on arrays instead of token objects.
+
+    The rule: after a token in ``punct`` (".", "?", "!" and their kin), the next token that
+    is neither punctuation nor in ``punct`` starts a sentence. So token ``i`` starts one when
+    it is such a token and a ``punct`` token lies between it and the previous such token.
+    The first token always starts one.
+    """
+    import numpy as np
+
+    final = np.isin(orth, punct)
+    plain = ~(is_punct | final)
+    count = np.cumsum(final)
+    pos = np.flatnonzero(plain)
+    starts = np.zeros(len(orth), dtype=bool)
+    if len(pos) > 1:
+        # finals seen strictly between consecutive plain tokens
+        between = count[pos[1:] - 1] - count[pos[:-1]]
+        starts[pos[1:][between > 0]] = True
+    if len(pos):
+        # a plain token after leading punctuation that includes a final one
+        starts[pos[0]] = pos[0] > 0 and bool(count[pos[0] - 1] > 0)
+    if len(orth):
+        starts[0] = True
+    return starts
 
 
 def _spacy_version() -> str:

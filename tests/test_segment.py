@@ -66,3 +66,30 @@ def test_sentence_after_extra_whitespace_still_starts():
     doc = segment(text, "id")
     assert [text[s.start:s.end] for s in doc.sentences] == [
         "Rusia menolak.", "Kazakhstan setuju.", "Uzbekistan diam."]
+
+
+TRICKY = {
+    "en": "Dr. Smith (cannot) come... \"Why?!\" he asked. U.S. firms, e.g. Exxon, pay $5bn!! Ok",
+    "id": "Rp500 juta (kata-nya) dibayar 10km. Dr. Ali: \"Benarkah?\" ...Ya!! Jl. Sudirman No.5",
+    "bg": "Г-н Иванов каза: „Не!“ … После? Да. Т.нар. 5 млн. лв. се дадоха (в т.ч. ДДС).",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TRICKY))
+def test_tokens_and_sentences_are_spacys_own(lang):
+    """The letters fast path and the array sentencizer change nothing spaCy would do."""
+    import spacy
+    from spacy.attrs import IS_PUNCT, ORTH
+
+    from pipeline.segment import _punct_hashes, sentence_starts
+
+    text = TRICKY[lang] + " " + {"en": EN, "id": ID, "bg": BG}[lang]
+    ref = spacy.blank(lang)
+    ref.add_pipe("sentencizer")
+    want = ref(text)
+    ours = blank_pipeline(lang)(text)
+    assert [t.text for t in ours] == [t.text for t in want]
+    starts = sentence_starts(ours.to_array([ORTH]), ours.to_array([IS_PUNCT]) == 1,
+                             _punct_hashes(ours.vocab))
+    assert starts.tolist() == [bool(t.is_sent_start) for t in want]
+    assert sum(starts) >= 4
