@@ -4,7 +4,8 @@ The model reads lintas' own tokens (so what `lintas evaluate` measures is what `
 produces), in windows of whole sentences; a sentence longer than a window is cut into
 overlapping windows and each entity is kept from the window where it is farthest from an
 edge, so none is lost or shifted at a border. After the model, names it tagged are
-propagated to their untagged repeats (`pipeline.propagate`).
+fixed by rules (`pipeline.ner_rules`) and propagated to their untagged repeats
+(`pipeline.propagate`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from ..document import Document, Mention
 from ..errors import MissingDependency
 from ..lexicons import models_dir
+from ..ner_rules import apply_rules
 from ..propagate import propagate
 
 WINDOW_TOKENS = 1000
@@ -35,11 +37,12 @@ class SpacyNer:
     name = "spacy"
 
     def __init__(self, model_dir: str | None = None, propagate_labels: bool = True,
-                 require_capital: bool = True) -> None:
+                 require_capital: bool = True, rules: bool = True) -> None:
         # model_dir: one model folder to use for every language (evaluation of a new model)
         self.model_dir = Path(model_dir) if model_dir else None
         self.propagate_labels = propagate_labels
         self.require_capital = require_capital
+        self.rules = rules  # pipeline.ner_rules: hyphenated names, organisation words
         self._models: dict[str, Any] = {}
         self._info: dict[str, dict[str, Any]] = {}
         self._paths: dict[str, Path | None] = {}  # supports() runs per document: no disk look
@@ -95,6 +98,8 @@ class SpacyNer:
                 starts, ends = docs[i].tokens  # type: ignore[misc]
                 if self.require_capital and lang in REQUIRE_CAPITAL_LANGS:
                     mentions = [m for m in mentions if any(ch.isupper() for ch in m.text)]
+                if self.rules:
+                    mentions = apply_rules(mentions, text, starts, ends, lang)
                 if self.propagate_labels:
                     mentions = propagate(mentions, text, starts, ends, self.name)
                 out[i] = mentions

@@ -1,0 +1,145 @@
+"""Rules applied to a NER model's mentions: name boundaries and organisation words.
+
+Two kinds of error are common to the small models lintas trains and are cheap to fix with
+rules and word lists:
+
+- hyphenated names cut at the hyphen ("Samruk" of "Samruk-Kazyna", "Kassym" and "Jomart
+  Tokayev" of "Kassym-Jomart Tokayev"): the tokenizer splits letters-hyphen-letters, as the
+  training corpora do, and the model often tags only one side or both apart. Mentions
+  glued by a hyphen are joined, and a mention is widened over a hyphen to a capitalized
+  word (see `join_hyphenated`).
+- organisations labelled PER or LOC: a PER name that begins with an organisation word
+  ("Kementerian", "Министерството", "Ministry"), or a PER or LOC name that ends with one
+  ("LLC", "Group", "АД"), is labelled ORG. The words are plain-text lexicons in ``models/lexicons/LANG/``
+  (``org_heads.txt``, ``org_tails.txt``; ``xx/`` holds the ones for every language), so
+  a language is extended by editing a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .document import Mention
+from .lexicons import models_dir, read_lines
+
+
+@dataclass(frozen=True)
+class OrgWords:
+    """Words that begin or end an organisation's name in one language."""
+
+    heads: frozenset[str]
+    tails: frozenset[str]
+
+
+@lru_cache(maxsize=32)
+def org_words(lang: str) -> OrgWords:
+    """The organisation words of ``lang`` plus those for every language (``xx``)."""
+    heads: set[str] = set()
+    tails: set[str] = set()
+    for code in {lang, "xx"}:
+        folder = models_dir() / "lexicons" / code
+        for name, target in (("org_heads.txt", heads), ("org_tails.txt", tails)):
+            if (folder / name).exists():
+                target.update(line.strip() for line in read_lines(folder / name))
+    return OrgWords(frozenset(heads), frozenset(tails))
+
+
+def _is_name_word(word: str) -> bool:
+    return word[:1].isupper() and word.replace(".", "").isalnum()
+
+
+_HYPHENS = ("-", "‐", "‑")
+
+
+def join_hyphenated(mentions: list[Mention], text: str, starts: Sequence[int],
+                    ends: Sequence[int], lang: str = "") -> list[Mention]:
+    """Mentions joined over hyphens that glue them, without spaces, to capitalized words.
+
+    Two mentions glued by a hyphen become one ("Kassym" + "Jomart Tokayev"), except two
+    places that are not one known place together (a route: "Лондон-Пловдив"); a mention
+    glued to a capitalized word no mention covers is widened over it ("Samruk-Kazyna").
+    ``starts``/``ends`` are the document's token offsets.
+    """
+    if not mentions:
+        return mentions
+    ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+    joined: list[Mention] = []
+    for m in ordered:
+        prev = joined[-1] if joined else None
+        if (prev is not None and m.start == prev.end + 1 and text[prev.end] in _HYPHENS
+                and _may_join(prev, m, text, lang)):
+            label = prev.label if prev.end - prev.start >= m.end - m.start else m.label
+            joined[-1] = _span(prev.start, m.end, text, prev, label,
+                               min(prev.confidence, m.confidence))
+            continue
+        joined.append(m)
+    index = {s: i for i, s in enumerate(starts)}
+    last_index = {e: i for i, e in enumerate(ends)}
+    covered = {i for m in joined if m.start in index and m.end in last_index
+               for i in range(index[m.start], last_index[m.end] + 1)}
+    n = len(starts)
+
+    def glued(hyphen: int, word: int) -> bool:
+        """Token ``hyphen`` is a hyphen touching token ``word``, a free capitalized word."""
+        return (0 <= word < n and word not in covered
+                and text[starts[hyphen]:ends[hyphen]] in _HYPHENS
+                and _is_name_word(text[starts[word]:ends[word]])
+                and (ends[hyphen] == starts[word] or ends[word] == starts[hyphen]))
+
+    out = []
+    for m in joined:
+        a, b = index.get(m.start), last_index.get(m.end)
+        if a is None or b is None:
+            out.append(m)
+            continue
+        a0, b0 = a, b
+        while b + 2 < n and ends[b] == starts[b + 1] and glued(b + 1, b + 2):
+            b += 2
+        while a - 2 >= 0 and ends[a - 1] == starts[a] and glued(a - 1, a - 2):
+            a -= 2
+        if (a, b) != (a0, b0):
+            m = _span(starts[a], ends[b], text, m, m.label, m.confidence)
+        out.append(m)
+    return out
+
+
+def _may_join(left: Mention, right: Mention, text: str, lang: str) -> bool:
+    """False for two places that are not, together, the name of one known place."""
+    if left.label != "LOC" or right.label != "LOC":
+        return True
+    from .gazetteer import names_for
+
+    return text[left.start:right.end] in names_for(lang or "en")
+
+
+def _span(start: int, end: int, text: str, like: Mention, label: str,
+          confidence: float) -> Mention:
+    return Mention(start=start, end=end, text=text[start:end], label=label, source=like.source,
+                   confidence=confidence, canonical=None)
+
+
+def organisation_labels(mentions: list[Mention], lang: str) -> list[Mention]:
+    """Mentions that begin or end with an organisation word are relabelled ORG."""
+    words = org_words(lang)
+    if not words.heads and not words.tails:
+        return mentions
+    out = []
+    for m in mentions:
+        parts = m.text.split()
+        # A name that starts like an institution can still be a place: the corpora label
+        # a court, a campus or an office as LOC where it is where something happens. Only
+        # a person is surely wrong. A legal form or "Group" at the end is never a place.
+        if len(parts) >= 2 and (m.label == "PER" and parts[0] in words.heads
+                                or m.label != "ORG" and parts[-1] in words.tails):
+            m = Mention(start=m.start, end=m.end, text=m.text, label="ORG", source=m.source,
+                        confidence=m.confidence, canonical=m.canonical)
+        out.append(m)
+    return out
+
+
+def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
+                ends: Sequence[int], lang: str) -> list[Mention]:
+    """All the rules of this module, in order."""
+    return organisation_labels(join_hyphenated(mentions, text, starts, ends, lang), lang)

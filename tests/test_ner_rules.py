@@ -1,0 +1,72 @@
+"""Rules after the NER model: hyphenated names and organisation words."""
+
+from __future__ import annotations
+
+from pipeline.document import Mention
+from pipeline.ner_rules import apply_rules, join_hyphenated, organisation_labels
+from pipeline.segment import blank_pipeline
+
+
+def tokens(text: str, lang: str) -> tuple[list[int], list[int]]:
+    doc = blank_pipeline(lang)(text)
+    words = [t for t in doc if not t.is_space]
+    return [t.idx for t in words], [t.idx + len(t.text) for t in words]
+
+
+def mention(text: str, name: str, label: str, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(name, start + 1)
+    return Mention(start, start + len(name), name, label, "spacy", 0.8)
+
+
+def spans(mentions: list[Mention]) -> list[tuple[str, str]]:
+    return [(m.text, m.label) for m in mentions]
+
+
+def test_two_halves_of_a_hyphenated_name_become_one():
+    text = "Presiden Kassym-Jomart Tokayev menerima tamu."
+    ms = [mention(text, "Kassym", "PER"), mention(text, "Jomart Tokayev", "PER")]
+    assert spans(join_hyphenated(ms, text, *tokens(text, "id"), "id")) == [
+        ("Kassym-Jomart Tokayev", "PER")]
+
+
+def test_a_name_is_widened_over_a_hyphen_to_an_untagged_word():
+    text = "Doosan Energy dan Samruk-Kazyna menandatangani MoU."
+    ms = [mention(text, "Samruk", "ORG")]
+    assert spans(join_hyphenated(ms, text, *tokens(text, "id"), "id")) == [
+        ("Samruk-Kazyna", "ORG")]
+
+
+def test_a_route_between_two_places_stays_two_places():
+    text = "Полетите Лондон-Пловдив и Гвинея-Бисау."
+    ms = [mention(text, "Лондон", "LOC"), mention(text, "Пловдив", "LOC"),
+          mention(text, "Гвинея", "LOC"), mention(text, "Бисау", "LOC")]
+    # Гвинея-Бисау is the name of a country (the gazetteer knows it); Лондон-Пловдив is not
+    assert spans(join_hyphenated(ms, text, *tokens(text, "bg"), "bg")) == [
+        ("Лондон", "LOC"), ("Пловдив", "LOC"), ("Гвинея-Бисау", "LOC")]
+
+
+def test_hyphen_with_spaces_or_lower_case_word_is_not_joined():
+    text = "Menteri Ali - Budi hadir. Ali-baba tidak."
+    ms = [mention(text, "Ali", "PER"), mention(text, "Budi", "PER"),
+          mention(text, "Ali", "PER", nth=1)]
+    assert spans(join_hyphenated(ms, text, *tokens(text, "id"), "id")) == [
+        ("Ali", "PER"), ("Budi", "PER"), ("Ali", "PER")]
+
+
+def test_organisation_words_fix_persons_and_legal_forms():
+    text = "Institut Geosains, Cove Capital LLC, Universitas Indonesia dan Doosan Energy."
+    ms = [mention(text, "Institut Geosains", "PER"), mention(text, "Cove Capital LLC", "LOC"),
+          mention(text, "Universitas Indonesia", "LOC"), mention(text, "Doosan Energy", "PER")]
+    # a campus named as a place stays a place: only PER is surely wrong for a head word
+    assert spans(organisation_labels(ms, "id")) == [
+        ("Institut Geosains", "ORG"), ("Cove Capital LLC", "ORG"),
+        ("Universitas Indonesia", "LOC"), ("Doosan Energy", "ORG")]
+
+
+def test_bulgarian_organisation_words():
+    text = "Министерството на енергетиката и Булгаргаз ЕАД."
+    ms = [mention(text, "Министерството на енергетиката", "PER"),
+          mention(text, "Булгаргаз ЕАД", "LOC")]
+    assert [m.label for m in apply_rules(ms, text, *tokens(text, "bg"), "bg")] == ["ORG", "ORG"]
