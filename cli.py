@@ -161,6 +161,9 @@ def train_ner(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     max_steps: Annotated[Optional[int], typer.Option(
         "--max-steps", help="Override the config's training.max_steps.")] = None,
+    init_tok2vec: Annotated[Optional[Path], typer.Option(
+        "--init-tok2vec", help="Start from pretrained tok2vec weights "
+                               "(`lintas train tok2vec`'s model-last.bin).")] = None,
 ) -> None:
     """Train a NER model (spaCy) and write it with a training.json record."""
     from pipeline.lexicons import models_dir
@@ -169,9 +172,39 @@ def train_ner(
     cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
     if not cfg.exists():
         raise typer.BadParameter(f"no config at {cfg}", param_hint="--config")
-    record = do_train(lang, data, dev, out, cfg, seed=seed, max_steps=max_steps)
+    if init_tok2vec is not None and not init_tok2vec.is_file():
+        raise typer.BadParameter(f"no weights file at {init_tok2vec}", param_hint="--init-tok2vec")
+    record = do_train(lang, data, dev, out, cfg, seed=seed, max_steps=max_steps,
+                      init_tok2vec=init_tok2vec)
     scores = record["dev_scores_at_best_checkpoint"]
     typer.echo(f"saved {out}: dev F1 {scores.get('ents_f')} in {record['minutes']} min", err=True)
+
+
+@train_app.command("tok2vec")
+def train_tok2vec(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the text.")],
+    text: Annotated[list[str], typer.Option(
+        "--text", help="Raw text (repeat): a folder of .txt files, a .conllu file, a "
+                       "token-per-line file, or one text per line; PATH*N repeats it.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the weights (model-last.bin).")],
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        "--exclude", help="Files whose sentences must not be used (dev sets; repeat).")] = None,
+    epochs: Annotated[int, typer.Option("--epochs", help="Passes over the text.")] = 10,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", help="spaCy config with a [pretraining] section "
+                         "(default: models/ner-LANG/train.cfg).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Pretrain a NER model's tok2vec on raw text (spaCy pretrain, characters objective)."""
+    from pipeline.lexicons import models_dir
+    from pipeline.pretrain import pretrain_tok2vec
+
+    cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
+    if not cfg.exists():
+        raise typer.BadParameter(f"no config at {cfg}", param_hint="--config")
+    record = pretrain_tok2vec(lang, text, exclude or [], cfg, out, epochs, seed=seed)
+    typer.echo(f"saved {out / 'model-last.bin'}: {record['texts']} texts, {record['words']} "
+               f"words, {record['minutes']} min", err=True)
 
 
 @evaluate_app.command("ner")

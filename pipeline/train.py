@@ -96,8 +96,18 @@ def _digest(paths: list[str]) -> str:
     return h.hexdigest()[:16]
 
 
+def _pretraining_record(weights: Path | None) -> dict[str, Any] | None:
+    """What the pretrained weights were made from (their folder's pretraining.json)."""
+    if weights is None:
+        return None
+    info = weights.parent / "pretraining.json"
+    record = json.loads(info.read_text(encoding="utf-8")) if info.exists() else {}
+    return {"weights": weights.name, **record}
+
+
 def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Path,
-              seed: int = 0, max_steps: int | None = None) -> dict[str, Any]:
+              seed: int = 0, max_steps: int | None = None,
+              init_tok2vec: Path | None = None) -> dict[str, Any]:
     """Train a NER model for ``lang`` and save it to ``out``; returns the training record."""
     import spacy
     from spacy.cli.train import train as spacy_train
@@ -124,6 +134,8 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
                      "system.seed": seed, "nlp.lang": lang}
         if max_steps is not None:
             overrides["training.max_steps"] = max_steps
+        if init_tok2vec is not None:
+            overrides["paths.init_tok2vec"] = str(init_tok2vec)
         spacy_train(config, tmpdir / "output", overrides=overrides, use_gpu=-1)
         best = tmpdir / "output" / "model-best"
         meta = json.loads((best / "meta.json").read_text(encoding="utf-8"))
@@ -152,6 +164,7 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
         "train_files": data,
         "dev_files": dev,
         "data_sha256_16": _digest(data + dev),
+        "init_tok2vec": _pretraining_record(init_tok2vec),
         "train_docs": len(train_docs),
         "train_spans_dropped": train_dropped,
         "dev_docs": len(dev_docs),

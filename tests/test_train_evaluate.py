@@ -76,3 +76,54 @@ def test_evaluate_gazetteer_alone_on_places(tmp_path):
     loc = scored["per_label"]["LOC"]
     assert loc["tp"] == 4 and loc["fn"] == 0  # Astana, Jepang, Jakarta, Korea Selatan
     assert scored["per_label"]["PER"]["tp"] == 0
+
+
+RAW_CONLLU = """# sent_id = 1
+# text = Menteri Energi Kazakhstan bertemu investor dari Korea Selatan di Astana.
+1\tMenteri\tmenteri\tNOUN\t_\t_\t0\troot\t_\t_
+
+# sent_id = 2
+# text = Pertamina dan Rosatom membahas pasokan uranium untuk pembangkit listrik.
+1\tPertamina\tPertamina\tPROPN\t_\t_\t0\troot\t_\t_
+"""
+RAW_TAGGED = "Presiden\tNNP\nJoko\tNNP\nWidodo\tNNP\nbertemu\tVB\nTokayev\tNNP\ndi\tIN\nAstana\tNNP\n.\tSYM\n\n"
+RAW_LINES = "Harga minyak dunia naik tajam setelah pengumuman OPEC kemarin sore.\n\n" \
+            "Bank Indonesia menaikkan suku bunga di Jakarta .\n"
+
+
+def test_raw_text_formats(tmp_path):
+    from pathlib import Path
+
+    from pipeline.pretrain import raw_texts
+
+    conllu = write(tmp_path / "a.conllu", RAW_CONLLU)
+    tagged = write(tmp_path / "b.txt", RAW_TAGGED * 2)
+    lines = write(tmp_path / "c.txt", RAW_LINES)
+    assert list(raw_texts(Path(conllu)))[1].startswith("Pertamina dan Rosatom")
+    assert list(raw_texts(Path(tagged))) == ["Presiden Joko Widodo bertemu Tokayev di Astana ."] * 2
+    assert len(list(raw_texts(Path(lines)))) == 2
+    assert list(raw_texts(tmp_path))  # a folder: its .txt files, line by line
+
+
+def test_pretrain_tok2vec_then_train_from_it(tmp_path):
+    raw = write(tmp_path / "raw.txt", RAW_LINES + "Presiden Joko Widodo bertemu Tokayev  di Astana.\n")
+    conllu = write(tmp_path / "raw.conllu", RAW_CONLLU)
+    dev = write(tmp_path / "dev.txt", conll(SENTENCES[:3]))
+    train = write(tmp_path / "train.txt", conll(SENTENCES * 4))
+    pre = tmp_path / "pre"
+    result = runner.invoke(app, ["train", "tok2vec", "--lang", "id", "--text", str(raw),
+                                 "--text", f"{conllu}*3", "--exclude", str(dev),
+                                 "--out", str(pre), "--epochs", "1"])
+    assert result.exit_code == 0, result.output
+    info = json.loads((pre / "pretraining.json").read_text(encoding="utf-8"))
+    # the line identical to a dev sentence is left out; the .conllu texts count 3 times
+    assert info["excluded"] == 1 and info["texts"] == 2 + 3 * 2
+    assert (pre / "model-last.bin").stat().st_size > 100_000
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "ner", "--lang", "id", "--data", str(train),
+                                 "--dev", str(dev), "--out", str(out), "--max-steps", "10",
+                                 "--init-tok2vec", str(pre / "model-last.bin")])
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "training.json").read_text(encoding="utf-8"))
+    assert record["init_tok2vec"]["weights"] == "model-last.bin"
+    assert record["init_tok2vec"]["epochs"] == 1
