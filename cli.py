@@ -228,6 +228,13 @@ def evaluate_ner(
     from pipeline.lexicons import models_dir
     from pipeline.model_card import save_evaluation, write_card
 
+    if model is not None and not (model / "config.cfg").is_file():
+        # without this check the spaCy backend would skip the language and the scores
+        # would silently be the gazetteer's alone
+        raise typer.BadParameter(f"no spaCy model at {model}", param_hint="--model")
+    for path in data:
+        if not Path(path).exists():
+            raise typer.BadParameter(f"no such file or folder: {path}", param_hint="--data")
     result = evaluate(lang, data, model=model, backends=tuple(backends.split(",")))
     typer.echo(_json.dumps(result, indent=2) if as_json else format_table(result))
     if save:

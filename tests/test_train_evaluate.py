@@ -127,3 +127,13 @@ def test_pretrain_tok2vec_then_train_from_it(tmp_path):
     record = json.loads((out / "training.json").read_text(encoding="utf-8"))
     assert record["init_tok2vec"]["weights"] == "model-last.bin"
     assert record["init_tok2vec"]["epochs"] == 1
+
+
+def test_evaluate_refuses_a_missing_model_or_data(tmp_path):
+    dev = write(tmp_path / "dev.txt", conll(SENTENCES))
+    no_model = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data", str(dev),
+                                   "--model", str(tmp_path / "nothing")])
+    assert no_model.exit_code == 2 and "no spaCy model" in no_model.output
+    no_data = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data",
+                                  str(tmp_path / "missing.txt")])
+    assert no_data.exit_code == 2 and "no such file" in no_data.output
