@@ -12,7 +12,8 @@ rules and word lists:
   ("Kementerian", "Министерството", "Ministry"), or a PER or LOC name that ends with one
   ("LLC", "Group", "АД"), is labelled ORG. The words are plain-text lexicons in ``models/lexicons/LANG/``
   (``org_heads.txt``, ``org_tails.txt``; ``xx/`` holds the ones for every language), so
-  a language is extended by editing a file.
+  a language is extended by editing a file. A company name the model missed altogether
+  is added when capitalized words end in a legal form ("Cove Capital LLC", "Булгаргаз ЕАД").
 """
 
 from __future__ import annotations
@@ -139,7 +140,42 @@ def organisation_labels(mentions: list[Mention], lang: str) -> list[Mention]:
     return out
 
 
+MAX_NAME_WORDS = 4
+
+
+def legal_form_names(mentions: list[Mention], text: str, starts: Sequence[int],
+                     ends: Sequence[int]) -> list[Mention]:
+    """``mentions`` plus company names the model missed: up to `MAX_NAME_WORDS` capitalized
+    words right before a legal form of ``xx/org_tails.txt`` ("Cove Capital LLC")."""
+    forms = org_words("xx").tails
+    if not forms:
+        return mentions
+    covered = bytearray(len(starts))
+    index = {s: i for i, s in enumerate(starts)}
+    for m in mentions:
+        i = index.get(m.start)
+        while i is not None and i < len(starts) and starts[i] < m.end:
+            covered[i] = 1
+            i += 1
+    added = []
+    for j in range(1, len(starts)):
+        if covered[j] or text[starts[j]:ends[j]] not in forms:
+            continue
+        i = j
+        while (i > 0 and j - i < MAX_NAME_WORDS and not covered[i - 1]
+               and _is_name_word(text[starts[i - 1]:ends[i - 1]])
+               and text[ends[i - 1]:starts[i]] == " "):
+            i -= 1
+        if i < j:
+            added.append(Mention(start=starts[i], end=ends[j], text=text[starts[i]:ends[j]],
+                                 label="ORG", source="rules", confidence=0.8))
+            for k in range(i, j + 1):
+                covered[k] = 1
+    return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
+
+
 def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
                 ends: Sequence[int], lang: str) -> list[Mention]:
     """All the rules of this module, in order."""
-    return organisation_labels(join_hyphenated(mentions, text, starts, ends, lang), lang)
+    joined = join_hyphenated(mentions, text, starts, ends, lang)
+    return organisation_labels(legal_form_names(joined, text, starts, ends), lang)

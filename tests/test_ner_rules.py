@@ -70,3 +70,15 @@ def test_bulgarian_organisation_words():
     ms = [mention(text, "Министерството на енергетиката", "PER"),
           mention(text, "Булгаргаз ЕАД", "LOC")]
     assert [m.label for m in apply_rules(ms, text, *tokens(text, "bg"), "bg")] == ["ORG", "ORG"]
+
+
+def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
+    from pipeline.ner_rules import legal_form_names
+
+    text = "Cove Capital LLC и Булгаргаз ЕАД подписаха. Приходът на АД е малък."
+    found = legal_form_names([], text, *tokens(text, "bg"))
+    assert spans(found) == [("Cove Capital LLC", "ORG"), ("Булгаргаз ЕАД", "ORG")]
+    # a name the model already has is left to it
+    kept = [mention(text, "Capital LLC", "PER")]
+    assert spans(legal_form_names(kept, text, *tokens(text, "bg"))) == [
+        ("Capital LLC", "PER"), ("Булгаргаз ЕАД", "ORG")]
