@@ -10,27 +10,12 @@ entity: same canonical key, or same label and same normalized name.
 from __future__ import annotations
 
 import bisect
-import re
 from typing import Any
-
-from anyascii import anyascii
 
 from .backends import get_backend
 from .clean import clean_text
 from .document import Document, Entity, Mention
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def name_key(label: str, name: str) -> str:
-    """A language-independent key for a name without a known identity.
-
-    Transliterated to ASCII and normalized, so that one spelling in Latin and Cyrillic
-    meets: ``name_key("PER", "Токаев")`` is ``per:tokaev``.
-    """
-    folded = _NON_ALNUM.sub("-", anyascii(name).lower()).strip("-")
-    return f"{label.lower()}:{folded or 'x'}"
-
+from .names import fold, name_key, words
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     """Mentions of several backends, earlier groups first on overlap, in text order.
@@ -62,8 +47,15 @@ def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     return kept
 
 
-def cluster(mentions: list[Mention]) -> list[Entity]:
-    """Group mentions into entities, ordered by first mention."""
+def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
+    """Group mentions into entities, ordered by first mention.
+
+    Mentions with the same canonical key, or the same label and folded name, are one
+    entity; then short forms join the full name they stand for in the same document
+    (see `_alias_target`): a surname its person ("Tokayev" → "Kassym-Jomart Tokayev"), a
+    name without its organisation word ("POSCO" → "POSCO Group"), an inflected form
+    ("Газпрома" → "Газпром").
+    """
     entities: list[Entity] = []
     by_key: dict[str, Entity] = {}
     for m in mentions:
@@ -80,7 +72,52 @@ def cluster(mentions: list[Mention]) -> list[Entity]:
             entities.append(ent)
         ent.mentions.append(m)
         ent.confidence = max(ent.confidence, m.confidence)
-    return entities
+    merged: set[int] = set()
+    for ent in entities:
+        if (ent.canonical or {}).get("wikidata"):
+            continue
+        target = _alias_target(ent, entities, lang)
+        if target is not None:
+            target.mentions.extend(ent.mentions)
+            target.mentions.sort(key=lambda m: (m.start, m.end))
+            target.confidence = max(target.confidence, ent.confidence)
+            merged.add(id(ent))
+    return [e for e in entities if id(e) not in merged]
+
+
+# Bulgarian article and case endings a name takes in running text ("Газпрома", "Росатомът").
+_BG_ENDINGS = ("ът", "ят", "та", "то", "те", "а", "я")
+
+
+def _alias_target(ent: Entity, entities: list[Entity], lang: str) -> Entity | None:
+    """The one longer entity of the document that ``ent`` is a short form of, if any."""
+    from .ner_rules import org_words
+
+    name = words(ent.name)
+    if not name:
+        return None
+    folded = [fold(w) for w in name]
+    candidates = []
+    for other in entities:
+        if other is ent or other.label != ent.label:
+            continue
+        full = words(other.name)
+        if len(full) <= len(name):
+            if lang == "bg" and len(full) == len(name) and _bg_inflected(ent.name, other.name):
+                candidates.append(other)
+            continue
+        full_folded = [fold(w) for w in full]
+        if ent.label == "PER" and full_folded[-len(name):] == folded:
+            candidates.append(other)  # surname (or last names) of a person
+        elif ent.label == "ORG" and full_folded[:len(name)] == folded and all(
+                w in org_words(lang).tails for w in full[len(name):]):
+            candidates.append(other)  # "POSCO" of "POSCO Group"
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _bg_inflected(form: str, base: str) -> bool:
+    """True when ``form`` is ``base`` plus a Bulgarian article or case ending."""
+    return any(form == base + end for end in _BG_ENDINGS) and len(base) >= 3
 
 
 class Entities:
@@ -119,6 +156,6 @@ class Entities:
                 used[i].append(backend.version(docs[i].lang or "und"))
         for doc, doc_groups, doc_used in zip(docs, groups, used):
             doc.mentions = merge_mentions(doc_groups)
-            doc.entities = cluster(doc.mentions)
+            doc.entities = cluster(doc.mentions, doc.lang or "")
             doc.extractors["ner"] = "; ".join(doc_used)
         return docs

@@ -73,5 +73,10 @@ def test_english_text_finds_places():
 
 
 def test_name_key_is_language_independent():
-    assert name_key("PER", "Токаев") == "per:tokaev"
-    assert name_key("ORG", "SK Eco Plant") == "org:sk-eco-plant"
+    assert name_key("PER", "Токаев") == name_key("PER", "Tokayev") == "per:tokaev"
+    for latin, cyrillic in [("Kassym-Jomart Tokayev", "Касим-Жомарт Токаев"),
+                            ("Dmitry Peskov", "Дмитрий Песков"), ("Marco Rubio", "Марко Рубио"),
+                            ("Ruslan Zheldibay", "Руслан Желдибай"), ("Yuri Ushakov", "Юрий Ушаков")]:
+        assert name_key("PER", latin) == name_key("PER", cyrillic), latin
+    assert name_key("PER", "Peskov") != name_key("PER", "Putin")
+    assert name_key("ORG", "SK Eco Plant") == "org:sk-eko-plant"

@@ -1,0 +1,50 @@
+"""Entities of one document: mentions of one thing form one entity."""
+
+from __future__ import annotations
+
+from pipeline.document import Mention
+from pipeline.entities import cluster
+
+
+def mentions(text: str, names: list[tuple[str, str]]) -> list[Mention]:
+    out, pos = [], 0
+    for name, label in names:
+        start = text.index(name, pos)
+        out.append(Mention(start, start + len(name), name, label, "spacy", 0.8))
+        pos = start + len(name)
+    return out
+
+
+def groups(text: str, names: list[tuple[str, str]], lang: str) -> list[tuple[str, list[str]]]:
+    return [(e.name, [m.text for m in e.mentions]) for e in cluster(mentions(text, names), lang)]
+
+
+def test_surname_joins_the_full_name():
+    text = "Presiden Kassym-Jomart Tokayev tiba. Tokayev bertemu Putin. Kata Tokayev."
+    assert groups(text, [("Kassym-Jomart Tokayev", "PER"), ("Tokayev", "PER"),
+                         ("Putin", "PER"), ("Tokayev", "PER")], "id") == [
+        ("Kassym-Jomart Tokayev", ["Kassym-Jomart Tokayev", "Tokayev", "Tokayev"]),
+        ("Putin", ["Putin"])]
+
+
+def test_ambiguous_surname_stays_apart():
+    text = "Ali Hasan dan Budi Hasan hadir. Hasan berkata."
+    got = groups(text, [("Ali Hasan", "PER"), ("Budi Hasan", "PER"), ("Hasan", "PER")], "id")
+    assert len(got) == 3
+
+
+def test_organisation_without_its_group_word():
+    text = "POSCO Group menandatangani MoU. POSCO akan membangun pabrik."
+    assert groups(text, [("POSCO Group", "ORG"), ("POSCO", "ORG")], "id") == [
+        ("POSCO Group", ["POSCO Group", "POSCO"])]
+
+
+def test_bulgarian_inflected_name():
+    text = "Газпром спря доставките. Решението на Газпрома беше критикувано."
+    assert groups(text, [("Газпром", "ORG"), ("Газпрома", "ORG")], "bg") == [
+        ("Газпром", ["Газпром", "Газпрома"])]
+
+
+def test_transliterations_of_one_name_in_one_document_meet():
+    text = "Tokayev (Токаев) said."
+    assert len(groups(text, [("Tokayev", "PER"), ("Токаев", "PER")], "en")) == 1
