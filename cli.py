@@ -243,6 +243,22 @@ def evaluate_ner(
         typer.echo(f"wrote {write_card(folder)}", err=True)
 
 
+@app.command()
+def link(
+    records: Annotated[Path, typer.Argument(help="A lintas/1 JSONL file (`lintas run`'s output).",
+                                            exists=True, dir_okay=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+) -> None:
+    """Give the same entity one canonical key across all documents of an output file."""
+    from pipeline.link import link_file
+
+    if output.resolve() == records.resolve():
+        raise typer.BadParameter("write to another file than the input", param_hint="--output")
+    with open(output, "w", encoding="utf-8") as out:
+        summary = link_file(str(records), out)
+    typer.echo(summary.line(), err=True)
+
+
 @app.command("build-gazetteer")
 def build_gazetteer(
     out: Annotated[Optional[Path], typer.Option(

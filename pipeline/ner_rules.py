@@ -174,8 +174,41 @@ def legal_form_names(mentions: list[Mention], text: str, starts: Sequence[int],
     return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
 
 
+def strip_common_words(mentions: list[Mention], text: str, starts: Sequence[int],
+                       ends: Sequence[int]) -> list[Mention]:
+    """Person names lose leading words that the same text also writes in lower case.
+
+    A capitalized common noun at the start of a sentence or a headline ("Artikel Putin",
+    "Dengan Putin") is a frequent error of the small models; when the document also has
+    the word in lower case, it is not part of the name. A mention that would be left empty
+    stays as it is.
+    """
+    lower = {text[s:e] for s, e in zip(starts, ends) if text[s:e].islower()}
+    if not lower:
+        return mentions
+    index = {s: i for i, s in enumerate(starts)}
+    out = []
+    for m in mentions:
+        i = index.get(m.start)
+        if m.label != "PER" or i is None:
+            out.append(m)
+            continue
+        j = i
+        while (j < len(starts) and starts[j] < m.end and text[starts[j]:ends[j]][:1].isupper()
+               and text[starts[j]:ends[j]].lower() in lower):
+            j += 1
+        if j < len(starts) and starts[j] < m.end and j > i:
+            out.append(_span(starts[j], m.end, text, m, m.label, m.confidence))
+        else:
+            # nothing stripped, or nothing would be left: a group noun written with a
+            # capital ("Българи") is still labelled as the model says
+            out.append(m)
+    return out
+
+
 def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
                 ends: Sequence[int], lang: str) -> list[Mention]:
     """All the rules of this module, in order."""
     joined = join_hyphenated(mentions, text, starts, ends, lang)
-    return organisation_labels(legal_form_names(joined, text, starts, ends), lang)
+    named = strip_common_words(joined, text, starts, ends)
+    return organisation_labels(legal_form_names(named, text, starts, ends), lang)

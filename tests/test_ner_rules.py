@@ -82,3 +82,12 @@ def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
     kept = [mention(text, "Capital LLC", "PER")]
     assert spans(legal_form_names(kept, text, *tokens(text, "bg"))) == [
         ("Capital LLC", "PER"), ("Булгаргаз ЕАД", "ORG")]
+
+
+def test_capitalized_common_words_leave_person_names():
+    from pipeline.ner_rules import strip_common_words
+
+    text = "Artikel Putin dimuat. Dalam artikel itu, Българи и българи."
+    ms = [mention(text, "Artikel Putin", "PER"), mention(text, "Българи", "PER")]
+    assert spans(strip_common_words(ms, text, *tokens(text, "id"))) == [
+        ("Putin", "PER"), ("Българи", "PER")]

@@ -1,0 +1,58 @@
+"""`lintas link`: the same entity gets one key across the documents of an output file."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from cli import app
+from conftest import write
+from pipeline.link import plan_merges
+
+runner = CliRunner()
+
+
+def entity(doc: str, n: int, label: str, name: str, key: str, wikidata: str | None = None):
+    return {"type": "entity", "id": f"{doc}/e{n}", "doc_id": doc, "label": label, "name": name,
+            "canonical": {"key": key, "name": name, "wikidata": wikidata},
+            "mentions": [{"start": 0, "end": len(name), "text": name}], "confidence": 0.8}
+
+
+def test_short_forms_and_mislabelled_surnames_join_full_names():
+    counts = {"per:kasim-jomart-tokaev": 1, "per:tokaev": 2, "loc:tokaev": 1,
+              "org:posko": 1, "org:posko-group": 1, "per:ali-hasan": 1, "per:budi-hasan": 1,
+              "per:hasan": 1, "org:samruk-kazina-fund": 3, "org:samruk-kazna-fund": 1,
+              "Q232": 4}
+    merges = plan_merges(counts, {}, {"Group"})
+    assert merges["per:tokaev"] == merges["loc:tokaev"] == "per:kasim-jomart-tokaev"
+    assert merges["org:posko"] == "org:posko-group"
+    assert merges["org:samruk-kazna-fund"] == "org:samruk-kazina-fund"  # misspelling
+    assert "per:hasan" not in merges  # two people could be meant
+    assert "Q232" not in merges
+
+
+def test_link_command_rewrites_keys_and_copies_the_rest(tmp_path):
+    records = [
+        {"type": "document", "doc_id": "a", "lang": "id"},
+        entity("a", 1, "PER", "Kassym-Jomart Tokayev", "per:kasim-jomart-tokaev"),
+        entity("a", 2, "LOC", "Kazakhstan", "Q232", "Q232"),
+        {"type": "document", "doc_id": "b", "lang": "bg"},
+        entity("b", 1, "LOC", "Токаев", "loc:tokaev"),
+        entity("b", 2, "LOC", "Казахстан", "Q232", "Q232"),
+    ]
+    src = write(tmp_path / "run.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                               for r in records) + "not json\n")
+    out = tmp_path / "linked.jsonl"
+    result = runner.invoke(app, ["link", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 merged" in result.output and "1 unreadable" in result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(records) + 1 and lines[-1] == "not json"
+    linked = [json.loads(x) for x in lines[:-1]]
+    tokaev = linked[4]
+    assert tokaev["canonical"]["key"] == "per:kasim-jomart-tokaev"
+    assert tokaev["label"] == "PER" and tokaev["canonical"]["name"] == "Kassym-Jomart Tokayev"
+    assert linked[1] == records[1] and linked[5] == records[5]
+    same = runner.invoke(app, ["link", str(src), "-o", str(src)])
+    assert same.exit_code == 2
