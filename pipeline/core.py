@@ -18,6 +18,7 @@ from .entities import Entities
 from .errors import PipelineConfigError
 from .langid import LangId
 from .records import doc_records, error_record
+from .relations import Relations
 from .segment import Segment
 
 STAGES: dict[str, Callable[..., Any]] = {
@@ -25,8 +26,9 @@ STAGES: dict[str, Callable[..., Any]] = {
     "langid": LangId,
     "segment": Segment,
     "entities": Entities,
+    "relations": Relations,
 }
-DEFAULT_STAGES = ("clean", "langid", "segment", "entities")
+DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations")
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,18 @@ class Entity:
 
 
 @dataclass
+class Relation:
+    """A fact between two entities of a document, with the text that states it."""
+
+    label: str  # holds_position / part_of / located_in
+    head: Entity
+    tail: Entity | None  # None: a position without the organisation or country named
+    value: str | None  # the position's words, for holds_position
+    evidence: Span
+    confidence: float
+
+
+@dataclass
 class Document:
     """One input article and everything the stages have assigned to it."""
 
@@ -61,6 +73,7 @@ class Document:
     tokens: list[Span] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
     extractors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc

@@ -16,6 +16,7 @@ from .backends import get_backend
 from .clean import clean_text
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
+from .ner_rules import title_persons
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     """Mentions of several backends, earlier groups first on overlap, in text order.
@@ -52,7 +53,7 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
 
     Mentions with the same canonical key, or the same label and folded name, are one
     entity; then short forms join the full name they stand for in the same document
-    (see `_alias_target`): a surname its person ("Tokayev" → "Kassym-Jomart Tokayev"), a
+    (see `_AliasIndex`): a surname its person ("Tokayev" → "Kassym-Jomart Tokayev"), a
     name without its organisation word ("POSCO" → "POSCO Group"), an inflected form
     ("Газпрома" → "Газпром").
     """
@@ -73,10 +74,11 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
         ent.mentions.append(m)
         ent.confidence = max(ent.confidence, m.confidence)
     merged: set[int] = set()
+    aliases = _AliasIndex(entities, lang)
     for ent in entities:
         if (ent.canonical or {}).get("wikidata"):
             continue
-        target = _alias_target(ent, entities, lang)
+        target = aliases.target(ent)
         if target is not None:
             target.mentions.extend(ent.mentions)
             target.mentions.sort(key=lambda m: (m.start, m.end))
@@ -89,35 +91,52 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
 _BG_ENDINGS = ("ът", "ят", "та", "то", "те", "а", "я")
 
 
-def _alias_target(ent: Entity, entities: list[Entity], lang: str) -> Entity | None:
-    """The one longer entity of the document that ``ent`` is a short form of, if any."""
-    from .ner_rules import org_words
+class _AliasIndex:
+    """Finds the one longer entity of a document that an entity is a short form of.
 
-    name = words(ent.name)
-    if not name:
-        return None
-    folded = [fold(w) for w in name]
-    candidates = []
-    for other in entities:
-        if other is ent or other.label != ent.label:
-            continue
-        full = words(other.name)
-        if len(full) <= len(name):
-            if lang == "bg" and len(full) == len(name) and _bg_inflected(ent.name, other.name):
-                candidates.append(other)
-            continue
-        full_folded = [fold(w) for w in full]
-        if ent.label == "PER" and full_folded[-len(name):] == folded:
-            candidates.append(other)  # surname (or last names) of a person
-        elif ent.label == "ORG" and full_folded[:len(name)] == folded and all(
-                w in org_words(lang).tails for w in full[len(name):]):
-            candidates.append(other)  # "POSCO" of "POSCO Group"
-    return candidates[0] if len(candidates) == 1 else None
+    Indexed by a name's last folded word (persons) and first folded word (organisations),
+    so that a document with thousands of entities costs linear time.
+    """
 
+    def __init__(self, entities: list[Entity], lang: str) -> None:
+        from .ner_rules import org_words
 
-def _bg_inflected(form: str, base: str) -> bool:
-    """True when ``form`` is ``base`` plus a Bulgarian article or case ending."""
-    return any(form == base + end for end in _BG_ENDINGS) and len(base) >= 3
+        self.lang = lang
+        self.tails = org_words(lang).tails
+        self.folded = {id(e): [fold(w) for w in words(e.name)] for e in entities}
+        self.by_last: dict[tuple[str, str], list[Entity]] = {}
+        self.by_first: dict[tuple[str, str], list[Entity]] = {}
+        self.by_name: dict[tuple[str, str], list[Entity]] = {}
+        for e in entities:
+            f = self.folded[id(e)]
+            if not f:
+                continue
+            self.by_last.setdefault((e.label, f[-1]), []).append(e)
+            self.by_first.setdefault((e.label, f[0]), []).append(e)
+            self.by_name.setdefault((e.label, e.name), []).append(e)
+
+    def target(self, ent: Entity) -> Entity | None:
+        folded = self.folded[id(ent)]
+        if not folded:
+            return None
+        n = len(folded)
+        candidates = []
+        if ent.label == "PER":
+            for other in self.by_last.get((ent.label, folded[-1]), ()):
+                if len(self.folded[id(other)]) > n and self.folded[id(other)][-n:] == folded:
+                    candidates.append(other)  # surname (or last names) of a person
+        elif ent.label == "ORG":
+            for other in self.by_first.get((ent.label, folded[0]), ()):
+                full = words(other.name)
+                if len(full) > n and self.folded[id(other)][:n] == folded and all(
+                        w in self.tails for w in full[n:]):
+                    candidates.append(other)  # "POSCO" of "POSCO Group"
+        if self.lang == "bg":
+            for end in _BG_ENDINGS:
+                if ent.name.endswith(end) and len(ent.name) - len(end) >= 3:
+                    candidates.extend(o for o in self.by_name.get(
+                        (ent.label, ent.name[:-len(end)]), ()) if o is not ent)
+        return candidates[0] if len(candidates) == 1 else None
 
 
 class Entities:
@@ -154,8 +173,13 @@ class Entities:
                 # drops what a backend might find across a mask's edge.
                 groups[i].append([m for m in mentions if not docs[i].is_masked(m.start, m.end)])
                 used[i].append(backend.version(docs[i].lang or "und"))
-        for doc, doc_groups, doc_used in zip(docs, groups, used):
-            doc.mentions = merge_mentions(doc_groups)
+        for doc, text, doc_groups, doc_used in zip(docs, texts, groups, used):
+            merged = merge_mentions(doc_groups)
+            if doc.tokens and "spacy" in self.backend_names:
+                # persons the model missed after a title; needs the gazetteer's places too
+                merged = title_persons(merged, text, doc.tokens[0],
+                                       doc.tokens[1], doc.lang or "")
+            doc.mentions = merged
             doc.entities = cluster(doc.mentions, doc.lang or "")
             doc.extractors["ner"] = "; ".join(doc_used)
         return docs

@@ -114,6 +114,12 @@ def places() -> dict[str, Place]:
     return out
 
 
+@lru_cache(maxsize=1)
+def place_by_key() -> dict[str, Place]:
+    """Every place by its canonical key (what entity records carry)."""
+    return {p.key: p for p in places().values()}
+
+
 def _city_records() -> dict[str, dict[str, Any]]:
     return {f"city:{c['countrycode']}:{c['name']}": c for c in _geonames()[1]}
 

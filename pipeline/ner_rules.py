@@ -212,3 +212,93 @@ def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
     joined = join_hyphenated(mentions, text, starts, ends, lang)
     named = strip_common_words(joined, text, starts, ends)
     return organisation_labels(legal_form_names(named, text, starts, ends), lang)
+
+
+MAX_TITLE_NAME_WORDS = 3
+
+
+def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
+                  ends: Sequence[int], lang: str) -> list[Mention]:
+    """``mentions`` plus persons named right after a title that the model missed.
+
+    News names people with their position: "Juru Bicara Kremlin Dmitry Peskov",
+    "външния министър на Казахстан Мурат Нуртлеу". After a title of
+    ``lexicons/LANG/titles.txt`` and the organisations or places that qualify it, up to
+    `MAX_TITLE_NAME_WORDS` capitalized words (two at least) that no mention covers,
+    followed by a word in lower case or punctuation, are a person; a person the model found
+    by the last name only is widened to them ("Murat [Nurtleu]"). Only after a qualifying
+    organisation or place: the capitalized words right after a title are often its
+    portfolio ("Menteri Agama", "Direktur Pemasaran").
+    """
+    from .phrases import phrase_list
+
+    titles = phrase_list(lang, "titles.txt")
+    if not titles or not len(starts):
+        return mentions
+    heads = org_words(lang).heads
+    index = {s: i for i, s in enumerate(starts)}
+    owner: dict[int, Mention] = {}
+    for m in mentions:
+        i = index.get(m.start)
+        while i is not None and i < len(starts) and starts[i] < m.end:
+            owner[i] = m
+            i += 1
+    added = []
+    for hit in titles.find(text, starts, ends):
+        k = hit.last + 1
+        # skip the organisations and places that qualify the title ("… Kremlin", "на САЩ")
+        while k < len(starts):
+            m = owner.get(k)
+            word = text[starts[k]:ends[k]]
+            if m is not None and m.label in ("ORG", "LOC"):
+                k = _after(m, starts, k)
+            elif word.islower() and len(word) <= 3 and k + 1 < len(starts) \
+                    and owner.get(k + 1) is not None and owner[k + 1].label in ("ORG", "LOC"):
+                k += 1  # "на" before "САЩ"
+            else:
+                break
+        if k == hit.last + 1:
+            continue  # no organisation or place between: "Menteri Agama" is a portfolio
+        first = k
+        n_words = 0
+        while (k < len(starts) and n_words <= MAX_TITLE_NAME_WORDS and k not in owner
+               and _is_name_word(text[starts[k]:ends[k]])
+               and not text[starts[k]:ends[k]].isupper()
+               and text[starts[k]:ends[k]] not in heads):
+            k += 1
+            n_words += 1
+            if (k + 1 < len(starts) and text[starts[k]:ends[k]] in _HYPHENS
+                    and ends[k - 1] == starts[k] and ends[k] == starts[k + 1]
+                    and _is_name_word(text[starts[k + 1]:ends[k + 1]])):
+                k += 2  # "El-Shara" is one word of the name
+        if k in owner and k > first and owner[k].label == "PER" and owner[k].start == starts[k] \
+                and text[ends[k - 1]:starts[k]] == " ":
+            # the model has the surname only ("Murat [Nurtleu]"): the name starts earlier
+            old = owner[k]
+            grown = _span(starts[first], old.end, text, old, "PER", old.confidence)
+            mentions = [grown if x is old else x for x in mentions]
+            added = [grown if x is old else x for x in added]
+            for j in range(first, _after(old, starts, k)):
+                owner[j] = grown
+            continue
+        if n_words < 2 or n_words > MAX_TITLE_NAME_WORDS or k in owner:
+            continue  # a new person needs a first and a last name
+        if k < len(starts) and _is_name_word(text[starts[k]:ends[k]]):
+            continue  # the run goes on: not a clear name
+        if any(text[ends[j]:starts[j + 1]] not in (" ", "") for j in range(first, k - 1)):
+            continue  # a name is one run of words on one line
+        if titles.match_at([text[starts[j]:ends[j]].lower() for j in range(first, k)], 0):
+            continue  # another title ("Presiden Menteri …")
+        added.append(Mention(start=starts[first], end=ends[k - 1],
+                             text=text[starts[first]:ends[k - 1]], label="PER",
+                             source="rules", confidence=0.7))
+        for j in range(first, k):
+            owner[j] = added[-1]
+    return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
+def _after(m: Mention, starts: Sequence[int], k: int) -> int:
+    """The first token index after mention ``m`` (which covers token ``k``)."""
+    while k < len(starts) and starts[k] < m.end:
+        k += 1
+    return k

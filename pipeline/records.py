@@ -51,9 +51,29 @@ def entity_records(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
+def relation_records(doc: Document) -> list[dict[str, Any]]:
+    """One ``relation`` record per relation; head and tail are entity record ids."""
+    ids = {id(ent): f"{doc.doc_id}/e{n}" for n, ent in enumerate(doc.entities, start=1)}
+    out = []
+    for n, rel in enumerate(doc.relations, start=1):
+        out.append({
+            "type": "relation",
+            "id": f"{doc.doc_id}/r{n}",
+            "doc_id": doc.doc_id,
+            "label": rel.label,
+            "head": ids[id(rel.head)],
+            "tail": ids[id(rel.tail)] if rel.tail is not None else None,
+            "value": rel.value,
+            "evidence": {"start": rel.evidence.start, "end": rel.evidence.end,
+                         "text": doc.text[rel.evidence.start:rel.evidence.end]},
+            "confidence": round(rel.confidence, 3),
+        })
+    return out
+
+
 def doc_records(doc: Document) -> list[dict[str, Any]]:
     """All records of one document, the ``document`` record first."""
-    return [document_record(doc), *entity_records(doc)]
+    return [document_record(doc), *entity_records(doc), *relation_records(doc)]
 
 
 def error_record(err: ErrorRecord) -> dict[str, Any]:

@@ -87,9 +87,11 @@ RELATION = _record(
         "type": {"const": "relation"},
         "id": RECORD_ID,
         "doc_id": DOC_ID,
-        "label": {"type": "string"},
+        "label": {"enum": ["holds_position", "part_of", "affiliated_with", "located_in"]},
         "head": RECORD_ID,
-        "tail": RECORD_ID,
+        "tail": {"oneOf": [RECORD_ID, {"type": "null"}],
+                 "description": "null when the text names no organisation or place for a "
+                                "position (\"the state secretary Marco Rubio\")"},
         "value": NULLABLE_STR,
         "evidence": SPAN,
         "confidence": CONFIDENCE,

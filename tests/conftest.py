@@ -31,6 +31,22 @@ def run_records(inputs: list[str], **kwargs) -> tuple[list[dict], "object"]:
     return records, summary
 
 
+_PIPELINE = []
+
+
+def text_records(text: str, lang: str, published: str | None = None) -> list[dict]:
+    """Records of one text through the default pipeline (language given), as `lintas run`
+    writes them."""
+    from pipeline.core import build_pipeline
+    from pipeline.document import Document
+    from pipeline.records import doc_records
+
+    if not _PIPELINE:
+        _PIPELINE.append(build_pipeline())
+    doc = Document("t", "t", text, published=published, lang_hint=lang)
+    return doc_records(_PIPELINE[0](doc))
+
+
 @pytest.fixture(scope="session")
 def seed_records() -> list[dict]:
     """Records of the five sample articles, computed once per test session."""

@@ -91,3 +91,15 @@ def test_capitalized_common_words_leave_person_names():
     ms = [mention(text, "Artikel Putin", "PER"), mention(text, "Българи", "PER")]
     assert spans(strip_common_words(ms, text, *tokens(text, "id"))) == [
         ("Putin", "PER"), ("Българи", "PER")]
+
+
+def test_person_after_a_title_and_its_country():
+    from pipeline.ner_rules import title_persons
+
+    text = ("Juru bicara Rusia Dmitry Peskov dan Menteri Agama Yaqut hadir; "
+            "Menteri Luar Negeri Kazakhstan Murat Nurtleu juga.")
+    ms = [mention(text, "Rusia", "LOC"), mention(text, "Kazakhstan", "LOC"),
+          mention(text, "Nurtleu", "PER")]
+    got = spans(title_persons(ms, text, *tokens(text, "id"), "id"))
+    assert ("Dmitry Peskov", "PER") in got and ("Murat Nurtleu", "PER") in got
+    assert not [s for s in got if s[0].startswith(("Agama", "Yaqut"))]  # a portfolio

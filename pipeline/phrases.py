@@ -1,0 +1,116 @@
+"""Lexicon phrases matched on a document's tokens (titles, triggers, cues).
+
+Each phrase is tokenized with the language's own tokenizer, so "министър-председател" or
+"mengatakan kepada wartawan" match exactly where `lintas run`'s tokens are. Matching
+ignores case; a phrase whose last word ends in ``*`` matches any word that starts so
+("kunjung*" matches "kunjungan", "berkunjung" does not). The longest phrase wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .lexicons import models_dir, read_lines, read_tsv
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    """Tokens ``[first, last]`` of the text matched ``phrase``; ``value`` is its data."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    phrase: str
+    value: Any
+
+
+class PhraseIndex:
+    """Phrases (lower-cased token tuples) -> values, matched longest first."""
+
+    def __init__(self, phrases: dict[str, Any], lang: str) -> None:
+        from .segment import blank_pipeline
+
+        nlp = blank_pipeline(lang)
+        self.exact: dict[tuple[str, ...], tuple[str, Any]] = {}
+        self.prefix: dict[tuple[str, ...], list[tuple[str, str, Any]]] = {}
+        self.longest = 0
+        self.firsts: set[str] = set()  # first words of phrases: only there can one start
+        for phrase, value in phrases.items():
+            wildcard = phrase.endswith("*")
+            toks = tuple(t.text.lower() for t in nlp.make_doc(phrase.rstrip("*"))
+                         if not t.is_space)
+            if not toks:
+                continue
+            self.longest = max(self.longest, len(toks))
+            if not (wildcard and len(toks) == 1):
+                self.firsts.add(toks[0])
+            if wildcard:
+                self.prefix.setdefault(toks[:-1], []).append((toks[-1], phrase, value))
+            else:
+                self.exact[toks] = (phrase, value)
+        # one-word wildcard phrases: any word starting with one of these stems
+        self.stems = tuple(stem for stem, _, _ in self.prefix.get((), ()))
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefix)
+
+    def match_at(self, words: Sequence[str], i: int) -> tuple[int, str, Any] | None:
+        """Longest phrase starting at token ``i`` of lower-cased ``words``: (n, phrase, value)."""
+        first = words[i] if i < len(words) else ""
+        if first not in self.firsts and not (self.stems and first.startswith(self.stems)):
+            return None
+        for n in range(min(self.longest, len(words) - i), 0, -1):
+            key = tuple(words[i:i + n])
+            hit = self.exact.get(key)
+            if hit is not None:
+                return n, hit[0], hit[1]
+            for stem, phrase, value in self.prefix.get(key[:-1], ()):
+                if key[-1].startswith(stem):
+                    return n, phrase, value
+        return None
+
+    def find(self, text: str, starts: Sequence[int], ends: Sequence[int], first: int = 0,
+             last: int | None = None) -> Iterator[PhraseMatch]:
+        """Non-overlapping matches in tokens ``[first, last)``, left to right."""
+        last = len(starts) if last is None else last
+        words = [text[starts[k]:ends[k]].lower() for k in range(first, last)]
+        i = 0
+        while i < len(words):
+            hit = self.match_at(words, i)
+            if hit is None:
+                i += 1
+                continue
+            n, phrase, value = hit
+            a, b = first + i, first + i + n - 1
+            yield PhraseMatch(a, b, starts[a], ends[b], phrase, value)
+            i += n
+
+
+def lexicon_path(lang: str, name: str) -> Path:
+    """``models/lexicons/LANG/NAME``."""
+    return models_dir() / "lexicons" / lang / name
+
+
+@lru_cache(maxsize=64)
+def phrase_list(lang: str, name: str) -> PhraseIndex:
+    """A one-phrase-per-line lexicon of ``lang`` (empty when the file does not exist)."""
+    path = lexicon_path(lang, name)
+    phrases = {line.strip(): True for line in read_lines(path)} if path.exists() else {}
+    return PhraseIndex(phrases, lang)
+
+
+@lru_cache(maxsize=64)
+def phrase_table(lang: str, name: str) -> PhraseIndex:
+    """A tab-separated lexicon of ``lang``: first column the phrase, the rest its values."""
+    path = lexicon_path(lang, name)
+    phrases: dict[str, tuple[str, ...]] = {}
+    if path.exists():
+        for row in read_tsv(path):
+            if row and row[0].strip():
+                phrases[row[0].strip()] = tuple(c.strip() for c in row[1:])
+    return PhraseIndex(phrases, lang)
