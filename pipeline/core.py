@@ -15,6 +15,7 @@ from typing import Any, Callable
 from .clean import Clean
 from .document import Document, ErrorRecord
 from .entities import Entities
+from .events import Events
 from .errors import PipelineConfigError
 from .langid import LangId
 from .records import doc_records, error_record
@@ -27,8 +28,9 @@ STAGES: dict[str, Callable[..., Any]] = {
     "segment": Segment,
     "entities": Entities,
     "relations": Relations,
+    "events": Events,
 }
-DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations")
+DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations", "events")
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Document:
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # pipeline.events.Event
     extractors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc

@@ -105,12 +105,17 @@ def phrase_list(lang: str, name: str) -> PhraseIndex:
 
 
 @lru_cache(maxsize=64)
-def phrase_table(lang: str, name: str) -> PhraseIndex:
-    """A tab-separated lexicon of ``lang``: first column the phrase, the rest its values."""
-    path = lexicon_path(lang, name)
+def phrase_table(lang: str, name: str, shared: bool = False) -> PhraseIndex:
+    """A tab-separated lexicon of ``lang``: first column the phrase, the rest its values.
+
+    With ``shared``, the rows of ``models/lexicons/xx/NAME`` (for every language) come
+    first, and the language's own rows override them.
+    """
     phrases: dict[str, tuple[str, ...]] = {}
-    if path.exists():
-        for row in read_tsv(path):
-            if row and row[0].strip():
-                phrases[row[0].strip()] = tuple(c.strip() for c in row[1:])
+    for code in (["xx"] if shared else []) + [lang]:
+        path = lexicon_path(code, name)
+        if path.exists():
+            for row in read_tsv(path):
+                if row and row[0].strip():
+                    phrases[row[0].strip()] = tuple(c.strip() for c in row[1:])
     return PhraseIndex(phrases, lang)

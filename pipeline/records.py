@@ -53,7 +53,7 @@ def entity_records(doc: Document) -> list[dict[str, Any]]:
 
 def relation_records(doc: Document) -> list[dict[str, Any]]:
     """One ``relation`` record per relation; head and tail are entity record ids."""
-    ids = {id(ent): f"{doc.doc_id}/e{n}" for n, ent in enumerate(doc.entities, start=1)}
+    ids = _entity_ids(doc)
     out = []
     for n, rel in enumerate(doc.relations, start=1):
         out.append({
@@ -71,9 +71,42 @@ def relation_records(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
+def _entity_ids(doc: Document) -> dict[int, str]:
+    return {id(ent): f"{doc.doc_id}/e{n}" for n, ent in enumerate(doc.entities, start=1)}
+
+
+def event_records(doc: Document) -> list[dict[str, Any]]:
+    """One ``event`` record per event; arguments that are names point to entity ids."""
+    ids = _entity_ids(doc)
+    out = []
+    for n, ev in enumerate(doc.events, start=1):
+        time = None
+        if ev.time_text is not None:
+            time = {"text": ev.time_text, "value": ev.time_value,
+                    "start": ev.time_span.start, "end": ev.time_span.end}
+        out.append({
+            "type": "event",
+            "id": f"{doc.doc_id}/v{n}",
+            "doc_id": doc.doc_id,
+            "event_type": ev.event_type,
+            "mode": ev.mode,
+            "trigger": {"start": ev.trigger.start, "end": ev.trigger.end,
+                        "text": doc.text[ev.trigger.start:ev.trigger.end]},
+            "arguments": [{"role": a.role, "entity": ids.get(id(a.entity)) if a.entity else None,
+                           "text": a.text, "start": a.start, "end": a.end}
+                          for a in ev.arguments],
+            "time": time,
+            "modality": ev.modality,
+            "sentence": {"start": ev.sentence.start, "end": ev.sentence.end},
+            "confidence": round(ev.confidence, 3),
+        })
+    return out
+
+
 def doc_records(doc: Document) -> list[dict[str, Any]]:
     """All records of one document, the ``document`` record first."""
-    return [document_record(doc), *entity_records(doc), *relation_records(doc)]
+    return [document_record(doc), *entity_records(doc), *relation_records(doc),
+            *event_records(doc)]
 
 
 def error_record(err: ErrorRecord) -> dict[str, Any]:

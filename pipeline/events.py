@@ -1,0 +1,180 @@
+"""The `events` stage: typed events with trigger, arguments, time and modality.
+
+Everything language-specific is in lexicon files under ``models/lexicons/LANG/`` (see the
+README, "Lexicons"): ``events.tsv`` (trigger phrase, PLOVER type or TRADE / INVEST /
+PRODUCE, mode), ``modality.tsv`` (cue, modality), ``time.tsv`` (months, weekdays, relative
+days) and ``xx/commodities.tsv`` (commodity words of every language). A new language is a
+set of these files plus an NER backend.
+
+Per sentence, each trigger that is not inside a name starts an event:
+
+- ``actor``: the names right before the trigger (the nearest one and those joined to it by
+  "dan", "и", "and" or a comma), else the nearest name before it in the sentence;
+- ``location``: a place after the trigger behind a locative word ("di", "в", "in", "ke");
+- ``counterpart``: the other names after the trigger (the first `MAX_AFTER` names after
+  it count);
+- ``commodity``: commodity words of the sentence;
+- ``time``: the sentence's first time expression, normalized against ``published``;
+- ``modality``: a cue in the four words before the trigger (planned, negated,
+  hypothetical), "reported" when the sentence is attributed speech, else asserted.
+
+Triggers of one type and mode in one sentence make one event (the first trigger).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from .dates import find_times, parse_published
+from .document import Document, Entity, Mention, Span
+from .phrases import phrase_table
+from .relations import mention_entities
+
+CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
+MAX_AFTER = 4  # names after a trigger that can be its arguments
+_JOINERS = {"dan", "serta", "и", "and", ",", "&"}
+_LOCATIVE = {"di", "ke", "dari", "в", "във", "на", "in", "to", "at", "from"}
+_REPORTING_HINTS = ("kata", "ujar", "mengatakan", "menurut", "заяви", "каза", "посочи",
+                    "said", "says", "told")
+
+
+@dataclass
+class Argument:
+    """One argument of an event: a name of the document or a piece of text."""
+
+    role: str
+    start: int
+    end: int
+    text: str
+    entity: Entity | None = None
+
+
+@dataclass
+class Event:
+    """An event found in one sentence."""
+
+    event_type: str
+    mode: str | None
+    trigger: Span
+    sentence: Span
+    arguments: list[Argument] = field(default_factory=list)
+    time_text: str | None = None
+    time_value: str | None = None
+    time_span: Span | None = None
+    modality: str = "asserted"
+    confidence: float = 0.5
+
+
+def _modality(words: list[str], i: int, cues, reported: bool) -> str:
+    """The modality cue among the `CUE_WINDOW` words before index ``i`` (nearest wins)."""
+    found = None
+    for k in range(max(0, i - CUE_WINDOW), i):
+        hit = cues.match_at(words, k)
+        if hit is not None and k + hit[0] <= i:
+            found = hit[2][0] if hit[2] else None
+    if found in ("planned", "negated", "hypothetical"):
+        return found
+    return "reported" if reported or found == "reported" else "asserted"
+
+
+class Events:
+    """Pipeline stage: ``doc.events`` from trigger lexicons and the entity mentions."""
+
+    name = "events"
+    requires = ("sentences", "tokens", "mentions", "entities")
+    assigns = ("events",)
+
+    def __call__(self, doc: Document) -> Document:
+        lang = doc.lang or "und"
+        triggers = phrase_table(lang, "events.tsv")
+        doc.events = []
+        if not triggers or not doc.tokens:
+            return doc
+        cues = phrase_table(lang, "modality.tsv")
+        commodities = phrase_table(lang, "commodities.tsv", shared=True)
+        published = parse_published(doc.published)
+        ents = mention_entities(doc)
+        text = doc.text
+        starts, ends = doc.tokens  # type: ignore[misc]
+        mention_starts = [m.start for m in doc.mentions]
+        for sent in doc.sentences:
+            if doc.is_masked(sent.start, sent.end):
+                continue
+            a, b = bisect.bisect_left(starts, sent.start), bisect.bisect_left(starts, sent.end)
+            if a >= b:
+                continue
+            words = [text[starts[k]:ends[k]].lower() for k in range(a, b)]
+            names = doc.mentions[bisect.bisect_left(mention_starts, sent.start):
+                                 bisect.bisect_left(mention_starts, sent.end)]
+            inside = [(m.start, m.end) for m in names]
+            reported = any(w in _REPORTING_HINTS for w in words)
+            goods = list(commodities.find(text, starts, ends, a, b))
+            seen: set[tuple[str, str | None]] = set()
+            for hit in triggers.find(text, starts, ends, a, b):
+                if any(s <= hit.start < e for s, e in inside):
+                    continue  # "Amerika Serikat" is a name, not an alliance
+                event_type, mode = (list(hit.value) + ["", ""])[:2]
+                if not event_type:
+                    continue
+                key = (event_type, mode or None)
+                if key in seen:
+                    continue
+                seen.add(key)
+                modality = _modality(words, hit.first - a, cues, reported)
+                ev = Event(event_type, mode or None, Span(hit.start, hit.end),
+                           Span(sent.start, sent.end), modality=modality)
+                ev.arguments = _arguments(text, hit.start, hit.end, names, ents, sent)
+                kinds: set[str] = set()
+                for g in goods:  # each commodity once; not a word of a name ("Oil Price")
+                    if g.value and g.value[0] not in kinds and not any(
+                            s <= g.start < e for s, e in inside):
+                        kinds.add(g.value[0])
+                        ev.arguments.append(Argument("commodity", g.start, g.end,
+                                                     text[g.start:g.end]))
+                times = find_times(text, sent.start, sent.end, lang, published,
+                                   future=modality == "planned")
+                if times:
+                    t = times[0]
+                    ev.time_text, ev.time_value, ev.time_span = t.text, t.value, Span(t.start, t.end)
+                ev.confidence = round(0.5 + 0.15 * any(x.role == "actor" for x in ev.arguments)
+                                      + 0.1 * any(x.role in ("counterpart", "location")
+                                                  for x in ev.arguments), 3)
+                doc.events.append(ev)
+        doc.extractors["events"] = "lintas-lexicons 1"
+        return doc
+
+
+def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
+               ents: dict[tuple[int, int], Entity], sent: Span) -> list[Argument]:
+    """Actor, location and counterparts of a trigger among the sentence's names."""
+    before = [m for m in names if m.end <= t_start]
+    after = [m for m in names if m.start >= t_end]
+    out: list[Argument] = []
+    # actors: the nearest name before the trigger and the names joined to it
+    if before:
+        group = [before[-1]]
+        for m in reversed(before[:-1]):
+            gap = text[m.end:group[0].start].strip().lower()
+            if gap in _JOINERS:  # not mere adjacency: "Presiden Rusia Vladimir Putin"
+                group.insert(0, m)
+            else:
+                break
+        out += [_arg("actor", m, text, ents) for m in group]
+    taken = {id(a.entity) for a in out if a.entity is not None}
+    for m in after[:MAX_AFTER]:
+        ent = ents.get((m.start, m.end))
+        if ent is not None and id(ent) in taken:
+            continue  # an actor, or an entity already named after the trigger
+        if ent is not None:
+            taken.add(id(ent))
+        prev = text[sent.start:m.start].rstrip().split()
+        if m.label == "LOC" and prev and prev[-1].lower() in _LOCATIVE:
+            out.append(_arg("location", m, text, ents))
+        else:
+            out.append(_arg("counterpart", m, text, ents))
+    return out
+
+
+def _arg(role: str, m: Mention, text: str, ents: dict[tuple[int, int], Entity]) -> Argument:
+    return Argument(role, m.start, m.end, text[m.start:m.end], ents.get((m.start, m.end)))
