@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .claims import Claims
 from .clean import Clean
 from .document import Document, ErrorRecord
 from .entities import Entities
@@ -29,8 +30,9 @@ STAGES: dict[str, Callable[..., Any]] = {
     "entities": Entities,
     "relations": Relations,
     "events": Events,
+    "claims": Claims,
 }
-DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations", "events")
+DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations", "events", "claims")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ class Document:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     events: list[Any] = field(default_factory=list)  # pipeline.events.Event
+    claims: list[Any] = field(default_factory=list)  # pipeline.claims.Claim
     extractors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc

@@ -103,10 +103,37 @@ def event_records(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
+def claim_records(doc: Document) -> list[dict[str, Any]]:
+    """One ``claim`` record per claim; a speaker that is a name points to its entity."""
+    ids = _entity_ids(doc)
+    text = doc.text
+
+    def span(s: Any) -> dict[str, Any]:
+        return {"start": s.start, "end": s.end, "text": text[s.start:s.end]}
+
+    out = []
+    for n, c in enumerate(doc.claims, start=1):
+        speaker = None
+        if c.speaker is not None:
+            speaker = {"entity": ids.get(id(c.speaker_entity)) if c.speaker_entity else None,
+                       **span(c.speaker)}
+        out.append({
+            "type": "claim",
+            "id": f"{doc.doc_id}/c{n}",
+            "doc_id": doc.doc_id,
+            "kind": c.kind,
+            "speaker": speaker,
+            "cue": span(c.cue) if c.cue is not None else None,
+            "content": span(c.content),
+            "confidence": round(c.confidence, 3),
+        })
+    return out
+
+
 def doc_records(doc: Document) -> list[dict[str, Any]]:
     """All records of one document, the ``document`` record first."""
     return [document_record(doc), *entity_records(doc), *relation_records(doc),
-            *event_records(doc)]
+            *event_records(doc), *claim_records(doc)]
 
 
 def error_record(err: ErrorRecord) -> dict[str, Any]:

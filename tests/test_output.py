@@ -32,7 +32,7 @@ def test_document_record_fields(seed_records):
     assert doc["lang"] == "id" and doc["lang_confidence"] > 0.8
     assert doc["chars"] == len(text)
     assert doc["text_sha256"] == hashlib.sha256(text.encode()).hexdigest()
-    assert set(doc["extractors"]) == {"langid", "segment", "ner", "relations", "events"}
+    assert set(doc["extractors"]) == {"langid", "segment", "ner", "relations", "events", "claims"}
     assert doc["extractors"]["langid"].startswith("py3langid ")
 
 

@@ -1,0 +1,285 @@
+"""The `claims` stage: attributed statements and unattributed factual claims.
+
+Three kinds, with lexicons under ``models/lexicons/LANG/``: ``claim_cues.txt`` (reporting
+verbs and phrases) and ``quantities.tsv`` (units that make a number a quantity, and
+ranking phrases):
+
+- ``direct``: a quotation ("…", “…”, „…“, «…») with a cue right after it (",” kata Peskov",
+  "“…” – заяви Рубио") or right before it ("Peskov mengatakan: “…”");
+- ``reported``: a cue with a speaker before it and the statement after it ("Tokayev
+  mengatakan bahwa …", "Рубио заяви, че …"), a statement then ", kata X", or "menurut X,
+  …" / "според X …" / "according to X, …";
+- ``factual``: a sentence with no speaker that states a quantity or a ranking about a
+  name of the document ("lebih dari 80 persen minyak Kazakhstan diekspor melalui Rusia",
+  "peringkat pertama dalam uranium").
+
+The speaker is the name (entity) next to the cue; when the text names no one but
+describes them ("kata menteri energi Kazakhstan"), the speaker keeps that text and has no
+entity.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .document import Document, Entity, Mention, Span
+from .phrases import phrase_list, phrase_table
+from .relations import mention_entities
+
+_QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
+                     r"|«([^»\n]{8,3000})»")
+_NUMBER = re.compile(r"\d")
+SPEAKER_WINDOW = 6  # tokens after a cue in which the speaker's name may start
+DESCRIPTION_WORDS = 8  # words kept for a speaker described rather than named
+_INTRO = {"bahwa", "that", "че", ":", ",", "–", "-", "—"}
+
+
+@dataclass
+class Claim:
+    """One statement: who (if anyone), the cue word, what."""
+
+    kind: str
+    content: Span
+    speaker: Span | None = None
+    speaker_entity: Entity | None = None
+    cue: Span | None = None
+    confidence: float = 0.5
+
+
+class Claims:
+    """Pipeline stage: ``doc.claims`` from quotations, reporting cues and quantities."""
+
+    name = "claims"
+    requires = ("sentences", "tokens", "mentions", "entities")
+    assigns = ("claims",)
+
+    def __call__(self, doc: Document) -> Document:
+        doc.claims = []
+        if not doc.tokens or not doc.sentences:
+            return doc
+        lang = doc.lang or "und"
+        cues = phrase_list(lang, "claim_cues.txt")
+        if not cues:
+            return doc
+        finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"))
+        doc.claims = finder.direct() + finder.reported() + finder.factual()
+        doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
+        doc.extractors["claims"] = "lintas-lexicons 1"
+        return doc
+
+
+class _Finder:
+    def __init__(self, doc: Document, cues, quantities) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.starts, self.ends = doc.tokens  # type: ignore[misc]
+        self.cues = cues
+        self.quantities = quantities
+        self.ents = mention_entities(doc)
+        self.mentions = doc.mentions
+        self.mention_starts = [m.start for m in doc.mentions]
+        self.taken: list[Span] = []  # content already claimed
+
+    # -- helpers --------------------------------------------------------------------------
+    def tok(self, offset: int) -> int:
+        return bisect.bisect_left(self.starts, offset)
+
+    def word(self, i: int) -> str:
+        return self.text[self.starts[i]:self.ends[i]]
+
+    def sentence(self, offset: int) -> Span:
+        k = max(0, bisect.bisect_right([s.start for s in self.doc.sentences], offset) - 1)
+        return self.doc.sentences[k]
+
+    def cue_at(self, i: int):
+        if i >= len(self.starts):
+            return None
+        hit = self.cues.match_at([self.word(k).lower() for k in range(i, min(i + 5, len(self.starts)))], 0)
+        return (i, i + hit[0] - 1) if hit else None
+
+    def speaker_after(self, last: int, limit: int) -> tuple[Span, Entity | None] | None:
+        """The name starting within `SPEAKER_WINDOW` tokens after token ``last``, else the
+        words that describe the speaker (up to punctuation)."""
+        if last + 1 >= len(self.starts):
+            return None
+        lo = self.ends[last]
+        k = bisect.bisect_left(self.mention_starts, lo)
+        window_end = self.ends[min(len(self.starts) - 1, last + SPEAKER_WINDOW)]
+        while k < len(self.mentions) and self.mentions[k].start <= min(window_end, limit):
+            m = self.mentions[k]
+            gap = self.text[lo:m.start]
+            if re.search(r"[.!?;:,\"“”„«»]", gap):
+                break
+            described = any(w[:1].islower() for w in gap.split())
+            if m.label == "PER" or (not described and m.label == "ORG") or not gap.strip():
+                # a name, maybe behind its title ("Juru Bicara Kremlin Dmitry Peskov")
+                return Span(m.start, m.end), self.ents.get((m.start, m.end))
+            k += 1  # "menteri energi Kazakhstan": a description; a person may still follow
+        words = []
+        i = last + 1
+        while i < len(self.starts) and len(words) < DESCRIPTION_WORDS and self.starts[i] < limit:
+            w = self.word(i)
+            if not any(c.isalnum() for c in w):
+                break
+            words.append(i)
+            i += 1
+        if not words:
+            return None
+        return Span(self.starts[words[0]], self.ends[words[-1]]), None
+
+    def speaker_before(self, first: int) -> tuple[Span, Entity | None] | None:
+        """The name ending within three tokens before token ``first``."""
+        lo = self.starts[max(0, first - 3)]
+        k = bisect.bisect_left(self.mention_starts, self.starts[first]) - 1
+        while k >= 0 and self.mentions[k].end > self.starts[first]:
+            k -= 1
+        if k >= 0 and self.mentions[k].end >= lo:
+            m = self.mentions[k]
+            if not re.search(r"[.!?;\"“”„«»]", self.text[m.end:self.starts[first]]):
+                return Span(m.start, m.end), self.ents.get((m.start, m.end))
+        return None
+
+    def named(self, words: str) -> Entity | None:
+        """The one person of the document whose last name ends ``words`` ("tulis Zheldibai")."""
+        from .names import fold
+
+        parts = words.split()
+        if not parts or len(parts) > 2 or not parts[-1][:1].isupper():
+            return None
+        last = fold(parts[-1])
+        found = [e for e in self.doc.entities if e.label in ("PER", "ORG")
+                 and e.name.split() and fold(e.name.split()[-1]) == last]
+        return found[0] if len(found) == 1 else None
+
+    def free(self, span: Span) -> bool:
+        return not any(t.start < span.end and span.start < t.end for t in self.taken)
+
+    def claim(self, kind: str, content: Span, cue: tuple[int, int] | None,
+              speaker: tuple[Span, Entity | None] | None, confidence: float) -> Claim | None:
+        content = _trim(self.text, content)
+        if content is None or len(self.text[content.start:content.end].split()) < 3:
+            return None
+        if self.doc.is_masked(content.start, content.end) or not self.free(content):
+            return None
+        self.taken.append(content)
+        cue_span = Span(self.starts[cue[0]], self.ends[cue[1]]) if cue else None
+        sp, ent = speaker if speaker else (None, None)
+        if sp is not None and ent is None:
+            ent = self.named(self.text[sp.start:sp.end])
+        return Claim(kind, content, sp, ent, cue_span,
+                     confidence + (0.1 if ent is not None else 0.0))
+
+    # -- the three kinds ------------------------------------------------------------------
+    def direct(self) -> list[Claim]:
+        out = []
+        for m in _QUOTES.finditer(self.text):
+            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            content = Span(m.start(g), m.end(g))
+            after = self.tok(m.end())
+            # skip the punctuation between the closing quote and the cue: ",” kata", "" – заяви"
+            while after < len(self.starts) and not any(c.isalnum() for c in self.word(after)) \
+                    and after - self.tok(m.end()) < 3:
+                after += 1
+            cue = self.cue_at(after)
+            speaker = None
+            if cue is not None:
+                sent = self.sentence(self.starts[cue[0]])
+                speaker = self.speaker_after(cue[1], sent.end)
+            else:
+                before = self.tok(m.start()) - 1
+                while before >= 0 and not any(c.isalnum() for c in self.word(before)) \
+                        and self.tok(m.start()) - before < 3:
+                    before -= 1
+                for first in range(max(0, before - 3), before + 1):
+                    hit = self.cue_at(first)
+                    if hit is not None and hit[1] == before:
+                        cue = hit
+                        speaker = self.speaker_before(first)
+                        break
+            if cue is None:
+                continue
+            c = self.claim("direct", content, cue, speaker, 0.75)
+            if c:
+                out.append(c)
+        return out
+
+    def reported(self) -> list[Claim]:
+        out = []
+        for sent in self.doc.sentences:
+            a, b = self.tok(sent.start), self.tok(sent.end)
+            i = a
+            while i < b:
+                cue = self.cue_at(i)
+                if cue is None or cue[1] >= b:
+                    i += 1
+                    continue
+                first, last = cue
+                cue_words = " ".join(self.word(k).lower() for k in range(first, last + 1))
+                before = self.speaker_before(first)
+                prev = self.word(first - 1) if first > a else ""
+                claim = None
+                if cue_words in ("menurut", "according to", "според"):
+                    # "menurut X, CONTENT" / "CONTENT, according to X."
+                    speaker = self.speaker_after(last, sent.end)
+                    if speaker is not None:
+                        comma = self.text.find(",", speaker[0].end, sent.end)
+                        if first == a and comma > 0:
+                            claim = self.claim("reported", Span(comma + 1, sent.end), cue, speaker, 0.6)
+                        elif first > a:
+                            claim = self.claim("reported", Span(sent.start, self.starts[first]),
+                                               cue, speaker, 0.6)
+                elif before is not None and last + 1 < b:
+                    # "SPEAKER mengatakan bahwa CONTENT"
+                    claim = self.claim("reported", Span(self.ends[last], sent.end), cue, before, 0.6)
+                elif prev in (",", "—", "–", "-") and first > a + 2:
+                    # "CONTENT, kata SPEAKER."
+                    speaker = self.speaker_after(last, sent.end)
+                    claim = self.claim("reported", Span(sent.start, self.starts[first - 1]),
+                                       cue, speaker, 0.6)
+                if claim:
+                    out.append(claim)
+                i = last + 1
+        return out
+
+    def factual(self) -> list[Claim]:
+        out = []
+        if not self.quantities:
+            return out
+        for sent in self.doc.sentences:
+            a, b = self.tok(sent.start), self.tok(sent.end)
+            if a >= b or not self.free(sent):
+                continue
+            k = bisect.bisect_left(self.mention_starts, sent.start)
+            if k >= len(self.mentions) or self.mentions[k].start >= sent.end:
+                continue  # about nothing the document names
+            words = [self.word(j).lower() for j in range(a, b)]
+            found = False
+            for j in range(len(words)):
+                hit = self.quantities.match_at(words, j)
+                if hit is None:
+                    continue
+                kind = hit[2][0] if hit[2] else "unit"
+                if kind == "ranking" or (j > 0 and _NUMBER.search(words[j - 1])):
+                    found = True
+                    break
+            if found:
+                c = self.claim("factual", Span(sent.start, sent.end), None, None, 0.5)
+                if c:
+                    out.append(c)
+        return out
+
+
+def _trim(text: str, span: Span) -> Span | None:
+    """``span`` without surrounding spaces, intro words and final punctuation."""
+    s, e = span.start, span.end
+    while s < e and (text[s].isspace() or text[s] in ",:–—-\"“”„«»"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ",:–—-\"“”„«»"):
+        e -= 1
+    for intro in _INTRO:
+        if text[s:s + len(intro) + 1].lower() == intro + " ":
+            s += len(intro) + 1
+            break
+    return Span(s, e) if e > s else None
