@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Document, Entity, Mention, Span
-from .phrases import phrase_list, phrase_table
+from .phrases import lower_words, phrase_list, phrase_table
 from .relations import mention_entities
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
@@ -81,6 +81,7 @@ class _Finder:
         self.mentions = doc.mentions
         self.mention_starts = [m.start for m in doc.mentions]
         self.taken: list[Span] = []  # content already claimed
+        self.lower = lower_words(self.text, self.starts, self.ends)
 
     # -- helpers --------------------------------------------------------------------------
     def tok(self, offset: int) -> int:
@@ -96,7 +97,7 @@ class _Finder:
     def cue_at(self, i: int):
         if i >= len(self.starts):
             return None
-        hit = self.cues.match_at([self.word(k).lower() for k in range(i, min(i + 5, len(self.starts)))], 0)
+        hit = self.cues.match_at(self.lower, i)
         return (i, i + hit[0] - 1) if hit else None
 
     def speaker_after(self, last: int, limit: int) -> tuple[Span, Entity | None] | None:
@@ -254,14 +255,14 @@ class _Finder:
             k = bisect.bisect_left(self.mention_starts, sent.start)
             if k >= len(self.mentions) or self.mentions[k].start >= sent.end:
                 continue  # about nothing the document names
-            words = [self.word(j).lower() for j in range(a, b)]
+            words = self.lower
             found = False
-            for j in range(len(words)):
-                hit = self.quantities.match_at(words, j)
+            for j in range(a, b):
+                hit = self.quantities.match_at(words, j, b)
                 if hit is None:
                     continue
                 kind = hit[2][0] if hit[2] else "unit"
-                if kind == "ranking" or (j > 0 and _NUMBER.search(words[j - 1])):
+                if kind == "ranking" or (j > a and _NUMBER.search(words[j - 1])):
                     found = True
                     break
             if found:

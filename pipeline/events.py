@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .dates import find_times, parse_published
 from .document import Document, Entity, Mention, Span
-from .phrases import phrase_table
+from .phrases import lower_words, phrase_table
 from .relations import mention_entities
 
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
@@ -98,20 +98,21 @@ class Events:
         text = doc.text
         starts, ends = doc.tokens  # type: ignore[misc]
         mention_starts = [m.start for m in doc.mentions]
+        lower = lower_words(text, starts, ends)
         for sent in doc.sentences:
             if doc.is_masked(sent.start, sent.end):
                 continue
             a, b = bisect.bisect_left(starts, sent.start), bisect.bisect_left(starts, sent.end)
             if a >= b:
                 continue
-            words = [text[starts[k]:ends[k]].lower() for k in range(a, b)]
+            words = lower[a:b]
             names = doc.mentions[bisect.bisect_left(mention_starts, sent.start):
                                  bisect.bisect_left(mention_starts, sent.end)]
             inside = [(m.start, m.end) for m in names]
             reported = any(w in _REPORTING_HINTS for w in words)
-            goods = list(commodities.find(text, starts, ends, a, b))
+            goods = list(commodities.find(text, starts, ends, a, b, lower))
             seen: set[tuple[str, str | None]] = set()
-            for hit in triggers.find(text, starts, ends, a, b):
+            for hit in triggers.find(text, starts, ends, a, b, lower):
                 if any(s <= hit.start < e for s, e in inside):
                     continue  # "Amerika Serikat" is a name, not an alliance
                 event_type, mode = (list(hit.value) + ["", ""])[:2]

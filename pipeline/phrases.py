@@ -59,12 +59,15 @@ class PhraseIndex:
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefix)
 
-    def match_at(self, words: Sequence[str], i: int) -> tuple[int, str, Any] | None:
-        """Longest phrase starting at token ``i`` of lower-cased ``words``: (n, phrase, value)."""
-        first = words[i] if i < len(words) else ""
+    def match_at(self, words: Sequence[str], i: int,
+                 end: int | None = None) -> tuple[int, str, Any] | None:
+        """Longest phrase starting at token ``i`` of lower-cased ``words`` (and ending before
+        index ``end``): (number of tokens, phrase, value)."""
+        end = len(words) if end is None else min(end, len(words))
+        first = words[i] if i < end else ""
         if first not in self.firsts and not (self.stems and first.startswith(self.stems)):
             return None
-        for n in range(min(self.longest, len(words) - i), 0, -1):
+        for n in range(min(self.longest, end - i), 0, -1):
             key = tuple(words[i:i + n])
             hit = self.exact.get(key)
             if hit is not None:
@@ -75,20 +78,32 @@ class PhraseIndex:
         return None
 
     def find(self, text: str, starts: Sequence[int], ends: Sequence[int], first: int = 0,
-             last: int | None = None) -> Iterator[PhraseMatch]:
-        """Non-overlapping matches in tokens ``[first, last)``, left to right."""
+             last: int | None = None, lower: Sequence[str] | None = None) -> Iterator[PhraseMatch]:
+        """Non-overlapping matches in tokens ``[first, last)``, left to right.
+
+        ``lower``: the document's tokens in lower case, when the caller has them already.
+        """
         last = len(starts) if last is None else last
-        words = [text[starts[k]:ends[k]].lower() for k in range(first, last)]
-        i = 0
-        while i < len(words):
-            hit = self.match_at(words, i)
+        if lower is None:
+            lower = lower_words(text, starts, ends)
+        i = first
+        while i < last:
+            if lower[i] not in self.firsts and not (self.stems and lower[i].startswith(self.stems)):
+                i += 1
+                continue
+            hit = self.match_at(lower, i, last)
             if hit is None:
                 i += 1
                 continue
             n, phrase, value = hit
-            a, b = first + i, first + i + n - 1
+            a, b = i, i + n - 1
             yield PhraseMatch(a, b, starts[a], ends[b], phrase, value)
             i += n
+
+
+def lower_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
+    """The tokens of ``text`` in lower case (what phrases are matched against)."""
+    return [text[s:e].lower() for s, e in zip(starts, ends)]
 
 
 def lexicon_path(lang: str, name: str) -> Path:

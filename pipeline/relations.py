@@ -21,7 +21,7 @@ import bisect
 from collections.abc import Sequence
 
 from .document import Document, Entity, Mention, Relation, Span
-from .phrases import phrase_list
+from .phrases import PhraseMatch, lower_words, phrase_list
 
 MAX_TITLE_GAP = 6  # tokens between a title and the name it belongs to
 LINK_WORD_CHARS = 4  # lower-case words of at most this length may link title and name
@@ -42,6 +42,7 @@ class _View:
         self.ends: Sequence[int] = doc.tokens[1]  # type: ignore[index]
         self.sent_starts = [s.start for s in doc.sentences]
         self.sentences = doc.sentences
+        self.lower = lower_words(self.text, self.starts, self.ends)
         self.by_token: dict[int, Mention] = {}
         for m in doc.mentions:
             i = bisect.bisect_left(self.starts, m.start)
@@ -101,14 +102,14 @@ def positions(doc: Document, view: _View, ents: dict[tuple[int, int], Entity]) -
         s0 = view.token(sent.start)
         found = None
         # a title before the name, with only linking tokens in between
-        for hit in titles.find(view.text, view.starts, view.ends, max(s0, i0 - MAX_TITLE_GAP - 4), i0):
+        for hit in titles.find(view.text, view.starts, view.ends,
+                               max(s0, i0 - MAX_TITLE_GAP - 4), i0, view.lower):
             if all(view.links(k) for k in range(hit.last + 1, i0)) and i0 - hit.last - 1 <= MAX_TITLE_GAP:
                 found = (hit, hit.last + 1, i0 - 1)
         # or after it: "Vladimir Putin, Presiden Rusia"
         j = view.token(m.end)
         if found is None and j < len(view.starts) and view.word(j) == ",":
-            words = [view.word(k).lower() for k in range(j + 1, min(len(view.starts), j + 8))]
-            hit = titles.match_at(words, 0)
+            hit = titles.match_at(view.lower, j + 1)
             if hit is not None:
                 n = hit[0]
                 a, b = j + 1, j + n
@@ -116,8 +117,6 @@ def positions(doc: Document, view: _View, ents: dict[tuple[int, int], Entity]) -
                 while last + 1 < len(view.starts) and last - b < MAX_TITLE_GAP and view.links(last + 1) \
                         and view.ends[last + 1] <= sent.end:
                     last += 1
-                from .phrases import PhraseMatch
-
                 found = (PhraseMatch(a, b, view.starts[a], view.ends[b], hit[1], hit[2]), b + 1, last)
         if found is None:
             continue
