@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Document, Entity, Mention, Span
-from .phrases import lower_words, phrase_list, phrase_table
+from .phrases import document_lower, phrase_list, phrase_table
 from .relations import mention_entities
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
@@ -81,7 +81,7 @@ class _Finder:
         self.mentions = doc.mentions
         self.mention_starts = [m.start for m in doc.mentions]
         self.taken: list[Span] = []  # content already claimed
-        self.lower = lower_words(self.text, self.starts, self.ends)
+        self.lower = document_lower(doc)
 
     # -- helpers --------------------------------------------------------------------------
     def tok(self, offset: int) -> int:

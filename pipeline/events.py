@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .dates import find_times, parse_published
 from .document import Document, Entity, Mention, Span
-from .phrases import lower_words, phrase_table
+from .phrases import document_lower, phrase_table
 from .relations import mention_entities
 
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
@@ -98,7 +98,7 @@ class Events:
         text = doc.text
         starts, ends = doc.tokens  # type: ignore[misc]
         mention_starts = [m.start for m in doc.mentions]
-        lower = lower_words(text, starts, ends)
+        lower = document_lower(doc)
         for sent in doc.sentences:
             if doc.is_masked(sent.start, sent.end):
                 continue

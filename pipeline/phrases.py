@@ -106,6 +106,13 @@ def lower_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[s
     return [text[s:e].lower() for s, e in zip(starts, ends)]
 
 
+def document_lower(doc: Any) -> list[str]:
+    """`lower_words` of a `Document`'s tokens, computed once per document."""
+    if "lower" not in doc.cache:
+        doc.cache["lower"] = lower_words(doc.text, doc.tokens[0], doc.tokens[1])
+    return doc.cache["lower"]
+
+
 def lexicon_path(lang: str, name: str) -> Path:
     """``models/lexicons/LANG/NAME``."""
     return models_dir() / "lexicons" / lang / name

@@ -21,7 +21,7 @@ import bisect
 from collections.abc import Sequence
 
 from .document import Document, Entity, Mention, Relation, Span
-from .phrases import PhraseMatch, lower_words, phrase_list
+from .phrases import PhraseMatch, document_lower, phrase_list
 
 MAX_TITLE_GAP = 6  # tokens between a title and the name it belongs to
 LINK_WORD_CHARS = 4  # lower-case words of at most this length may link title and name
@@ -42,7 +42,7 @@ class _View:
         self.ends: Sequence[int] = doc.tokens[1]  # type: ignore[index]
         self.sent_starts = [s.start for s in doc.sentences]
         self.sentences = doc.sentences
-        self.lower = lower_words(self.text, self.starts, self.ends)
+        self.lower = document_lower(doc)
         self.by_token: dict[int, Mention] = {}
         for m in doc.mentions:
             i = bisect.bisect_left(self.starts, m.start)

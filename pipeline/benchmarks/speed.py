@@ -6,9 +6,11 @@ SlavicNER ryanair topic for Bulgarian, read from the shared data folder when pre
 in one process and on the same documents:
 
 - bare: the spaCy NER model alone, ``nlp.pipe`` over the texts (its whitespace tokenizer);
-- lintas: the whole pipeline as `lintas run` runs it (read, clean, language ID, segment,
-  NER with propagation, gazetteer, records, schema validation, JSON writing), after one
-  warm-up document so that loading is not counted (it is reported apart).
+- lintas, to entities: `lintas run`'s path with the stages up to the entities (read, clean,
+  language ID, segment, NER with rules and propagation, gazetteer, records, schema
+  validation, JSON writing): the NER pipeline whose overhead the ratio measures;
+- lintas, all stages: the same plus relations, events and claims, as `lintas run` runs;
+  each after one warm-up document so that loading is not counted (it is reported apart).
 
 Words are whitespace-separated words of the corpus, the same count for both; each speed is
 the best of `REPEATS` passes. Peak memory
@@ -86,18 +88,25 @@ def bare_words_per_s(lang: str, texts: list[str]) -> float:
     return words / best
 
 
-def lintas_words_per_s(lang: str, texts: list[str], folder: Path) -> tuple[float, float]:
-    """Words/s of the whole pipeline over ``texts`` (files in ``folder``), and load seconds."""
+NER_STAGES = ("clean", "langid", "segment", "entities")
+
+
+def lintas_words_per_s(lang: str, texts: list[str], folder: Path,
+                       stages: tuple[str, ...] | None = None) -> tuple[float, float]:
+    """Words/s of the pipeline (all stages, or ``stages``) over ``texts`` (files in
+    ``folder``), and load seconds."""
+    from ..core import PipelineConfig
     from ..runner import run
 
+    config = PipelineConfig(stages=stages) if stages else None
     t0 = time.perf_counter()
-    run([str(folder / "0000.txt")], io.StringIO(), progress=False)  # loads everything
+    run([str(folder / "0000.txt")], io.StringIO(), progress=False, config=config)  # loads all
     load = time.perf_counter() - t0
     words = sum(len(t.split()) for t in texts)
     best = float("inf")
     for _ in range(REPEATS):
         t0 = time.perf_counter()
-        summary = run([str(folder)], io.StringIO(), progress=False)
+        summary = run([str(folder)], io.StringIO(), progress=False, config=config)
         best = min(best, time.perf_counter() - t0)
         assert summary.errors == 0, summary.line()
     return words / best, load
@@ -138,11 +147,13 @@ def measure(lang: str) -> dict[str, object] | None:
         for i, text in enumerate(texts):
             (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
         bare = bare_words_per_s(lang, texts)
+        ner, _ = lintas_words_per_s(lang, texts, folder, NER_STAGES)
         ours, load = lintas_words_per_s(lang, texts, folder)
         mem = peak_mb(folder)
     size = sum(len(t.encode("utf-8")) for t in texts)
     return {"lang": lang, "documents": len(texts), "mb": round(size / 1e6, 2),
             "words": sum(len(t.split()) for t in texts), "bare_words_per_s": round(bare),
+            "ner_words_per_s": round(ner), "ner_ratio": round(ner / bare, 2),
             "lintas_words_per_s": round(ours), "ratio": round(ours / bare, 2),
             "load_s": round(load, 1), "peak_mb": round(mem)}
 
@@ -150,11 +161,11 @@ def measure(lang: str) -> dict[str, object] | None:
 def main(langs: list[str] | None = None) -> None:
     """Print the speed table (one row per language)."""
     rows = [r for r in (measure(lang) for lang in (langs or ["id", "bg"])) if r]
-    print("| lang | documents | MB | words | bare model words/s | lintas run words/s | ratio "
-          "| load s | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| lang | documents | MB | words | bare model words/s | lintas run to entities "
+          "words/s | ratio | lintas run, all stages, words/s | ratio | load s | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['lang']} | {r['documents']} | {r['mb']} | {r['words']} | "
-              f"{r['bare_words_per_s']} | {r['lintas_words_per_s']} | {r['ratio']} | "
-              f"{r['load_s']} | {r['peak_mb']} |")
+              f"{r['bare_words_per_s']} | {r['ner_words_per_s']} | {r['ner_ratio']} | "
+              f"{r['lintas_words_per_s']} | {r['ratio']} | {r['load_s']} | {r['peak_mb']} |")
     print(json.dumps(rows), file=sys.stderr)
