@@ -147,8 +147,8 @@ def measure(lang: str) -> dict[str, object] | None:
         for i, text in enumerate(texts):
             (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
         bare = bare_words_per_s(lang, texts)
-        ner, _ = lintas_words_per_s(lang, texts, folder, NER_STAGES)
-        ours, load = lintas_words_per_s(lang, texts, folder)
+        ner, load = lintas_words_per_s(lang, texts, folder, NER_STAGES)  # loads the models
+        ours, _ = lintas_words_per_s(lang, texts, folder)
         mem = peak_mb(folder)
     size = sum(len(t.encode("utf-8")) for t in texts)
     return {"lang": lang, "documents": len(texts), "mb": round(size / 1e6, 2),
