@@ -302,3 +302,48 @@ def _after(m: Mention, starts: Sequence[int], k: int) -> int:
     while k < len(starts) and starts[k] < m.end:
         k += 1
     return k
+
+
+def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int],
+                       ends: Sequence[int], lang: str) -> list[Mention]:
+    """One-word names the model called LOC that are persons by the document's own evidence
+    become PER, with all their repeats:
+
+    - the surname of a person named in full elsewhere in the text ("proposal Putin" where
+      the text also has "Vladimir Putin");
+    - the speaker right after a reporting cue ("…,” kata Peskov"; cues are
+      ``lexicons/LANG/claim_cues.txt``): a place does not speak.
+
+    Places the gazetteer knows (with a canonical identity) are never changed.
+    """
+    from .phrases import lower_words, phrase_list
+
+    def unknown_word(m: Mention) -> bool:
+        # only LOC: organisations speak ("съобщи Ройтерс") and lend names to people
+        return (m.label == "LOC" and m.canonical is None and " " not in m.text
+                and m.text[:1].isupper() and not m.text.isupper())
+
+    candidates = [m for m in mentions if unknown_word(m)]
+    if not candidates:
+        return mentions
+    surnames = {m.text.split()[-1] for m in mentions if m.label == "PER" and " " in m.text}
+    persons = {m.text for m in candidates if m.text in surnames}
+    cues = phrase_list(lang, "claim_cues.txt")
+    if cues:
+        lower = lower_words(text, starts, ends)
+        index = {s: i for i, s in enumerate(starts)}
+        for m in candidates:
+            i = index.get(m.start)
+            if i is None or i == 0:
+                continue
+            for n in range(1, 4):  # a cue of up to three words right before the name
+                j = i - n
+                if j >= 0:
+                    hit = cues.match_at(lower, j, i)
+                    if hit is not None and j + hit[0] == i:
+                        persons.add(m.text)
+                        break
+    if not persons:
+        return mentions
+    return [_span(m.start, m.end, text, m, "PER", m.confidence)
+            if unknown_word(m) and m.text in persons else m for m in mentions]

@@ -103,3 +103,18 @@ def test_person_after_a_title_and_its_country():
     got = spans(title_persons(ms, text, *tokens(text, "id"), "id"))
     assert ("Dmitry Peskov", "PER") in got and ("Murat Nurtleu", "PER") in got
     assert not [s for s in got if s[0].startswith(("Agama", "Yaqut"))]  # a portfolio
+
+
+def test_places_that_speak_or_share_a_surname_are_persons():
+    from pipeline.ner_rules import consistent_persons
+
+    text = "Vladimir Putin tiba. “Kami siap,” kata Peskov. Proposal Putin diterima. Peskov diam."
+    ms = [mention(text, "Vladimir Putin", "PER"), mention(text, "Peskov", "LOC"),
+          mention(text, "Putin", "LOC", nth=1), mention(text, "Peskov", "LOC", nth=1)]
+    got = spans(consistent_persons(ms, text, *tokens(text, "id"), "id"))
+    assert got == [("Vladimir Putin", "PER"), ("Peskov", "PER"), ("Putin", "PER"),
+                   ("Peskov", "PER")]
+    # an organisation that reports stays one
+    text = "Цените растат, съобщи Ройтерс."
+    ms = [mention(text, "Ройтерс", "ORG")]
+    assert spans(consistent_persons(ms, text, *tokens(text, "bg"), "bg")) == [("Ройтерс", "ORG")]
