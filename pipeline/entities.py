@@ -16,7 +16,7 @@ from .backends import get_backend
 from .clean import clean_text
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
-from .ner_rules import consistent_persons, title_persons
+from .ner_rules import consistent_persons, cued_organisations, title_persons
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     """Mentions of several backends, earlier groups first on overlap, in text order.
@@ -179,6 +179,8 @@ class Entities:
                 # persons the model missed after a title; needs the gazetteer's places too
                 merged = title_persons(merged, text, doc.tokens[0],
                                        doc.tokens[1], doc.lang or "")
+                merged = cued_organisations(merged, text, doc.tokens[0], doc.tokens[1],
+                                            doc.lang or "")
                 merged = consistent_persons(merged, text, doc.tokens[0], doc.tokens[1],
                                             doc.lang or "")
             doc.mentions = merged

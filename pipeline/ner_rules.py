@@ -347,3 +347,99 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
         return mentions
     return [_span(m.start, m.end, text, m, "PER", m.confidence)
             if unknown_word(m) and m.text in persons else m for m in mentions]
+
+
+MAX_CUE_GAP = 3  # lower-case words between an organisation cue and its name
+
+
+def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int],
+                       ends: Sequence[int], lang: str) -> list[Mention]:
+    """Names introduced as organisations are ORG ("perusahaan nuklir negara Rusia Rosatom",
+    "dana kekayaan negara Kazakhstan, Samruk-Kazyna", "компанията Газпром").
+
+    After a cue of ``lexicons/LANG/org_cues.txt``, up to `MAX_CUE_GAP` lower-case words and
+    a known place (with a comma or not) may come before the name. The name is the mention
+    that starts there, relabelled ORG (a known place at its start is split off as LOC; a
+    person stays a person unless a place stands between or was glued to it: "директор на
+    компанията Майкъл О'Лиъри"), or up to four capitalized words that no mention covers, right after
+    the cue or its place. A cue written with a capital is the name's own first word.
+    """
+    from .gazetteer import names_for
+    from .phrases import lower_words, phrase_list
+
+    cues = phrase_list(lang, "org_cues.txt")
+    if not cues or not len(starts):
+        return mentions
+    places = names_for(lang or "en")
+    index = {s: i for i, s in enumerate(starts)}
+    owner: dict[int, Mention] = {}
+    for m in mentions:
+        i = index.get(m.start)
+        while i is not None and i < len(starts) and starts[i] < m.end:
+            owner[i] = m
+            i += 1
+    lower = lower_words(text, starts, ends)
+    replace: dict[int, list[Mention]] = {}
+    added: list[Mention] = []
+    for hit in cues.find(text, starts, ends, lower=lower):
+        if not text[hit.start:hit.end].islower():
+            continue  # "Lembaga Pendidikan …": the cue word is the name's own first word
+        k = hit.last + 1
+        gap = 0
+        while k < len(starts) and k not in owner and lower[k].isalpha() \
+                and text[starts[k]:ends[k]].islower() and gap < MAX_CUE_GAP:
+            k += 1
+            gap += 1
+        m = owner.get(k)
+        qualified = m is not None and m.label == "LOC" and m.canonical is not None
+        if qualified:
+            k = _after(m, starts, k)  # the country of the organisation
+            if k < len(starts) and text[starts[k]:ends[k]] == ",":
+                k += 1
+        if k >= len(starts) or "\n" in text[ends[hit.last]:starts[k]]:
+            continue
+        m = owner.get(k)
+        if m is not None:
+            if m.start != starts[k] or (m.label == "LOC" and m.canonical is not None):
+                continue
+            split = _split_place(m, text, places)
+            if m.label == "PER" and len(split) == 1 and not qualified:
+                continue  # "директор на компанията Майкъл О'Лиъри": a person of the company
+            replace[id(m)] = split
+            continue
+        if gap and not qualified:
+            continue  # a new name only right after the cue or its country
+        j = k
+        while j < len(starts) and j - k < MAX_NAME_WORDS and j not in owner \
+                and _is_name_word(text[starts[j]:ends[j]]):
+            j += 1
+            if (j + 1 < len(starts) and text[starts[j]:ends[j]] in _HYPHENS
+                    and ends[j - 1] == starts[j] and ends[j] == starts[j + 1]):
+                j += 1  # "Samruk-Kazyna": the hyphen and the next word belong to the name
+        if j > k and not (j < len(starts) and _is_name_word(text[starts[j]:ends[j]])):
+            new = Mention(starts[k], ends[j - 1], text[starts[k]:ends[j - 1]], "ORG",
+                          "rules", 0.7)
+            added.append(new)
+            for t in range(k, j):
+                owner[t] = new
+    if not replace and not added:
+        return mentions
+    out = []
+    for m in mentions:
+        out.extend(replace.get(id(m), [m]))
+    return sorted(out + added, key=lambda m: (m.start, m.end))
+
+
+def _split_place(m: Mention, text: str, places: dict) -> list[Mention]:
+    """``m`` as ORG; a country at its start ("Rusia Rosatom") becomes its own LOC."""
+    parts = m.text.split(" ")
+    for n in (2, 1):
+        found = places.get(" ".join(parts[:n]), [None])[0] if len(parts) > n else None
+        # countries only: many city names are first names too ("Стенли Кубрик")
+        if found is not None and found.kind == "country":
+            place = " ".join(parts[:n])
+            loc = Mention(m.start, m.start + len(place), place, "LOC", "gazetteer",
+                          0.9, found.canonical())
+            rest = m.start + len(place) + 1
+            return [loc, _span(rest, m.end, text, m, "ORG", m.confidence)]
+    return [_span(m.start, m.end, text, m, "ORG", m.confidence)]

@@ -118,3 +118,25 @@ def test_places_that_speak_or_share_a_surname_are_persons():
     text = "Цените растат, съобщи Ройтерс."
     ms = [mention(text, "Ройтерс", "ORG")]
     assert spans(consistent_persons(ms, text, *tokens(text, "bg"), "bg")) == [("Ройтерс", "ORG")]
+
+
+def test_names_introduced_as_organisations():
+    from pipeline.gazetteer import names_for
+    from pipeline.ner_rules import cued_organisations
+
+    rusia = names_for("id")["Rusia"][0].canonical()
+    text = ("Menurut perusahaan nuklir negara Rusia Rosatom dan dana kekayaan negara "
+            "Kazakhstan, Samruk-Kazyna, serta Lembaga Pendidikan Perkebunan.")
+    kz = names_for("id")["Kazakhstan"][0].canonical()
+    ms = [mention(text, "Rusia Rosatom", "PER"), mention(text, "Kazakhstan", "LOC"),
+          mention(text, "Samruk-Kazyna", "PER")]
+    ms[1].canonical = kz
+    got = cued_organisations(ms, text, *tokens(text, "id"), "id")
+    assert spans(got) == [("Rusia", "LOC"), ("Rosatom", "ORG"), ("Kazakhstan", "LOC"),
+                          ("Samruk-Kazyna", "ORG")]
+    assert got[0].canonical == rusia
+    # a person of the company stays a person
+    text = "Изпълнителният директор на компанията Майкъл О'Лиъри заяви."
+    ms = [mention(text, "Майкъл О'Лиъри", "PER")]
+    assert spans(cued_organisations(ms, text, *tokens(text, "bg"), "bg")) == [
+        ("Майкъл О'Лиъри", "PER")]
