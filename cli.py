@@ -147,6 +147,16 @@ app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
 
 
+def _train_config(config: Optional[Path], lang: str) -> Path:
+    """The training config to use: ``--config``, else the shipped models/ner-LANG/train.cfg."""
+    from pipeline.lexicons import models_dir
+
+    cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
+    if not cfg.exists():
+        raise typer.BadParameter(f"no config at {cfg}", param_hint="--config")
+    return cfg
+
+
 @train_app.command("ner")
 def train_ner(
     lang: Annotated[str, typer.Option("--lang", help="Language of the model (id, bg, …).")],
@@ -166,12 +176,9 @@ def train_ner(
                                "(`lintas train tok2vec`'s model-last.bin).")] = None,
 ) -> None:
     """Train a NER model (spaCy) and write it with a training.json record."""
-    from pipeline.lexicons import models_dir
     from pipeline.train import train_ner as do_train
 
-    cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
-    if not cfg.exists():
-        raise typer.BadParameter(f"no config at {cfg}", param_hint="--config")
+    cfg = _train_config(config, lang)
     if init_tok2vec is not None and not init_tok2vec.is_file():
         raise typer.BadParameter(f"no weights file at {init_tok2vec}", param_hint="--init-tok2vec")
     record = do_train(lang, data, dev, out, cfg, seed=seed, max_steps=max_steps,
@@ -196,12 +203,9 @@ def train_tok2vec(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
 ) -> None:
     """Pretrain a NER model's tok2vec on raw text (spaCy pretrain, characters objective)."""
-    from pipeline.lexicons import models_dir
     from pipeline.pretrain import pretrain_tok2vec
 
-    cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
-    if not cfg.exists():
-        raise typer.BadParameter(f"no config at {cfg}", param_hint="--config")
+    cfg = _train_config(config, lang)
     record = pretrain_tok2vec(lang, text, exclude or [], cfg, out, epochs, seed=seed)
     typer.echo(f"saved {out / 'model-last.bin'}: {record['texts']} texts, {record['words']} "
                f"words, {record['minutes']} min", err=True)

@@ -47,6 +47,19 @@ def org_words(lang: str) -> OrgWords:
     return OrgWords(frozenset(heads), frozenset(tails))
 
 
+def token_owners(mentions: list[Mention],
+                 starts: Sequence[int]) -> tuple[dict[int, int], dict[int, Mention]]:
+    """(token start offset -> token index, token index -> the mention covering it)."""
+    index = {s: i for i, s in enumerate(starts)}
+    owner: dict[int, Mention] = {}
+    for m in mentions:
+        i = index.get(m.start)
+        while i is not None and i < len(starts) and starts[i] < m.end:
+            owner[i] = m
+            i += 1
+    return index, owner
+
+
 def _is_name_word(word: str) -> bool:
     return word[:1].isupper() and word.replace(".", "").isalnum()
 
@@ -151,12 +164,8 @@ def legal_form_names(mentions: list[Mention], text: str, starts: Sequence[int],
     if not forms:
         return mentions
     covered = bytearray(len(starts))
-    index = {s: i for i, s in enumerate(starts)}
-    for m in mentions:
-        i = index.get(m.start)
-        while i is not None and i < len(starts) and starts[i] < m.end:
-            covered[i] = 1
-            i += 1
+    for i in token_owners(mentions, starts)[1]:
+        covered[i] = 1
     added = []
     for j in range(1, len(starts)):
         if covered[j] or text[starts[j]:ends[j]] not in forms:
@@ -236,13 +245,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     if not titles or not len(starts):
         return mentions
     heads = org_words(lang).heads
-    index = {s: i for i, s in enumerate(starts)}
-    owner: dict[int, Mention] = {}
-    for m in mentions:
-        i = index.get(m.start)
-        while i is not None and i < len(starts) and starts[i] < m.end:
-            owner[i] = m
-            i += 1
+    index, owner = token_owners(mentions, starts)
     added = []
     for hit in titles.find(text, starts, ends):
         k = hit.last + 1
@@ -371,13 +374,7 @@ def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int]
     if not cues or not len(starts):
         return mentions
     places = names_for(lang or "en")
-    index = {s: i for i, s in enumerate(starts)}
-    owner: dict[int, Mention] = {}
-    for m in mentions:
-        i = index.get(m.start)
-        while i is not None and i < len(starts) and starts[i] < m.end:
-            owner[i] = m
-            i += 1
+    index, owner = token_owners(mentions, starts)
     lower = lower_words(text, starts, ends)
     replace: dict[int, list[Mention]] = {}
     added: list[Mention] = []
