@@ -14,7 +14,10 @@ Per sentence, each trigger that is not inside a name starts an event:
 - ``counterpart``: the other names after the trigger (the first `MAX_AFTER` names after
   it count);
 - ``commodity``: commodity words of the sentence;
-- ``time``: the sentence's first time expression, normalized against ``published``;
+- ``time``: the sentence's first time expression, normalized against ``published``; in
+  a sentence without one, the last full date of an earlier sentence (the story's day:
+  "… menandatangani MoU pada Kamis (13/06). … juga menandatangani …"), which the record's
+  ``time`` offsets then point to;
 - ``modality``: a cue in the four words before the trigger (planned, negated,
   hypothetical), "reported" when the sentence is attributed speech, else asserted.
 
@@ -99,6 +102,7 @@ class Events:
         starts, ends = doc.tokens  # type: ignore[misc]
         mention_starts = [m.start for m in doc.mentions]
         lower = document_lower(doc)
+        last_date = None
         for sent in doc.sentences:
             if doc.is_masked(sent.start, sent.end):
                 continue
@@ -135,13 +139,18 @@ class Events:
                                                      text[g.start:g.end]))
                 times = find_times(text, sent.start, sent.end, lang, published,
                                    future=modality == "planned")
-                if times:
-                    t = times[0]
+                inherited = not times and last_date is not None
+                t = times[0] if times else last_date
+                if t is not None:
                     ev.time_text, ev.time_value, ev.time_span = t.text, t.value, Span(t.start, t.end)
                 ev.confidence = round(0.5 + 0.15 * any(x.role == "actor" for x in ev.arguments)
                                       + 0.1 * any(x.role in ("counterpart", "location")
-                                                  for x in ev.arguments), 3)
+                                                  for x in ev.arguments)
+                                      - 0.05 * inherited, 3)
                 doc.events.append(ev)
+            for t in find_times(text, sent.start, sent.end, lang, published):
+                if t.value and len(t.value) == 10:
+                    last_date = t  # the day later sentences of the story still speak of
         doc.extractors["events"] = "lintas-lexicons 1"
         return doc
 

@@ -72,3 +72,10 @@ def test_english_negated_export_with_commodity():
 def test_trigger_inside_a_name_is_not_an_event():
     evs = events("Amerika Serikat menyambut delegasi itu.", "id")
     assert not [e for e in evs if e["mode"] == "alliance"]
+
+
+def test_later_sentences_keep_the_storys_date():
+    text = ("Korea Selatan dan Kazakhstan menandatangani MoU pada Kamis (13/06). "
+            "Selain itu, Samruk-Kazyna juga menandatangani perjanjian dengan Doosan Energy.")
+    signs = [e for e in events(text, "id", published="2024-06-14") if e["mode"] == "sign"]
+    assert len(signs) == 2 and [e["time"] for e in signs] == ["2024-06-13", "2024-06-13"]
