@@ -27,6 +27,7 @@ Triggers of one type and mode in one sentence make one event (the first trigger)
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from .dates import find_times, parse_published
@@ -37,6 +38,8 @@ from .relations import mention_entities
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
 MAX_AFTER = 4  # names after a trigger that can be its arguments
 _JOINERS = {"dan", "serta", "и", "and", ",", "&"}
+_BETWEEN = {"antara", "между", "between"}
+_PUNCT = re.compile(r"[.;:!?()\"“”„«»]")
 _LOCATIVE = {"di", "ke", "dari", "в", "във", "на", "in", "to", "at", "from"}
 _REPORTING_HINTS = ("kata", "ujar", "mengatakan", "menurut", "заяви", "каза", "посочи",
                     "said", "says", "told")
@@ -119,7 +122,7 @@ class Events:
             for hit in triggers.find(text, starts, ends, a, b, lower):
                 if any(s <= hit.start < e for s, e in inside):
                     continue  # "Amerika Serikat" is a name, not an alliance
-                event_type, mode = (list(hit.value) + ["", ""])[:2]
+                event_type, mode, kind = (list(hit.value) + ["", "", ""])[:3]
                 if not event_type:
                     continue
                 key = (event_type, mode or None)
@@ -129,7 +132,8 @@ class Events:
                 modality = _modality(words, hit.first - a, cues, reported)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
-                ev.arguments = _arguments(text, hit.start, hit.end, names, ents, sent)
+                ev.arguments = _arguments(text, hit.start, hit.end, names, ents, sent,
+                                          noun=kind == "noun")
                 kinds: set[str] = set()
                 for g in goods:  # each commodity once; not a word of a name ("Oil Price")
                     if g.value and g.value[0] not in kinds and not any(
@@ -156,11 +160,34 @@ class Events:
 
 
 def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
-               ents: dict[tuple[int, int], Entity], sent: Span) -> list[Argument]:
-    """Actor, location and counterparts of a trigger among the sentence's names."""
+               ents: dict[tuple[int, int], Entity], sent: Span,
+               noun: bool = False) -> list[Argument]:
+    """Actor, location and counterparts of a trigger among the sentence's names.
+
+    For a noun trigger, a name right after it is its actor ("larangan Rusia", "Kunjungan
+    Putin"), and the names after "antara" / "между" / "between" are all actors ("Среща
+    между Рубио и Нуртлеу").
+    """
     before = [m for m in names if m.end <= t_start]
     after = [m for m in names if m.start >= t_end]
     out: list[Argument] = []
+    if noun and after:
+        gap = text[t_end:after[0].start].lower().split()
+        group = []
+        if not gap:
+            group = [after[0]]  # "larangan Rusia": the ban is Russia's
+        elif any(w in _BETWEEN for w in gap) and len(gap) <= 8 and not _PUNCT.search(
+                text[t_end:after[0].start]):
+            group = [after[0]]  # "between X and Y": both take part
+            if len(after) > 1:
+                link = text[after[0].end:after[1].start].lower()
+                if any(w in _JOINERS for w in link.replace(",", " , ").split()) \
+                        and not _PUNCT.search(link.replace(",", "")):
+                    group.append(after[1])
+        if group:
+            out += [_arg("actor", m, text, ents) for m in group]
+            after = [m for m in after if m not in group]
+            before = []
     # actors: the nearest name before the trigger and the names joined to it
     if before:
         group = [before[-1]]
