@@ -40,3 +40,12 @@ def read_lines(path: Path) -> list[str]:
 def read_tsv(path: Path) -> list[list[str]]:
     """Rows of a tab-separated lexicon file, without comment and blank lines."""
     return [line.split("\t") for line in read_lines(path)]
+
+
+@lru_cache(maxsize=32)
+def settings(lang: str) -> dict[str, str]:
+    """``models/lexicons/LANG/settings.tsv``: per-language switches of the rules."""
+    path = models_dir() / "lexicons" / lang / "settings.tsv"
+    if not path.exists():
+        return {}
+    return {row[0].strip(): row[1].strip() for row in read_tsv(path) if len(row) >= 2}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Mention
-from .lexicons import models_dir, read_lines
+from .lexicons import models_dir, read_lines, settings
 
 
 @dataclass(frozen=True)
@@ -235,9 +235,10 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     ``lexicons/LANG/titles.txt`` and the organisations or places that qualify it, up to
     `MAX_TITLE_NAME_WORDS` capitalized words (two at least) that no mention covers,
     followed by a word in lower case or punctuation, are a person; a person the model found
-    by the last name only is widened to them ("Murat [Nurtleu]"). Only after a qualifying
-    organisation or place: the capitalized words right after a title are often its
-    portfolio ("Menteri Agama", "Direktur Pemasaran").
+    by the last name only is widened to them ("Murat [Nurtleu]"). In languages that
+    capitalize the portfolio after a title ("Menteri Agama", "Direktur Pemasaran"), only
+    after a qualifying organisation or place; where ``settings.tsv`` says
+    ``name_right_after_title yes`` (English, Bulgarian), right after the title too.
     """
     from .phrases import phrase_list
 
@@ -245,6 +246,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     if not titles or not len(starts):
         return mentions
     heads = org_words(lang).heads
+    direct = settings(lang).get("name_right_after_title") == "yes"
     index, owner = token_owners(mentions, starts)
     added = []
     for hit in titles.find(text, starts, ends):
@@ -260,7 +262,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
                 k += 1  # "на" before "САЩ"
             else:
                 break
-        if k == hit.last + 1:
+        if k == hit.last + 1 and not direct:
             continue  # no organisation or place between: "Menteri Agama" is a portfolio
         first = k
         n_words = 0

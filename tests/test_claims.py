@@ -52,3 +52,9 @@ def test_english_according_to():
     got = claims("According to Kazakhstan, exports of uranium grew last year.", "en")
     assert got and got[0][:3] == ("reported", "Kazakhstan", "According to")
     assert got[0][3] == "exports of uranium grew last year."
+
+
+def test_english_quote_with_a_titled_speaker():
+    got = claims("“We are ready to supply gas to China,” said Kremlin spokesman Dmitry Peskov.",
+                 "en")
+    assert got == [("direct", "Dmitry Peskov", "said", "We are ready to supply gas to China")]

@@ -46,3 +46,10 @@ def test_ministry_of_a_country_and_city_in_country():
     got = relations(text, "id")
     assert ("part_of", "Kementerian Energi Kazakhstan", "Kazakhstan", None) in got
     assert ("located_in", "Almaty", "Kazakhstan", None) in got
+
+
+def test_english_person_after_a_title_without_an_english_ner_model():
+    got = relations("Foreign Minister Murat Nurtleu met Secretary of State Marco Rubio "
+                    "in Astana on Tuesday.", "en")
+    assert ("holds_position", "Murat Nurtleu", None, "Foreign Minister") in got
+    assert ("holds_position", "Marco Rubio", None, "Secretary of State") in got
