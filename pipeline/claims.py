@@ -1,7 +1,8 @@
 """The `claims` stage: attributed statements and unattributed factual claims.
 
-Three kinds, with lexicons under ``models/lexicons/LANG/``: ``claim_cues.txt`` (reporting
-verbs and phrases) and ``quantities.tsv`` (units that make a number a quantity, and
+Three kinds, with lexicons under ``models/lexicons/LANG/``: ``claim_cues.tsv`` (reporting
+verbs and phrases; ``source`` marks "menurut", "според", "according to"),
+``grammar.tsv`` (complementizers: "bahwa", "че", "that") and ``quantities.tsv`` (units that make a number a quantity, and
 ranking phrases):
 
 - ``direct``: a quotation ("…", “…”, „…“, «…») with a cue right after it (",” kata Peskov",
@@ -25,7 +26,8 @@ import re
 from dataclasses import dataclass
 
 from .document import Document, Entity, Mention, Span
-from .phrases import document_lower, phrase_list, phrase_table
+from .lexicons import grammar
+from .phrases import document_lower, phrase_table
 from .relations import mention_entities
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
@@ -33,7 +35,6 @@ _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^�
 _NUMBER = re.compile(r"\d")
 SPEAKER_WINDOW = 6  # tokens after a cue in which the speaker's name may start
 DESCRIPTION_WORDS = 8  # words kept for a speaker described rather than named
-_INTRO = {"bahwa", "that", "че", ":", ",", "–", "-", "—"}
 
 
 @dataclass
@@ -60,10 +61,11 @@ class Claims:
         if not doc.tokens or not doc.sentences:
             return doc
         lang = doc.lang or "und"
-        cues = phrase_list(lang, "claim_cues.txt")
+        cues = phrase_table(lang, "claim_cues.tsv")
         if not cues:
             return doc
-        finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"))
+        finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"),
+                         grammar(lang).get("complementizer", frozenset()))
         doc.claims = finder.direct() + finder.reported() + finder.factual()
         doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
         doc.extractors["claims"] = "lintas-lexicons 1"
@@ -71,7 +73,7 @@ class Claims:
 
 
 class _Finder:
-    def __init__(self, doc: Document, cues, quantities) -> None:
+    def __init__(self, doc: Document, cues, quantities, intro: frozenset[str]) -> None:
         self.doc = doc
         self.text = doc.text
         self.starts, self.ends = doc.tokens  # type: ignore[misc]
@@ -82,6 +84,7 @@ class _Finder:
         self.mention_starts = [m.start for m in doc.mentions]
         self.taken: list[Span] = []  # content already claimed
         self.lower = document_lower(doc)
+        self.intro = intro | {":", ",", "–", "-", "—"}
 
     # -- helpers --------------------------------------------------------------------------
     def tok(self, offset: int) -> int:
@@ -95,10 +98,16 @@ class _Finder:
         return self.doc.sentences[k]
 
     def cue_at(self, i: int):
+        """(first, last) token of a reporting cue starting at token ``i``, else None."""
         if i >= len(self.starts):
             return None
         hit = self.cues.match_at(self.lower, i)
         return (i, i + hit[0] - 1) if hit else None
+
+    def is_source_cue(self, first: int) -> bool:
+        """A cue written before the speaker ("menurut X, …"): ``source`` in the lexicon."""
+        hit = self.cues.match_at(self.lower, first)
+        return bool(hit and hit[2] and hit[2][0] == "source")
 
     def speaker_after(self, last: int, limit: int) -> tuple[Span, Entity | None] | None:
         """The name starting within `SPEAKER_WINDOW` tokens after token ``last``, else the
@@ -159,7 +168,7 @@ class _Finder:
 
     def claim(self, kind: str, content: Span, cue: tuple[int, int] | None,
               speaker: tuple[Span, Entity | None] | None, confidence: float) -> Claim | None:
-        content = _trim(self.text, content)
+        content = _trim(self.text, content, self.intro)
         if content is None or len(self.text[content.start:content.end].split()) < 3:
             return None
         if self.doc.is_masked(content.start, content.end) or not self.free(content):
@@ -217,11 +226,10 @@ class _Finder:
                     i += 1
                     continue
                 first, last = cue
-                cue_words = " ".join(self.word(k).lower() for k in range(first, last + 1))
                 before = self.speaker_before(first)
                 prev = self.word(first - 1) if first > a else ""
                 claim = None
-                if cue_words in ("menurut", "according to", "според"):
+                if self.is_source_cue(first):
                     # "menurut X, CONTENT" / "CONTENT, according to X."
                     speaker = self.speaker_after(last, sent.end)
                     if speaker is not None:
@@ -272,15 +280,15 @@ class _Finder:
         return out
 
 
-def _trim(text: str, span: Span) -> Span | None:
+def _trim(text: str, span: Span, intro: frozenset[str]) -> Span | None:
     """``span`` without surrounding spaces, intro words and final punctuation."""
     s, e = span.start, span.end
     while s < e and (text[s].isspace() or text[s] in ",:–—-\"“”„«»"):
         s += 1
     while e > s and (text[e - 1].isspace() or text[e - 1] in ",:–—-\"“”„«»"):
         e -= 1
-    for intro in _INTRO:
-        if text[s:s + len(intro) + 1].lower() == intro + " ":
-            s += len(intro) + 1
+    for word in intro:
+        if text[s:s + len(word) + 1].lower() == word + " ":
+            s += len(word) + 1
             break
     return Span(s, e) if e > s else None

@@ -32,7 +32,8 @@ STAGES: dict[str, Callable[..., Any]] = {
     "events": Events,
     "claims": Claims,
 }
-DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations", "events", "claims")
+# claims before events: an event inside attributed speech is "reported"
+DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations", "claims", "events")
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 Everything language-specific is in lexicon files under ``models/lexicons/LANG/`` (see the
 README, "Lexicons"): ``events.tsv`` (trigger phrase, PLOVER type or TRADE / INVEST /
-PRODUCE, mode), ``modality.tsv`` (cue, modality), ``time.tsv`` (months, weekdays, relative
-days) and ``xx/commodities.tsv`` (commodity words of every language). A new language is a
+PRODUCE, mode, noun), ``modality.tsv`` (cue, modality), ``time.tsv`` (months, weekdays,
+relative days), ``grammar.tsv`` (joining, locative and "between" words) and
+``xx/commodities.tsv`` (commodity words of every language). A new language is a
 set of these files plus an NER backend.
 
 Per sentence, each trigger that is not inside a name starts an event:
 
 - ``actor``: the names right before the trigger (the nearest one and those joined to it by
-  "dan", "и", "and" or a comma), else the nearest name before it in the sentence;
+  a joiner word: "dan", "и", "and", a comma); for a noun trigger, the name right after it
+  or the names after a "between" word;
 - ``location``: a place after the trigger behind a locative word ("di", "в", "in", "ke");
 - ``counterpart``: the other names after the trigger (the first `MAX_AFTER` names after
   it count);
@@ -19,7 +21,8 @@ Per sentence, each trigger that is not inside a name starts an event:
   "… menandatangani MoU pada Kamis (13/06). … juga menandatangani …"), which the record's
   ``time`` offsets then point to;
 - ``modality``: a cue in the four words before the trigger (planned, negated,
-  hypothetical), "reported" when the sentence is attributed speech, else asserted.
+  hypothetical), "reported" when the trigger is inside what someone is quoted or reported
+  as saying (the claims stage runs first), else asserted.
 
 Triggers of one type and mode in one sentence make one event (the first trigger).
 """
@@ -32,17 +35,13 @@ from dataclasses import dataclass, field
 
 from .dates import find_times, parse_published
 from .document import Document, Entity, Mention, Span
+from .lexicons import grammar
 from .phrases import document_lower, phrase_table
 from .relations import mention_entities
 
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
 MAX_AFTER = 4  # names after a trigger that can be its arguments
-_JOINERS = {"dan", "serta", "и", "and", ",", "&"}
-_BETWEEN = {"antara", "между", "between"}
 _PUNCT = re.compile(r"[.;:!?()\"“”„«»]")
-_LOCATIVE = {"di", "ke", "dari", "в", "във", "на", "in", "to", "at", "from"}
-_REPORTING_HINTS = ("kata", "ujar", "mengatakan", "menurut", "заяви", "каза", "посочи",
-                    "said", "says", "told")
 
 
 @dataclass
@@ -98,6 +97,8 @@ class Events:
         if not triggers or not doc.tokens:
             return doc
         cues = phrase_table(lang, "modality.tsv")
+        said = [c.content for c in getattr(doc, "claims", []) if c.kind != "factual"]
+        words_of = grammar(lang)
         commodities = phrase_table(lang, "commodities.tsv", shared=True)
         published = parse_published(doc.published)
         ents = mention_entities(doc)
@@ -116,7 +117,6 @@ class Events:
             names = doc.mentions[bisect.bisect_left(mention_starts, sent.start):
                                  bisect.bisect_left(mention_starts, sent.end)]
             inside = [(m.start, m.end) for m in names]
-            reported = any(w in _REPORTING_HINTS for w in words)
             goods = list(commodities.find(text, starts, ends, a, b, lower))
             seen: set[tuple[str, str | None]] = set()
             for hit in triggers.find(text, starts, ends, a, b, lower):
@@ -129,11 +129,12 @@ class Events:
                 if key in seen:
                     continue
                 seen.add(key)
+                reported = any(c.start <= hit.start < c.end for c in said)
                 modality = _modality(words, hit.first - a, cues, reported)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
                 ev.arguments = _arguments(text, hit.start, hit.end, names, ents, sent,
-                                          noun=kind == "noun")
+                                          words_of, noun=kind == "noun")
                 kinds: set[str] = set()
                 for g in goods:  # each commodity once; not a word of a name ("Oil Price")
                     if g.value and g.value[0] not in kinds and not any(
@@ -161,13 +162,14 @@ class Events:
 
 def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                ents: dict[tuple[int, int], Entity], sent: Span,
-               noun: bool = False) -> list[Argument]:
+               words_of: dict[str, frozenset[str]], noun: bool = False) -> list[Argument]:
     """Actor, location and counterparts of a trigger among the sentence's names.
 
     For a noun trigger, a name right after it is its actor ("larangan Rusia", "Kunjungan
     Putin"), and the names after "antara" / "между" / "between" are all actors ("Среща
     между Рубио и Нуртлеу").
     """
+    joiners = words_of.get("joiner", frozenset())
     before = [m for m in names if m.end <= t_start]
     after = [m for m in names if m.start >= t_end]
     out: list[Argument] = []
@@ -176,12 +178,12 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         group = []
         if not gap:
             group = [after[0]]  # "larangan Rusia": the ban is Russia's
-        elif any(w in _BETWEEN for w in gap) and len(gap) <= 8 and not _PUNCT.search(
+        elif any(w in words_of.get("between", ()) for w in gap) and len(gap) <= 8 and not _PUNCT.search(
                 text[t_end:after[0].start]):
             group = [after[0]]  # "between X and Y": both take part
             if len(after) > 1:
                 link = text[after[0].end:after[1].start].lower()
-                if any(w in _JOINERS for w in link.replace(",", " , ").split()) \
+                if any(w in joiners for w in link.replace(",", " , ").split()) \
                         and not _PUNCT.search(link.replace(",", "")):
                     group.append(after[1])
         if group:
@@ -193,7 +195,7 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         group = [before[-1]]
         for m in reversed(before[:-1]):
             gap = text[m.end:group[0].start].strip().lower()
-            if gap in _JOINERS:  # not mere adjacency: "Presiden Rusia Vladimir Putin"
+            if gap in joiners:  # not mere adjacency: "Presiden Rusia Vladimir Putin"
                 group.insert(0, m)
             else:
                 break
@@ -206,7 +208,7 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         if ent is not None:
             taken.add(id(ent))
         prev = text[sent.start:m.start].rstrip().split()
-        if m.label == "LOC" and prev and prev[-1].lower() in _LOCATIVE:
+        if m.label == "LOC" and prev and prev[-1].lower() in words_of.get("locative", ()):
             out.append(_arg("location", m, text, ents))
         else:
             out.append(_arg("counterpart", m, text, ents))

@@ -49,3 +49,16 @@ def settings(lang: str) -> dict[str, str]:
     if not path.exists():
         return {}
     return {row[0].strip(): row[1].strip() for row in read_tsv(path) if len(row) >= 2}
+
+
+@lru_cache(maxsize=32)
+def grammar(lang: str) -> dict[str, frozenset[str]]:
+    """``models/lexicons/LANG/grammar.tsv``: role (joiner, locative, between,
+    complementizer) -> the language's words for it, lower-cased."""
+    path = models_dir() / "lexicons" / lang / "grammar.tsv"
+    roles: dict[str, set[str]] = {}
+    if path.exists():
+        for row in read_tsv(path):
+            if len(row) >= 2 and row[0].strip():
+                roles.setdefault(row[1].strip(), set()).add(row[0].strip().lower())
+    return {role: frozenset(words) for role, words in roles.items()}

@@ -317,11 +317,11 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
     - the surname of a person named in full elsewhere in the text ("proposal Putin" where
       the text also has "Vladimir Putin");
     - the speaker right after a reporting cue ("…,” kata Peskov"; cues are
-      ``lexicons/LANG/claim_cues.txt``): a place does not speak.
+      ``lexicons/LANG/claim_cues.tsv``): a place does not speak.
 
     Places the gazetteer knows (with a canonical identity) are never changed.
     """
-    from .phrases import lower_words, phrase_list
+    from .phrases import lower_words, phrase_table
 
     def unknown_word(m: Mention) -> bool:
         # only LOC: organisations speak ("съобщи Ройтерс") and lend names to people
@@ -333,7 +333,7 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
         return mentions
     surnames = {m.text.split()[-1] for m in mentions if m.label == "PER" and " " in m.text}
     persons = {m.text for m in candidates if m.text in surnames}
-    cues = phrase_list(lang, "claim_cues.txt")
+    cues = phrase_table(lang, "claim_cues.tsv")
     if cues:
         lower = lower_words(text, starts, ends)
         index = {s: i for i, s in enumerate(starts)}

@@ -107,3 +107,11 @@ def test_sample_articles_events_and_claims(seed_records):
     claims = [r for r in seed_records if r["type"] == "claim" and r["doc_id"].startswith("002")]
     speakers = {(c["kind"], c["speaker"]["text"]) for c in claims if c["speaker"]}
     assert ("direct", "Peskov") in speakers and ("direct", "Zheldibai") in speakers
+
+
+def test_event_inside_a_quote_is_reported():
+    evs = events("“Rusia mengekspor gas ke China setiap hari,” kata Dmitry Peskov kepada wartawan.",
+                 "id")
+    assert find(evs, "export")["modality"] == "reported"
+    evs = events("Rusia mengekspor gas ke China setiap hari.", "id")
+    assert find(evs, "export")["modality"] == "asserted"
