@@ -50,3 +50,13 @@ def test_graph_example_runs_on_linked_output(seed_records, tmp_path, monkeypatch
         exec(compile(code, "README graph example", "exec"), {})
     lines = out.getvalue().splitlines()
     assert 1 <= len(lines) <= 5 and all(" -[" in line and "]-> " in line for line in lines)
+
+
+def test_readme_record_examples_are_real_output(seed_records):
+    lines = {json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in seed_records}
+    text = README.read_text(encoding="utf-8")
+    examples = [x for x in re.findall(r"^\{\"type\":.*\}$", text, re.M) if '"source":"seeds/' in x
+                or '"doc_id":"00' in x]
+    assert len(examples) >= 8
+    for line in examples:
+        assert line in lines, line[:120]
