@@ -53,10 +53,14 @@ def test_graph_example_runs_on_linked_output(seed_records, tmp_path, monkeypatch
 
 
 def test_readme_record_examples_are_real_output(seed_records):
-    lines = {json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in seed_records}
+    def comparable(rec: dict) -> str:
+        # the README ran `lintas run seeds/` from the repository: only `source` may differ
+        return json.dumps({k: v for k, v in rec.items() if k != "source"}, ensure_ascii=False,
+                          separators=(",", ":"))
+
+    lines = {comparable(r) for r in seed_records}
     text = README.read_text(encoding="utf-8")
-    examples = [x for x in re.findall(r"^\{\"type\":.*\}$", text, re.M) if '"source":"seeds/' in x
-                or '"doc_id":"00' in x]
+    examples = [x for x in re.findall(r"^\{\"type\":.*\}$", text, re.M) if '"doc_id":"00' in x]
     assert len(examples) >= 8
     for line in examples:
-        assert line in lines, line[:120]
+        assert line.startswith('{"type"') and comparable(json.loads(line)) in lines, line[:120]
