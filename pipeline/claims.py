@@ -82,7 +82,8 @@ class _Finder:
         self.ents = mention_entities(doc)
         self.mentions = doc.mentions
         self.mention_starts = [m.start for m in doc.mentions]
-        self.taken: list[Span] = []  # content already claimed
+        self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
+        self.sent_starts = [s.start for s in doc.sentences]
         self.lower = document_lower(doc)
         self.intro = intro | {":", ",", "–", "-", "—"}
 
@@ -94,7 +95,7 @@ class _Finder:
         return self.text[self.starts[i]:self.ends[i]]
 
     def sentence(self, offset: int) -> Span:
-        k = max(0, bisect.bisect_right([s.start for s in self.doc.sentences], offset) - 1)
+        k = max(0, bisect.bisect_right(self.sent_starts, offset) - 1)
         return self.doc.sentences[k]
 
     def cue_at(self, i: int):
@@ -164,7 +165,9 @@ class _Finder:
         return found[0] if len(found) == 1 else None
 
     def free(self, span: Span) -> bool:
-        return not any(t.start < span.end and span.start < t.end for t in self.taken)
+        i = bisect.bisect_left(self.taken, span.start, key=lambda t: t.start)
+        return all(not (t.start < span.end and span.start < t.end)
+                   for t in self.taken[max(0, i - 1):i + 1])
 
     def claim(self, kind: str, content: Span, cue: tuple[int, int] | None,
               speaker: tuple[Span, Entity | None] | None, confidence: float) -> Claim | None:
@@ -173,7 +176,7 @@ class _Finder:
             return None
         if self.doc.is_masked(content.start, content.end) or not self.free(content):
             return None
-        self.taken.append(content)
+        bisect.insort(self.taken, content, key=lambda t: t.start)
         cue_span = Span(self.starts[cue[0]], self.ends[cue[1]]) if cue else None
         sp, ent = speaker if speaker else (None, None)
         if sp is not None and ent is None:

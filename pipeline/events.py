@@ -97,7 +97,10 @@ class Events:
         if not triggers or not doc.tokens:
             return doc
         cues = phrase_table(lang, "modality.tsv")
-        said = [c.content for c in getattr(doc, "claims", []) if c.kind != "factual"]
+        # what people are quoted or reported as saying, sorted: found by bisection
+        said = sorted((c.content for c in getattr(doc, "claims", []) if c.kind != "factual"),
+                      key=lambda c: c.start)
+        said_starts = [c.start for c in said]
         words_of = grammar(lang)
         commodities = phrase_table(lang, "commodities.tsv", shared=True)
         published = parse_published(doc.published)
@@ -119,6 +122,7 @@ class Events:
             inside = [(m.start, m.end) for m in names]
             goods = list(commodities.find(text, starts, ends, a, b, lower))
             seen: set[tuple[str, str | None]] = set()
+            sent_times: dict[bool, list] = {}  # the sentence's time expressions, once
             for hit in triggers.find(text, starts, ends, a, b, lower):
                 if any(s <= hit.start < e for s, e in inside):
                     continue  # "Amerika Serikat" is a name, not an alliance
@@ -129,7 +133,8 @@ class Events:
                 if key in seen:
                     continue
                 seen.add(key)
-                reported = any(c.start <= hit.start < c.end for c in said)
+                k = bisect.bisect_right(said_starts, hit.start) - 1
+                reported = k >= 0 and hit.start < said[k].end
                 modality = _modality(words, hit.first - a, cues, reported)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
@@ -142,8 +147,11 @@ class Events:
                         kinds.add(g.value[0])
                         ev.arguments.append(Argument("commodity", g.start, g.end,
                                                      text[g.start:g.end]))
-                times = find_times(text, sent.start, sent.end, lang, published,
-                                   future=modality == "planned")
+                future = modality == "planned"
+                if future not in sent_times:
+                    sent_times[future] = find_times(text, sent.start, sent.end, lang,
+                                                    published, future=future)
+                times = sent_times[future]
                 inherited = not times and last_date is not None
                 t = times[0] if times else last_date
                 if t is not None:
@@ -153,7 +161,9 @@ class Events:
                                                   for x in ev.arguments)
                                       - 0.05 * inherited, 3)
                 doc.events.append(ev)
-            for t in find_times(text, sent.start, sent.end, lang, published):
+            if False not in sent_times:
+                sent_times[False] = find_times(text, sent.start, sent.end, lang, published)
+            for t in sent_times[False]:
                 if t.value and len(t.value) == 10:
                     last_date = t  # the day later sentences of the story still speak of
         doc.extractors["events"] = "lintas-lexicons 1"

@@ -174,26 +174,31 @@ def cities_in_countries(doc: Document, view: _View,
 
     places = place_by_key()
     locs = [m for m in doc.mentions if m.label == "LOC" and m.canonical]
+    # only names of one sentence are compared: group them by sentence first
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in locs:
+        by_sentence.setdefault(view.sentence(m.start).start, []).append(m)
     out = []
-    for i, city_m in enumerate(locs):
-        city = places.get(city_m.canonical["key"]) if city_m.canonical else None
-        if city is None or not city.code.startswith("city:"):
-            continue
-        country_code = city.code.split(":")[1]
-        sent = view.sentence(city_m.start)
-        for other in locs:
-            if other is city_m or not (sent.start <= other.start < sent.end):
+    for group in by_sentence.values():
+        for city_m in group:
+            city = places.get(city_m.canonical["key"]) if city_m.canonical else None
+            if city is None or not city.code.startswith("city:"):
                 continue
-            country = places.get(other.canonical["key"]) if other.canonical else None
-            if country is None or country.code != country_code:
-                continue
-            between = view.text[city_m.end:other.start] if other.start >= city_m.end else "?"
-            adjacent = len(between) <= 3 and between.strip() in (",", "")
-            head, tail = ents.get((city_m.start, city_m.end)), ents.get((other.start, other.end))
-            if head is None or tail is None:
-                continue
-            evidence = Span(city_m.start, other.end) if adjacent else Span(sent.start, sent.end)
-            out.append(Relation("located_in", head, tail, None, evidence, 0.85 if adjacent else 0.6))
+            country_code = city.code.split(":")[1]
+            sent = view.sentence(city_m.start)
+            for other in group:
+                country = places.get(other.canonical["key"]) if other.canonical else None
+                if other is city_m or country is None or country.code != country_code:
+                    continue
+                between = view.text[city_m.end:other.start] if other.start >= city_m.end else "?"
+                adjacent = len(between) <= 3 and between.strip() in (",", "")
+                head = ents.get((city_m.start, city_m.end))
+                tail = ents.get((other.start, other.end))
+                if head is None or tail is None:
+                    continue
+                evidence = Span(city_m.start, other.end) if adjacent else Span(sent.start, sent.end)
+                out.append(Relation("located_in", head, tail, None, evidence,
+                                    0.85 if adjacent else 0.6))
     return out
 
 
