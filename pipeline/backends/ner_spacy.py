@@ -22,6 +22,7 @@ from ..ner_rules import apply_rules
 from ..propagate import propagate
 
 WINDOW_TOKENS = 1000
+BATCH_TOKENS = 16000
 OVERLAP_TOKENS = 64
 DEFAULT_CONFIDENCE = 0.75
 # Languages where a mention without a capital letter is dropped. Indonesian: its model learns
@@ -179,8 +180,12 @@ def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
             yield doc_from_words(nlp.vocab, [text[starts[k]:ends[k]] for k in range(a, b)])
 
     out: list[list[Mention]] = [[] for _ in jobs]
+    # About BATCH_TOKENS tokens per model batch: 64 short windows of short articles, fewer
+    # of the 1000-token windows of a long document (64 of those peaked at 1.2 GB).
+    tokens = sum(b - a for _, (a, b, _, _) in plan)
+    batch = max(1, min(64, BATCH_TOKENS * len(plan) // max(1, tokens)))
     for (j, (a, _b, keep_from, keep_to)), sdoc in zip(plan, nlp.pipe(window_docs(),
-                                                                     batch_size=64)):
+                                                                     batch_size=batch)):
         text, starts, ends, _ = jobs[j]
         for ent in sdoc.ents:
             first, last = a + ent.start, a + ent.end - 1
