@@ -25,9 +25,10 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .document import Document, Entity, Mention, Span
+from .docview import DocView
+from .document import Document, Entity, Span
 from .lexicons import grammar
-from .phrases import document_lower, phrase_table
+from .phrases import phrase_table
 from .relations import mention_entities
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
@@ -72,31 +73,16 @@ class Claims:
         return doc
 
 
-class _Finder:
+class _Finder(DocView):
+    """`DocView` plus the claims found so far and the lexicons that find them."""
+
     def __init__(self, doc: Document, cues, quantities, intro: frozenset[str]) -> None:
-        self.doc = doc
-        self.text = doc.text
-        self.starts, self.ends = doc.tokens  # type: ignore[misc]
+        super().__init__(doc)
         self.cues = cues
         self.quantities = quantities
         self.ents = mention_entities(doc)
-        self.mentions = doc.mentions
-        self.mention_starts = [m.start for m in doc.mentions]
         self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
-        self.sent_starts = [s.start for s in doc.sentences]
-        self.lower = document_lower(doc)
         self.intro = intro | {":", ",", "–", "-", "—"}
-
-    # -- helpers --------------------------------------------------------------------------
-    def tok(self, offset: int) -> int:
-        return bisect.bisect_left(self.starts, offset)
-
-    def word(self, i: int) -> str:
-        return self.text[self.starts[i]:self.ends[i]]
-
-    def sentence(self, offset: int) -> Span:
-        k = max(0, bisect.bisect_right(self.sent_starts, offset) - 1)
-        return self.doc.sentences[k]
 
     def cue_at(self, i: int):
         """(first, last) token of a reporting cue starting at token ``i``, else None."""
@@ -190,10 +176,10 @@ class _Finder:
         for m in _QUOTES.finditer(self.text):
             g = next(i for i in range(1, 5) if m.group(i) is not None)
             content = Span(m.start(g), m.end(g))
-            after = self.tok(m.end())
+            after = self.token(m.end())
             # skip the punctuation between the closing quote and the cue: ",” kata", "" – заяви"
             while after < len(self.starts) and not any(c.isalnum() for c in self.word(after)) \
-                    and after - self.tok(m.end()) < 3:
+                    and after - self.token(m.end()) < 3:
                 after += 1
             cue = self.cue_at(after)
             speaker = None
@@ -201,9 +187,9 @@ class _Finder:
                 sent = self.sentence(self.starts[cue[0]])
                 speaker = self.speaker_after(cue[1], sent.end)
             else:
-                before = self.tok(m.start()) - 1
+                before = self.token(m.start()) - 1
                 while before >= 0 and not any(c.isalnum() for c in self.word(before)) \
-                        and self.tok(m.start()) - before < 3:
+                        and self.token(m.start()) - before < 3:
                     before -= 1
                 for first in range(max(0, before - 3), before + 1):
                     hit = self.cue_at(first)
@@ -221,7 +207,7 @@ class _Finder:
     def reported(self) -> list[Claim]:
         out = []
         for sent in self.doc.sentences:
-            a, b = self.tok(sent.start), self.tok(sent.end)
+            a, b = self.token(sent.start), self.token(sent.end)
             i = a
             while i < b:
                 cue = self.cue_at(i)
@@ -260,7 +246,7 @@ class _Finder:
         if not self.quantities:
             return out
         for sent in self.doc.sentences:
-            a, b = self.tok(sent.start), self.tok(sent.end)
+            a, b = self.token(sent.start), self.token(sent.end)
             if a >= b or not self.free(sent):
                 continue
             k = bisect.bisect_left(self.mention_starts, sent.start)

@@ -80,7 +80,6 @@ def bio_to_spans(words: list[str], tags: list[str]) -> tuple[str, list[tuple[int
     cur_label = ""
     for (s, e), tag in zip(offsets, tags):
         prefix, _, raw = tag.partition("-")
-        label = map_label(raw) if raw else None
         if prefix == "I" and cur is not None and raw == cur_label:
             cur[1] = e
             continue

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .docview import token_owners
 from .document import Mention
 from .lexicons import models_dir, read_lines, settings
 
@@ -45,19 +46,6 @@ def org_words(lang: str) -> OrgWords:
             if (folder / name).exists():
                 target.update(line.strip() for line in read_lines(folder / name))
     return OrgWords(frozenset(heads), frozenset(tails))
-
-
-def token_owners(mentions: list[Mention],
-                 starts: Sequence[int]) -> tuple[dict[int, int], dict[int, Mention]]:
-    """(token start offset -> token index, token index -> the mention covering it)."""
-    index = {s: i for i, s in enumerate(starts)}
-    owner: dict[int, Mention] = {}
-    for m in mentions:
-        i = index.get(m.start)
-        while i is not None and i < len(starts) and starts[i] < m.end:
-            owner[i] = m
-            i += 1
-    return index, owner
 
 
 def _is_name_word(word: str) -> bool:

@@ -17,15 +17,12 @@ Three labels, found by patterns around the entity mentions and lexicons of title
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Sequence
-
+from .docview import DocView
 from .document import Document, Entity, Mention, Relation, Span
-from .phrases import PhraseMatch, document_lower, phrase_list
+from .phrases import PhraseMatch, phrase_list
 
 MAX_TITLE_GAP = 6  # tokens between a title and the name it belongs to
 LINK_WORD_CHARS = 4  # lower-case words of at most this length may link title and name
-_OPEN = {"(", "[", "«", "„", "“", '"'}
 
 
 def mention_entities(doc: Document) -> dict[tuple[int, int], Entity]:
@@ -33,37 +30,13 @@ def mention_entities(doc: Document) -> dict[tuple[int, int], Entity]:
     return {(m.start, m.end): ent for ent in doc.entities for m in ent.mentions}
 
 
-class _View:
-    """Token-level helpers over one document."""
-
-    def __init__(self, doc: Document) -> None:
-        self.text = doc.text
-        self.starts: Sequence[int] = doc.tokens[0]  # type: ignore[index]
-        self.ends: Sequence[int] = doc.tokens[1]  # type: ignore[index]
-        self.sent_starts = [s.start for s in doc.sentences]
-        self.sentences = doc.sentences
-        self.lower = document_lower(doc)
-        self.by_token: dict[int, Mention] = {}
-        for m in doc.mentions:
-            i = bisect.bisect_left(self.starts, m.start)
-            while i < len(self.starts) and self.starts[i] < m.end:
-                self.by_token[i] = m
-                i += 1
-
-    def word(self, i: int) -> str:
-        return self.text[self.starts[i]:self.ends[i]]
-
-    def token(self, offset: int) -> int:
-        return bisect.bisect_left(self.starts, offset)
-
-    def sentence(self, offset: int) -> Span:
-        k = max(0, bisect.bisect_right(self.sent_starts, offset) - 1)
-        return self.sentences[k] if self.sentences else Span(0, len(self.text))
+class _View(DocView):
+    """`DocView` plus what positions need: may a token link a title and a name?"""
 
     def links(self, i: int) -> bool:
         """Token ``i`` may stand between a title and a name."""
-        if i in self.by_token:
-            return self.by_token[i].label in ("ORG", "LOC", "MISC")
+        if i in self.owner:
+            return self.owner[i].label in ("ORG", "LOC", "MISC")
         w = self.word(i)
         return (w[:1].isupper() and any(c.isalpha() for c in w)) or w in ("-", "&") or (
             w.isalpha() and w.islower() and len(w) <= LINK_WORD_CHARS)
@@ -79,7 +52,7 @@ def _trim_links(value: str) -> str:
 
 def _first_place_or_org(view: _View, first: int, last: int) -> Mention | None:
     for k in range(first, last + 1):
-        m = view.by_token.get(k)
+        m = view.owner.get(k)
         if m is not None and m.label in ("ORG", "LOC"):
             return m
     return None
