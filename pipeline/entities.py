@@ -17,6 +17,8 @@ from .clean import clean_text
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
 from .ner_rules import consistent_persons, cued_organisations, title_persons
+from .phrases import document_lower
+
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     """Mentions of several backends, earlier groups first on overlap, in text order.
@@ -176,13 +178,12 @@ class Entities:
         for doc, text, doc_groups, doc_used in zip(docs, texts, groups, used):
             merged = merge_mentions(doc_groups)
             if doc.tokens and "spacy" in self.backend_names:
-                # persons the model missed after a title; needs the gazetteer's places too
-                merged = title_persons(merged, text, doc.tokens[0],
-                                       doc.tokens[1], doc.lang or "")
-                merged = cued_organisations(merged, text, doc.tokens[0], doc.tokens[1],
-                                            doc.lang or "")
-                merged = consistent_persons(merged, text, doc.tokens[0], doc.tokens[1],
-                                            doc.lang or "")
+                # rules that need the gazetteer's places too, so after the merge
+                lang = doc.lang or ""
+                starts, ends = doc.tokens  # type: ignore[misc]
+                lower = document_lower(doc)  # shared with the later stages
+                for rule in (title_persons, cued_organisations, consistent_persons):
+                    merged = rule(merged, text, starts, ends, lang, lower)
             doc.mentions = merged
             doc.entities = cluster(doc.mentions, doc.lang or "")
             doc.extractors["ner"] = "; ".join(doc_used)

@@ -215,7 +215,8 @@ MAX_TITLE_NAME_WORDS = 3
 
 
 def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
-                  ends: Sequence[int], lang: str) -> list[Mention]:
+                  ends: Sequence[int], lang: str,
+                  lower: Sequence[str] | None = None) -> list[Mention]:
     """``mentions`` plus persons named right after a title that the model missed.
 
     News names people with their position: "Juru Bicara Kremlin Dmitry Peskov",
@@ -228,16 +229,17 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     after a qualifying organisation or place; where ``settings.tsv`` says
     ``name_right_after_title yes`` (English, Bulgarian), right after the title too.
     """
-    from .phrases import phrase_list
+    from .phrases import lower_words, phrase_list
 
     titles = phrase_list(lang, "titles.txt")
     if not titles or not len(starts):
         return mentions
+    lower = lower_words(text, starts, ends) if lower is None else lower
     heads = org_words(lang).heads
     direct = settings(lang).get("name_right_after_title") == "yes"
     index, owner = token_owners(mentions, starts)
     added = []
-    for hit in titles.find(text, starts, ends):
+    for hit in titles.find(text, starts, ends, lower=lower):
         k = hit.last + 1
         # skip the organisations and places that qualify the title ("… Kremlin", "на САЩ")
         while k < len(starts):
@@ -280,7 +282,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
             continue  # the run goes on: not a clear name
         if any(text[ends[j]:starts[j + 1]] not in (" ", "") for j in range(first, k - 1)):
             continue  # a name is one run of words on one line
-        if titles.match_at([text[starts[j]:ends[j]].lower() for j in range(first, k)], 0):
+        if titles.match_at(lower, first, k):
             continue  # another title ("Presiden Menteri …")
         added.append(Mention(start=starts[first], end=ends[k - 1],
                              text=text[starts[first]:ends[k - 1]], label="PER",
@@ -298,7 +300,8 @@ def _after(m: Mention, starts: Sequence[int], k: int) -> int:
 
 
 def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int],
-                       ends: Sequence[int], lang: str) -> list[Mention]:
+                       ends: Sequence[int], lang: str,
+                       lower: Sequence[str] | None = None) -> list[Mention]:
     """One-word names the model called LOC that are persons by the document's own evidence
     become PER, with all their repeats:
 
@@ -323,7 +326,7 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
     persons = {m.text for m in candidates if m.text in surnames}
     cues = phrase_table(lang, "claim_cues.tsv")
     if cues:
-        lower = lower_words(text, starts, ends)
+        lower = lower_words(text, starts, ends) if lower is None else lower
         index = {s: i for i, s in enumerate(starts)}
         for m in candidates:
             i = index.get(m.start)
@@ -346,7 +349,8 @@ MAX_CUE_GAP = 3  # lower-case words between an organisation cue and its name
 
 
 def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int],
-                       ends: Sequence[int], lang: str) -> list[Mention]:
+                       ends: Sequence[int], lang: str,
+                       lower: Sequence[str] | None = None) -> list[Mention]:
     """Names introduced as organisations are ORG ("perusahaan nuklir negara Rusia Rosatom",
     "dana kekayaan negara Kazakhstan, Samruk-Kazyna", "компанията Газпром").
 
@@ -365,7 +369,7 @@ def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int]
         return mentions
     places = names_for(lang or "en")
     index, owner = token_owners(mentions, starts)
-    lower = lower_words(text, starts, ends)
+    lower = lower_words(text, starts, ends) if lower is None else lower
     replace: dict[int, list[Mention]] = {}
     added: list[Mention] = []
     for hit in cues.find(text, starts, ends, lower=lower):
