@@ -55,6 +55,14 @@ def _is_name_word(word: str) -> bool:
 _HYPHENS = ("-", "‐", "‑")
 
 
+def _hyphen_joins(text: str, starts: Sequence[int], ends: Sequence[int], k: int) -> bool:
+    """Token ``k`` is a hyphen glued, without spaces, between token ``k - 1`` and a
+    capitalized word ``k + 1``: "El-Shara", "Samruk-Kazyna" are one word of a name."""
+    return (0 < k and k + 1 < len(starts) and text[starts[k]:ends[k]] in _HYPHENS
+            and ends[k - 1] == starts[k] and ends[k] == starts[k + 1]
+            and _is_name_word(text[starts[k + 1]:ends[k + 1]]))
+
+
 def join_hyphenated(mentions: list[Mention], text: str, starts: Sequence[int],
                     ends: Sequence[int], lang: str = "") -> list[Mention]:
     """Mentions joined over hyphens that glue them, without spaces, to capitalized words.
@@ -262,9 +270,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
                and text[starts[k]:ends[k]] not in heads):
             k += 1
             n_words += 1
-            if (k + 1 < len(starts) and text[starts[k]:ends[k]] in _HYPHENS
-                    and ends[k - 1] == starts[k] and ends[k] == starts[k + 1]
-                    and _is_name_word(text[starts[k + 1]:ends[k + 1]])):
+            if _hyphen_joins(text, starts, ends, k):
                 k += 2  # "El-Shara" is one word of the name
         if k in owner and k > first and owner[k].label == "PER" and owner[k].start == starts[k] \
                 and text[ends[k - 1]:starts[k]] == " ":
@@ -404,9 +410,8 @@ def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int]
         while j < len(starts) and j - k < MAX_NAME_WORDS and j not in owner \
                 and _is_name_word(text[starts[j]:ends[j]]):
             j += 1
-            if (j + 1 < len(starts) and text[starts[j]:ends[j]] in _HYPHENS
-                    and ends[j - 1] == starts[j] and ends[j] == starts[j + 1]):
-                j += 1  # "Samruk-Kazyna": the hyphen and the next word belong to the name
+            if _hyphen_joins(text, starts, ends, j):
+                j += 2  # "Samruk-Kazyna": the hyphen and the next word belong to the name
         if j > k and not (j < len(starts) and _is_name_word(text[starts[j]:ends[j]])):
             new = Mention(starts[k], ends[j - 1], text[starts[k]:ends[j - 1]], "ORG",
                           "rules", 0.7)
