@@ -51,9 +51,14 @@ def entity_records(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
-def relation_records(doc: Document) -> list[dict[str, Any]]:
+def _text_span(doc: Document, span: Any) -> dict[str, Any]:
+    """A span field of a record: offsets and the original text between them."""
+    return {"start": span.start, "end": span.end, "text": doc.text[span.start:span.end]}
+
+
+def relation_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """One ``relation`` record per relation; head and tail are entity record ids."""
-    ids = _entity_ids(doc)
+    ids = _entity_ids(doc) if ids is None else ids
     out = []
     for n, rel in enumerate(doc.relations, start=1):
         out.append({
@@ -64,8 +69,7 @@ def relation_records(doc: Document) -> list[dict[str, Any]]:
             "head": ids[id(rel.head)],
             "tail": ids[id(rel.tail)] if rel.tail is not None else None,
             "value": rel.value,
-            "evidence": {"start": rel.evidence.start, "end": rel.evidence.end,
-                         "text": doc.text[rel.evidence.start:rel.evidence.end]},
+            "evidence": _text_span(doc, rel.evidence),
             "confidence": round(rel.confidence, 3),
         })
     return out
@@ -75,9 +79,9 @@ def _entity_ids(doc: Document) -> dict[int, str]:
     return {id(ent): f"{doc.doc_id}/e{n}" for n, ent in enumerate(doc.entities, start=1)}
 
 
-def event_records(doc: Document) -> list[dict[str, Any]]:
+def event_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """One ``event`` record per event; arguments that are names point to entity ids."""
-    ids = _entity_ids(doc)
+    ids = _entity_ids(doc) if ids is None else ids
     out = []
     for n, ev in enumerate(doc.events, start=1):
         time = None
@@ -90,8 +94,7 @@ def event_records(doc: Document) -> list[dict[str, Any]]:
             "doc_id": doc.doc_id,
             "event_type": ev.event_type,
             "mode": ev.mode,
-            "trigger": {"start": ev.trigger.start, "end": ev.trigger.end,
-                        "text": doc.text[ev.trigger.start:ev.trigger.end]},
+            "trigger": _text_span(doc, ev.trigger),
             "arguments": [{"role": a.role, "entity": ids.get(id(a.entity)) if a.entity else None,
                            "text": a.text, "start": a.start, "end": a.end}
                           for a in ev.arguments],
@@ -103,28 +106,23 @@ def event_records(doc: Document) -> list[dict[str, Any]]:
     return out
 
 
-def claim_records(doc: Document) -> list[dict[str, Any]]:
+def claim_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """One ``claim`` record per claim; a speaker that is a name points to its entity."""
-    ids = _entity_ids(doc)
-    text = doc.text
-
-    def span(s: Any) -> dict[str, Any]:
-        return {"start": s.start, "end": s.end, "text": text[s.start:s.end]}
-
+    ids = _entity_ids(doc) if ids is None else ids
     out = []
     for n, c in enumerate(doc.claims, start=1):
         speaker = None
         if c.speaker is not None:
             speaker = {"entity": ids.get(id(c.speaker_entity)) if c.speaker_entity else None,
-                       **span(c.speaker)}
+                       **_text_span(doc, c.speaker)}
         out.append({
             "type": "claim",
             "id": f"{doc.doc_id}/c{n}",
             "doc_id": doc.doc_id,
             "kind": c.kind,
             "speaker": speaker,
-            "cue": span(c.cue) if c.cue is not None else None,
-            "content": span(c.content),
+            "cue": _text_span(doc, c.cue) if c.cue is not None else None,
+            "content": _text_span(doc, c.content),
             "confidence": round(c.confidence, 3),
         })
     return out
@@ -132,8 +130,9 @@ def claim_records(doc: Document) -> list[dict[str, Any]]:
 
 def doc_records(doc: Document) -> list[dict[str, Any]]:
     """All records of one document, the ``document`` record first."""
-    return [document_record(doc), *entity_records(doc), *relation_records(doc),
-            *event_records(doc), *claim_records(doc)]
+    ids = _entity_ids(doc)
+    return [document_record(doc), *entity_records(doc), *relation_records(doc, ids),
+            *event_records(doc, ids), *claim_records(doc, ids)]
 
 
 def error_record(err: ErrorRecord) -> dict[str, Any]:
