@@ -24,10 +24,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .docview import DocView
 from .document import Document, Entity, Span
 from .lexicons import grammar
+from .names import fold
 from .phrases import phrase_table
 from .relations import mention_entities
 
@@ -138,16 +140,21 @@ class _Finder(DocView):
                 return Span(m.start, m.end), self.ents.get((m.start, m.end))
         return None
 
+    @cached_property
+    def by_last_name(self) -> dict[str, list[Entity]]:
+        """Persons and organisations of the document by their folded last word."""
+        out: dict[str, list[Entity]] = {}
+        for e in self.doc.entities:
+            if e.label in ("PER", "ORG") and e.name.split():
+                out.setdefault(fold(e.name.split()[-1]), []).append(e)
+        return out
+
     def named(self, words: str) -> Entity | None:
         """The one person of the document whose last name ends ``words`` ("tulis Zheldibai")."""
-        from .names import fold
-
         parts = words.split()
         if not parts or len(parts) > 2 or not parts[-1][:1].isupper():
             return None
-        last = fold(parts[-1])
-        found = [e for e in self.doc.entities if e.label in ("PER", "ORG")
-                 and e.name.split() and fold(e.name.split()[-1]) == last]
+        found = self.by_last_name.get(fold(parts[-1]), [])
         return found[0] if len(found) == 1 else None
 
     def free(self, span: Span) -> bool:
