@@ -67,9 +67,17 @@ def _edits1(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
-def plan_merges(counts: Counter[str], names: dict[str, str],
-                org_tails: set[str]) -> dict[str, str]:
-    """Key -> key it merges into, from the keys of a corpus and how often each occurs."""
+def _deletions(key: str) -> set[str]:
+    """``key`` and every string one deletion away: two keys one edit apart share one."""
+    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def plan_merges(counts: Counter[str], org_tails: set[str]) -> dict[str, str]:
+    """Key -> key it merges into, from the keys of a corpus and how often each occurs.
+
+    Candidates are found through indexes (by a name's last word, its first word, its
+    one-deletion variants), so a corpus with many keys costs near-linear time.
+    """
     merges: dict[str, str] = {}
     by_label: dict[str, list[str]] = defaultdict(list)
     for key in counts:
@@ -79,36 +87,47 @@ def plan_merges(counts: Counter[str], names: dict[str, str],
     folded_tails = {fold(t) for t in org_tails}
     for label, keys in by_label.items():
         split = {k: _split(k)[1] for k in keys}
+        by_last: dict[str, list[str]] = defaultdict(list)
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for k in keys:
+            by_last[split[k][-1]].append(k)
+            by_first[split[k][0]].append(k)
         for key in keys:
             parts = split[key]
             targets = []
-            for other in keys:
-                longer = split[other]
-                if other == key or len(longer) <= len(parts):
-                    continue
-                if label == "per" and longer[-len(parts):] == parts:
-                    targets.append(other)
-                elif label == "org" and longer[:len(parts)] == parts and all(
-                        w in folded_tails for w in longer[len(parts):]):
-                    targets.append(other)
+            if label == "per":
+                targets = [o for o in by_last[parts[-1]] if len(split[o]) > len(parts)
+                           and split[o][-len(parts):] == parts]
+            elif label == "org":
+                targets = [o for o in by_first[parts[0]] if len(split[o]) > len(parts)
+                           and split[o][:len(parts)] == parts
+                           and all(w in folded_tails for w in split[o][len(parts):])]
             if len(targets) == 1:
                 merges[key] = targets[0]
         long_keys = [k for k in keys if len(k) >= MIN_FUZZY_CHARS and k not in merges]
+        by_deletion: dict[str, list[str]] = defaultdict(list)
+        for k in long_keys:
+            for variant in _deletions(k):
+                by_deletion[variant].append(k)
         for key in long_keys:
-            near = [o for o in long_keys if o != key and _edits1(key, o)
+            candidates = {o for v in _deletions(key) for o in by_deletion[v]}
+            near = [o for o in candidates if o != key and _edits1(key, o)
                     and (counts[o], o) > (counts[key], key)]
             if len(near) == 1:
                 merges[key] = near[0]
     # A one-word place or organisation name that is the surname of exactly one person of
     # the corpus is that person mislabelled ("Токаев" tagged LOC where other articles have
     # "Kassym-Jomart Tokayev"); places the gazetteer knows have Wikidata keys, never here.
-    persons = [k for k in by_label.get("per", []) if len(_split(k)[1]) >= 2]
+    persons: dict[str, list[str]] = defaultdict(list)  # surname -> full-name person keys
+    for k in by_label.get("per", []):
+        if len(_split(k)[1]) >= 2:
+            persons[_split(k)[1][-1]].append(k)
     for label in ("loc", "org", "misc"):
         for key in by_label.get(label, []):
             parts = _split(key)[1]
             if len(parts) != 1 or key in merges:
                 continue
-            owners = {merges.get(p, p) for p in persons if _split(p)[1][-1] == parts[0]}
+            owners = {merges.get(p, p) for p in persons.get(parts[0], ())}
             if len(owners) == 1:
                 merges[key] = owners.pop()
     # follow chains (a -> b -> c) to their end
@@ -161,7 +180,7 @@ def link_file(path: str, out: IO[str]) -> LinkSummary:
                         names[key] = name
     for lang in langs | {"xx"}:
         tails |= org_words(lang).tails
-    merges = plan_merges(counts, names, tails)
+    merges = plan_merges(counts, tails)
     summary.keys = len(counts)
     summary.merged = merges
     with open(path, encoding="utf-8") as fh:

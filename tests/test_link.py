@@ -24,7 +24,7 @@ def test_short_forms_and_mislabelled_surnames_join_full_names():
               "org:posko": 1, "org:posko-group": 1, "per:ali-hasan": 1, "per:budi-hasan": 1,
               "per:hasan": 1, "org:samruk-kazina-fund": 3, "org:samruk-kazna-fund": 1,
               "Q232": 4}
-    merges = plan_merges(counts, {}, {"Group"})
+    merges = plan_merges(counts, {"Group"})
     assert merges["per:tokaev"] == merges["loc:tokaev"] == "per:kasim-jomart-tokaev"
     assert merges["org:posko"] == "org:posko-group"
     assert merges["org:samruk-kazna-fund"] == "org:samruk-kazina-fund"  # misspelling
