@@ -1,19 +1,26 @@
-"""Rules applied to a NER model's mentions: name boundaries and organisation words.
+"""Rules applied to NER mentions: name boundaries, organisations and persons.
 
-Two kinds of error are common to the small models lintas trains and are cheap to fix with
-rules and word lists:
+The small models lintas trains make errors that rules and word lists fix cheaply. Word
+lists are plain-text lexicons in ``models/lexicons/LANG/`` (``xx/`` for every language),
+so a language is extended by editing files.
 
-- hyphenated names cut at the hyphen ("Samruk" of "Samruk-Kazyna", "Kassym" and "Jomart
-  Tokayev" of "Kassym-Jomart Tokayev"): the tokenizer splits letters-hyphen-letters, as the
-  training corpora do, and the model often tags only one side or both apart. Mentions
-  glued by a hyphen are joined, and a mention is widened over a hyphen to a capitalized
-  word (see `join_hyphenated`).
-- organisations labelled PER or LOC: a PER name that begins with an organisation word
-  ("Kementerian", "Министерството", "Ministry"), or a PER or LOC name that ends with one
-  ("LLC", "Group", "АД"), is labelled ORG. The words are plain-text lexicons in ``models/lexicons/LANG/``
-  (``org_heads.txt``, ``org_tails.txt``; ``xx/`` holds the ones for every language), so
-  a language is extended by editing a file. A company name the model missed altogether
-  is added when capitalized words end in a legal form ("Cove Capital LLC", "Булгаргаз ЕАД").
+Applied to the model's mentions (`apply_rules`, in the spaCy backend):
+
+- `join_hyphenated`: halves of a hyphenated name are joined ("Kassym" + "Jomart Tokayev",
+  "Samruk" + "-Kazyna"), not a route between two places ("Лондон-Пловдив");
+- `strip_common_words`: capitalized words that the text also writes in lower case leave
+  person names ("Artikel Putin");
+- `legal_form_names`: company names the model missed that end in a legal form of
+  ``xx/org_tails.txt`` are added ("Cove Capital LLC", "Булгаргаз ЕАД");
+- `organisation_labels`: a PER name that begins with a word of ``org_heads.txt``, or a PER
+  or LOC name that ends with one of ``org_tails.txt``, is ORG.
+
+Applied after the model's and the gazetteer's mentions are merged (in the entity stage,
+because they need the gazetteer's places):
+
+- `title_persons`: persons named after a title of ``titles.txt``;
+- `cued_organisations`: names introduced by a word of ``org_cues.txt`` are ORG;
+- `consistent_persons`: one-word LOC names that are a person's surname or a speaker are PER.
 """
 
 from __future__ import annotations
