@@ -30,7 +30,7 @@ from .docview import DocView
 from .document import Document, Entity, Span
 from .lexicons import grammar
 from .names import fold
-from .phrases import phrase_table
+from .phrases import phrase_list, phrase_table
 from .relations import mention_entities
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
@@ -38,6 +38,9 @@ _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^�
 _NUMBER = re.compile(r"\d")
 SPEAKER_WINDOW = 6  # tokens after a cue in which the speaker's name may start
 DESCRIPTION_WORDS = 8  # words kept for a speaker described rather than named
+RELATIVE_WINDOW = 25  # tokens a relative clause may span between a speaker and the cue
+INTRO_WINDOW = 14  # tokens after a cue in which "bahwa" / "че" / "that" opens the content
+_SENTENCE_PUNCT = re.compile(r"[.!?;\"“”„«»]")
 
 
 @dataclass
@@ -67,8 +70,10 @@ class Claims:
         cues = phrase_table(lang, "claim_cues.tsv")
         if not cues:
             return doc
+        words_of = grammar(lang)
         finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"),
-                         grammar(lang).get("complementizer", frozenset()))
+                         words_of.get("complementizer", frozenset()),
+                         words_of.get("relative", frozenset()), phrase_list(lang, "titles.txt"))
         doc.claims = finder.direct() + finder.reported() + finder.factual()
         doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
         doc.extractors["claims"] = "lintas-lexicons 1"
@@ -78,12 +83,17 @@ class Claims:
 class _Finder(DocView):
     """`DocView` plus the claims found so far and the lexicons that find them."""
 
-    def __init__(self, doc: Document, cues, quantities, intro: frozenset[str]) -> None:
+    def __init__(self, doc: Document, cues, quantities, intro: frozenset[str],
+                 relative: frozenset[str] = frozenset(), titles=None) -> None:
         super().__init__(doc)
         self.cues = cues
         self.quantities = quantities
+        self.complementizers = intro
+        self.relative = relative
+        self.titles = titles
         self.ents = mention_entities(doc)
         self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
+        self.framed: list[int] = []  # where each claim's speaker, cue or content begins
         self.intro = intro | {":", ",", "–", "-", "—"}
 
     def cue_at(self, i: int):
@@ -129,16 +139,69 @@ class _Finder(DocView):
         return Span(self.starts[words[0]], self.ends[words[-1]]), None
 
     def speaker_before(self, first: int) -> tuple[Span, Entity | None] | None:
-        """The name ending within three tokens before token ``first``."""
+        """The speaker of a cue at token ``first``: the name ending within three tokens
+        before it, or a name followed by a relative clause that runs up to the cue ("Putin
+        yang memulai kunjungannya …, mengatakan"). A place or organisation behind a title
+        is a description ("menteri energi Kazakhstan"): its text, without an entity."""
+        cue_start = self.starts[first]
         lo = self.starts[max(0, first - 3)]
-        k = bisect.bisect_left(self.mention_starts, self.starts[first]) - 1
-        while k >= 0 and self.mentions[k].end > self.starts[first]:
+        k = bisect.bisect_left(self.mention_starts, cue_start) - 1
+        while k >= 0 and self.mentions[k].end > cue_start:
             k -= 1
-        if k >= 0 and self.mentions[k].end >= lo:
+        if k < 0:
+            return None
+        m = self.mentions[k]
+        if m.end >= lo and not _SENTENCE_PUNCT.search(self.text[m.end:cue_start]):
+            return self.described(m)
+        # a relative clause between the speaker and the cue
+        floor = self.starts[max(0, first - RELATIVE_WINDOW)]
+        sent_start = self.sentence(cue_start).start
+        while k >= 0 and self.mentions[k].start >= max(floor, sent_start):
             m = self.mentions[k]
-            if not re.search(r"[.!?;\"“”„«»]", self.text[m.end:self.starts[first]]):
+            gap = self.text[m.end:cue_start]
+            if _SENTENCE_PUNCT.search(gap):
+                return None
+            words = gap.replace(",", " ").split()
+            if words and words[0].lower() in self.relative:
                 return Span(m.start, m.end), self.ents.get((m.start, m.end))
+            k -= 1
         return None
+
+    def described(self, m) -> tuple[Span, Entity | None]:
+        """``m`` as a speaker: itself, or with the title before it when ``m`` is a place
+        or organisation ("Menteri Energi Kazakhstan": the minister, not the country)."""
+        span, ent = Span(m.start, m.end), self.ents.get((m.start, m.end))
+        if m.label == "PER" or not self.titles:
+            return span, ent
+        start = self.title_start(m.start)
+        return (Span(start, m.end), None) if start < m.start else (span, ent)
+
+    def title_start(self, offset: int) -> int:
+        """Where a title written right before ``offset`` begins, with the place or
+        organisation that qualifies it ("Presiden Turkmenistan"); else ``offset``."""
+        if not self.titles:
+            return offset
+        i = self.token(offset)
+        qualifier = self.owner.get(i - 1)
+        if qualifier is not None and qualifier.label in ("LOC", "ORG"):
+            i = self.token(qualifier.start)
+        for j in range(max(0, i - 4), i):
+            hit = self.titles.match_at(self.lower, j, i)
+            if hit is not None and j + hit[0] == i:
+                return self.starts[j]
+        return offset
+
+    def content_after(self, last: int, end: int) -> Span:
+        """What a cue ending at token ``last`` reports, up to ``end``: from a complementizer
+        within `INTRO_WINDOW` tokens ("mengatakan kepada wartawan pada hari Selasa, …,
+        bahwa Putin …"), else right after the cue."""
+        stop = min(len(self.starts), last + 1 + INTRO_WINDOW)
+        for j in range(last + 1, stop):
+            if self.starts[j] >= end or _SENTENCE_PUNCT.search(self.word(j)):
+                break
+            if self.lower[j] in self.complementizers:
+                return Span(self.ends[j], end)
+        return Span(self.ends[last], end)
 
     @cached_property
     def by_last_name(self) -> dict[str, list[Entity]]:
@@ -172,6 +235,10 @@ class _Finder(DocView):
         bisect.insort(self.taken, content, key=lambda t: t.start)
         cue_span = Span(self.starts[cue[0]], self.ends[cue[1]]) if cue else None
         sp, ent = speaker if speaker else (None, None)
+        first = min(x.start for x in (content, cue_span, sp) if x is not None)
+        if sp is not None and first == sp.start:
+            first = self.title_start(sp.start)  # "…, Presiden Serdar Berdimuhamedov … mengatakan"
+        bisect.insort(self.framed, first)
         if sp is not None and ent is None:
             ent = self.named(self.text[sp.start:sp.end])
         return Claim(kind, content, sp, ent, cue_span,
@@ -237,7 +304,8 @@ class _Finder(DocView):
                                                cue, speaker, 0.6)
                 elif before is not None and last + 1 < b:
                     # "SPEAKER mengatakan bahwa CONTENT"
-                    claim = self.claim("reported", Span(self.ends[last], sent.end), cue, before, 0.6)
+                    claim = self.claim("reported", self.content_after(last, sent.end), cue,
+                                       before, 0.6)
                 elif prev in (",", "—", "–", "-") and first > a + 2:
                     # "CONTENT, kata SPEAKER."
                     speaker = self.speaker_after(last, sent.end)
@@ -249,15 +317,21 @@ class _Finder(DocView):
         return out
 
     def factual(self) -> list[Claim]:
+        """Sentences, or the part of a sentence before someone's statement ("lebih dari 80
+        persen minyak Kazakhstan diekspor … melalui Rusia, Putin … mengatakan …"), that state
+        a quantity or a ranking about a name of the document."""
         out = []
         if not self.quantities:
             return out
         for sent in self.doc.sentences:
-            a, b = self.token(sent.start), self.token(sent.end)
-            if a >= b or not self.free(sent):
+            span = self.unclaimed_start(sent)
+            if span is None:
                 continue
-            k = bisect.bisect_left(self.mention_starts, sent.start)
-            if k >= len(self.mentions) or self.mentions[k].start >= sent.end:
+            a, b = self.token(span.start), self.token(span.end)
+            if b - a < 5:
+                continue
+            k = bisect.bisect_left(self.mention_starts, span.start)
+            if k >= len(self.mentions) or self.mentions[k].start >= span.end:
                 continue  # about nothing the document names
             words = self.lower
             found = False
@@ -270,10 +344,18 @@ class _Finder(DocView):
                     found = True
                     break
             if found:
-                c = self.claim("factual", Span(sent.start, sent.end), None, None, 0.5)
+                c = self.claim("factual", span, None, None, 0.5)
                 if c:
                     out.append(c)
         return out
+
+    def unclaimed_start(self, sent: Span) -> Span | None:
+        """``sent``, or its part before the first claim in it (None when a claim starts
+        it); content that is not free is never returned."""
+        i = bisect.bisect_left(self.framed, sent.start)
+        end = self.framed[i] if i < len(self.framed) and self.framed[i] < sent.end else sent.end
+        span = Span(sent.start, end)
+        return span if end > sent.start and self.free(span) else None
 
 
 def _trim(text: str, span: Span, intro: frozenset[str]) -> Span | None:

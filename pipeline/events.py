@@ -9,13 +9,20 @@ set of these files plus an NER backend.
 
 Per sentence, each trigger that is not inside a name starts an event:
 
+Arguments are taken from the trigger's clause only: the stretch of the sentence between
+quotation marks, brackets, semicolons, colons, spaced dashes and the words that open a new
+clause (``clause`` in grammar.tsv: "menyusul", "setelah", "след като", "after"), so
+"Kunjungan Putin … menyusul larangan Rusia …" does not make Russia a party to the visit.
+
 - ``actor``: the names right before the trigger (the nearest one and those joined to it by
   a joiner word: "dan", "и", "and", a comma); for a noun trigger, the name right after it
   or the names after a "between" word;
 - ``location``: a place after the trigger behind a locative word ("di", "в", "in", "ke");
+- ``origin``: a place after the trigger behind an origin word ("dari", "от", "from");
+- ``route``: a place after the trigger behind a route word ("melalui", "през", "via");
 - ``counterpart``: the other names after the trigger (the first `MAX_AFTER` names after
   it count);
-- ``commodity``: commodity words of the sentence;
+- ``commodity``: commodity words of the clause;
 - ``time``: the sentence's first time expression, normalized against ``published``; in
   a sentence without one, the last full date of an earlier sentence (the story's day:
   "… menandatangani MoU pada Kamis (13/06). … juga menandatangani …"), which the record's
@@ -42,6 +49,13 @@ from .relations import mention_entities
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
 MAX_AFTER = 4  # names after a trigger that can be its arguments
 _PUNCT = re.compile(r"[.;:!?()\"“”„«»]")
+# marks that close a clause: brackets, ; and :, a dash between spaces; and quotations
+# of at least `QUOTE_WORDS` words (a quoted phrase such as “hasil spesifik” is not one)
+_CLAUSE_MARK = re.compile(r"[;:()\[\]]|\s[–—-]\s")
+_QUOTED = re.compile(r"[\"“„«]([^\"“”„«»]*)[\"”“»]")
+QUOTE_WORDS = 4
+# grammar.tsv roles that mark the role of the place after them
+PLACE_ROLES = (("locative", "location"), ("origin", "origin"), ("via", "route"))
 
 
 @dataclass
@@ -121,6 +135,7 @@ class Events:
                                  bisect.bisect_left(mention_starts, sent.end)]
             inside = [(m.start, m.end) for m in names]
             goods = list(commodities.find(text, starts, ends, a, b, lower))
+            bounds = _clause_bounds(text, starts, a, b, words, sent, words_of)
             seen: set[tuple[str, str | None]] = set()
             sent_times: dict[bool, list] = {}  # the sentence's time expressions, once
             for hit in triggers.find(text, starts, ends, a, b, lower):
@@ -138,10 +153,14 @@ class Events:
                 modality = _modality(words, hit.first - a, cues, reported)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
-                ev.arguments = _arguments(text, hit.start, hit.end, names, ents, sent,
-                                          words_of, noun=kind == "noun")
+                lo, hi = _clause(bounds, hit.start, hit.end, sent)
+                ev.arguments = _arguments(text, hit.start, hit.end,
+                                          [m for m in names if lo <= m.start and m.end <= hi],
+                                          ents, sent, words_of, noun=kind == "noun")
                 kinds: set[str] = set()
                 for g in goods:  # each commodity once; not a word of a name ("Oil Price")
+                    if not lo <= g.start < hi:
+                        continue
                     if g.value and g.value[0] not in kinds and not any(
                             s <= g.start < e for s, e in inside):
                         kinds.add(g.value[0])
@@ -168,6 +187,30 @@ class Events:
                     last_date = t  # the day later sentences of the story still speak of
         doc.extractors["events"] = "lintas-lexicons 1"
         return doc
+
+
+def _clause_bounds(text: str, starts, a: int, b: int, words: list[str], sent: Span,
+                   words_of: dict[str, frozenset[str]]) -> list[int]:
+    """Sorted offsets in ``sent`` where a clause ends or begins (marks and clause words)."""
+    out = [m.start() for m in _CLAUSE_MARK.finditer(text, sent.start, sent.end)]
+    for m in _QUOTED.finditer(text, sent.start, sent.end):
+        if len(m.group(1).split()) >= QUOTE_WORDS:
+            out += [m.start(), m.end() - 1]
+    openers = words_of.get("clause", frozenset())
+    if openers:
+        for k, w in enumerate(words):
+            if w in openers or (k + 1 < len(words) and f"{w} {words[k + 1]}" in openers):
+                out.append(starts[a + k])
+    return sorted(out)
+
+
+def _clause(bounds: list[int], t_start: int, t_end: int, sent: Span) -> tuple[int, int]:
+    """(start, end) of the clause around the trigger at ``[t_start, t_end)``."""
+    k = bisect.bisect_right(bounds, t_start) - 1
+    lo = bounds[k] if k >= 0 else sent.start
+    j = bisect.bisect_left(bounds, t_end)
+    hi = bounds[j] if j < len(bounds) else sent.end
+    return lo, hi
 
 
 def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
@@ -205,6 +248,8 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         group = [before[-1]]
         for m in reversed(before[:-1]):
             gap = text[m.end:group[0].start].strip().lower()
+            if gap == "," and m.label != group[0].label:
+                break  # a list has names of one kind: "melalui Rusia, Putin …" is not one
             if gap in joiners:  # not mere adjacency: "Presiden Rusia Vladimir Putin"
                 group.insert(0, m)
             else:
@@ -218,10 +263,11 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         if ent is not None:
             taken.add(id(ent))
         prev = text[sent.start:m.start].rstrip().split()
-        if m.label == "LOC" and prev and prev[-1].lower() in words_of.get("locative", ()):
-            out.append(_arg("location", m, text, ents))
-        else:
-            out.append(_arg("counterpart", m, text, ents))
+        role = "counterpart"
+        if m.label == "LOC" and prev:
+            role = next((r for g, r in PLACE_ROLES if prev[-1].lower() in words_of.get(g, ())),
+                        role)
+        out.append(_arg(role, m, text, ents))
     return out
 
 

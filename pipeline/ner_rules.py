@@ -243,7 +243,14 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     capitalize the portfolio after a title ("Menteri Agama", "Direktur Pemasaran"), only
     after a qualifying organisation or place; where ``settings.tsv`` says
     ``name_right_after_title yes`` (English, Bulgarian), right after the title too.
+
+    A model mention right after the title that glues the qualifying place to the person
+    ("Presiden [Kazakhtan Kassym-Jomart Tokayev]", "Juru Bicara Kepresidenan [Kazakhstan
+    Ruslan Zheldibai]", "Presiden [Turkmenistan Serdar Berdimuhamedov]") is split in two,
+    when its first words are a country or the rest is a person the document names
+    elsewhere.
     """
+    from .gazetteer import names_for
     from .phrases import lower_words, phrase_list
 
     titles = phrase_list(lang, "titles.txt")
@@ -253,6 +260,8 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     heads = org_words(lang).heads
     direct = settings(lang).get("name_right_after_title") == "yes"
     index, owner = token_owners(mentions, starts)
+    places = names_for(lang or "en")
+    persons = {m.text for m in mentions if m.label == "PER" and " " in m.text}
     added = []
     for hit in titles.find(text, starts, ends, lower=lower):
         k = hit.last + 1
@@ -260,11 +269,22 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
         while k < len(starts):
             m = owner.get(k)
             word = text[starts[k]:ends[k]]
+            if m is not None and m.start == starts[k]:
+                split = _place_and_person(m, text, places, persons)
+                if split is not None:
+                    mentions = [x for x in mentions if x is not m] + split
+                    for j in range(k, _after(m, starts, k)):
+                        owner[j] = split[0] if starts[j] < split[0].end else split[1]
+                    break
             if m is not None and m.label in ("ORG", "LOC"):
                 k = _after(m, starts, k)
-            elif word.islower() and len(word) <= 3 and k + 1 < len(starts) \
-                    and owner.get(k + 1) is not None and owner[k + 1].label in ("ORG", "LOC"):
-                k += 1  # "на" before "САЩ"
+            elif ((word.islower() and len(word) <= 3)
+                  or (_is_name_word(word) and _known(owner.get(k + 1)))) \
+                    and k + 1 < len(starts) and owner.get(k + 1) is not None \
+                    and owner[k + 1].label in ("ORG", "LOC") and owner[k + 1].start == starts[k + 1]:
+                # "на" before "САЩ"; a qualifier the model missed before one it found
+                # ("Juru Bicara [Kremlin] Rusia Dmitry Peskov")
+                k += 1
             else:
                 break
         if k == hit.last + 1 and not direct:
@@ -279,9 +299,12 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
             n_words += 1
             if _hyphen_joins(text, starts, ends, k):
                 k += 2  # "El-Shara" is one word of the name
-        if k in owner and k > first and owner[k].label == "PER" and owner[k].start == starts[k] \
+        if k in owner and k > first and owner[k].start == starts[k] \
+                and (owner[k].label == "PER" or (owner[k].label == "LOC" and owner[k].canonical is None
+                                                 and " " not in owner[k].text)) \
                 and text[ends[k - 1]:starts[k]] == " ":
-            # the model has the surname only ("Murat [Nurtleu]"): the name starts earlier
+            # the model has the surname only ("Murat [Nurtleu]"), maybe as an unknown place
+            # ("Dmitry [Peskov]"): the name starts earlier
             old = owner[k]
             grown = _span(starts[first], old.end, text, old, "PER", old.confidence)
             mentions = [grown if x is old else x for x in mentions]
@@ -303,6 +326,31 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
         for j in range(first, k):
             owner[j] = added[-1]
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
+def _known(m: Mention | None) -> bool:
+    """``m`` is a place of the gazetteer or an organisation (not an unknown one-word place,
+    which may be a surname the model mistook)."""
+    return m is not None and (m.label == "ORG" or m.canonical is not None)
+
+
+def _place_and_person(m: Mention, text: str, places: dict,
+                      persons: set[str]) -> list[Mention] | None:
+    """``m`` split into a place and the person after it, or None when it is not such."""
+    parts = m.text.split(" ")
+    for n in (1, 2):
+        rest = parts[n:]
+        if not 2 <= len(rest) <= MAX_TITLE_NAME_WORDS or not all(
+                _is_name_word(w.replace("-", "")) for w in rest):
+            continue
+        place = " ".join(parts[:n])
+        found = places.get(place, [None])[0]
+        if (found is not None and found.kind == "country") or " ".join(rest) in persons:
+            loc = Mention(m.start, m.start + len(place), place, "LOC",
+                          "gazetteer" if found is not None else m.source, m.confidence,
+                          found.canonical() if found is not None else None)
+            return [loc, _span(loc.end + 1, m.end, text, m, "PER", m.confidence)]
+    return None
 
 
 def _after(m: Mention, starts: Sequence[int], k: int) -> int:

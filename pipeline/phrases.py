@@ -4,6 +4,10 @@ Each phrase is tokenized with the language's own tokenizer, so "министър
 "mengatakan kepada wartawan" match exactly where `lintas run`'s tokens are. Matching
 ignores case; a phrase whose last word ends in ``*`` matches any word that starts so
 ("kunjung*" matches "kunjungan", "berkunjung" does not). The longest phrase wins.
+
+A language whose ``settings.tsv`` lists ``enclitics`` (Indonesian: "nya lah kah") also
+matches a phrase whose last word carries one: "kunjungan" matches "kunjungannya" (his
+visit), "minyak" matches "minyaknya"; the match still covers the whole token.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .lexicons import models_dir, read_lines, read_tsv
+from .lexicons import models_dir, read_lines, read_tsv, settings
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,24 @@ class PhraseIndex:
                 self.exact[toks] = (phrase, value)
         # one-word wildcard phrases: any word starting with one of these stems
         self.stems = tuple(stem for stem, _, _ in self.prefix.get((), ()))
+        self.enclitics = tuple(settings(lang).get("enclitics", "").split())
+
+    def _bare(self, word: str) -> str | None:
+        """``word`` without its enclitic ("kunjungannya" -> "kunjungan"), else None."""
+        for clitic in self.enclitics:
+            if word.endswith(clitic) and len(word) > len(clitic) + 2:
+                return word[:-len(clitic)]
+        return None
+
+    def _may_start(self, word: str) -> bool:
+        """Whether a phrase can start at ``word`` (a first word, a stem, or one of them
+        carrying an enclitic)."""
+        if word in self.firsts or (self.stems and word.startswith(self.stems)):
+            return True
+        if self.enclitics and word.endswith(self.enclitics):
+            bare = self._bare(word)
+            return bare is not None and (bare in self.firsts or bool(self.stems and bare.startswith(self.stems)))
+        return False
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefix)
@@ -65,16 +87,26 @@ class PhraseIndex:
         index ``end``): (number of tokens, phrase, value)."""
         end = len(words) if end is None else min(end, len(words))
         first = words[i] if i < end else ""
-        if first not in self.firsts and not (self.stems and first.startswith(self.stems)):
+        if not self._may_start(first):
             return None
         for n in range(min(self.longest, end - i), 0, -1):
             key = tuple(words[i:i + n])
-            hit = self.exact.get(key)
+            hit = self._lookup(key)
+            if hit is None and self.enclitics:
+                bare = self._bare(key[-1])
+                if bare is not None:
+                    hit = self._lookup(key[:-1] + (bare,))
             if hit is not None:
                 return n, hit[0], hit[1]
-            for stem, phrase, value in self.prefix.get(key[:-1], ()):
-                if key[-1].startswith(stem):
-                    return n, phrase, value
+        return None
+
+    def _lookup(self, key: tuple[str, ...]) -> tuple[str, Any] | None:
+        hit = self.exact.get(key)
+        if hit is not None:
+            return hit
+        for stem, phrase, value in self.prefix.get(key[:-1], ()):
+            if key[-1].startswith(stem):
+                return phrase, value
         return None
 
     def find(self, text: str, starts: Sequence[int], ends: Sequence[int], first: int = 0,
@@ -88,7 +120,7 @@ class PhraseIndex:
             lower = lower_words(text, starts, ends)
         i = first
         while i < last:
-            if lower[i] not in self.firsts and not (self.stems and lower[i].startswith(self.stems)):
+            if not self._may_start(lower[i]):
                 i += 1
                 continue
             hit = self.match_at(lower, i, last)

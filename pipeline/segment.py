@@ -169,6 +169,7 @@ def split_chunk(sdoc: Any, chunk: str) -> tuple[Any, Any, Any, Any]:
     arr = sdoc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
     idx, length, is_space = arr[:, 0], arr[:, 1], arr[:, 2] == 1
     sent = sentence_starts(orth, arr[:, 3] == 1, _punct_hashes(sdoc.vocab))
+    _openers_start(sent, idx, length, arr[:, 3] == 1, chunk)
     words = np.flatnonzero(~is_space)
     if len(words) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -232,6 +233,21 @@ def sentence_starts(orth: Any, is_punct: Any, punct: Any) -> Any:
     if len(orth):
         starts[0] = True
     return starts
+
+
+def _openers_start(sent: Any, idx: Any, length: Any, is_punct: Any, text: str) -> None:
+    """Move each sentence start (in place) back over the opening quotes and brackets
+    before it: ``… санкции. „Ние …`` starts at „, which spaCy's rule leaves at the end of
+    the sentence before. An opener is punctuation glued to the next token and written
+    after whitespace, in any language's quotation style.
+    """
+    for i in sent.nonzero()[0]:
+        j = int(i) - 1
+        while j >= 0 and is_punct[j] and idx[j] + length[j] == idx[j + 1] \
+                and (idx[j] == 0 or text[idx[j] - 1].isspace()):
+            sent[j + 1] = False
+            sent[j] = True
+            j -= 1
 
 
 def _spacy_version() -> str:

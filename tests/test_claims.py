@@ -58,3 +58,48 @@ def test_english_quote_with_a_titled_speaker():
     got = claims("“We are ready to supply gas to China,” said Kremlin spokesman Dmitry Peskov.",
                  "en")
     assert got == [("direct", "Dmitry Peskov", "said", "We are ready to supply gas to China")]
+
+
+def test_speaker_before_a_relative_clause():
+    # the name, then a clause about them, then the cue: the name is the speaker
+    text = ("Prabowo yang tiba di Tokyo pada Selasa, mengatakan dirinya dan Perdana Menteri "
+            "Shigeru Ishiba sepakat memperluas kerja sama energi.")
+    got = claims(text, "id")
+    assert got and got[0][:3] == ("reported", "Prabowo", "mengatakan")
+    assert got[0][3].startswith("dirinya dan Perdana Menteri")
+
+
+def test_speaker_before_a_relative_clause_in_bulgarian_and_english():
+    bg = claims("Касим-Жомарт Токаев, който пристигна в Москва във вторник, заяви, че Казахстан ще "
+                "увеличи износа на петрол.", "bg")
+    assert bg and bg[0][:3] == ("reported", "Касим-Жомарт Токаев", "заяви")
+    assert bg[0][3] == "Казахстан ще увеличи износа на петрол."
+    en = claims("President Kassym-Jomart Tokayev, who arrived in Moscow on Tuesday, said that "
+                "Kazakhstan would raise its oil exports.", "en")
+    assert en and en[0][:3] == ("reported", "Kassym-Jomart Tokayev", "said")
+    assert en[0][3] == "Kazakhstan would raise its oil exports."
+
+
+def test_title_before_a_country_makes_a_described_speaker():
+    text = ("Menteri energi Uzbekistan pada Senin mengatakan negaranya siap mengekspor gas "
+            "ke China.")
+    got = claims(text, "id")
+    assert got and got[0][1].lower() == "menteri energi uzbekistan"
+    assert got[0][3] == "negaranya siap mengekspor gas ke China."
+
+
+def test_content_starts_at_the_complementizer():
+    text = ("Juru bicara Gazprom, Sergei Kupriyanov, mengatakan kepada wartawan pada hari Rabu, "
+            "tanpa memberikan rincian, bahwa pasokan gas ke Uzbekistan akan naik.")
+    got = claims(text, "id")
+    assert got and got[0][3] == "pasokan gas ke Uzbekistan akan naik."
+
+
+def test_factual_part_of_a_sentence_before_a_statement():
+    text = ("Lebih dari 60 persen gas Turkmenistan dijual ke China, Presiden Turkmenistan "
+            "Serdar Berdimuhamedov yang berkunjung ke Beijing pada Kamis, mengatakan hubungan kedua "
+            "negara sangat baik.")
+    got = claims(text, "id")
+    assert ("factual", None, None, "Lebih dari 60 persen gas Turkmenistan dijual ke China") in got
+    assert ("reported", "Serdar Berdimuhamedov", "mengatakan",
+            "hubungan kedua negara sangat baik.") in got

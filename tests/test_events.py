@@ -115,3 +115,38 @@ def test_event_inside_a_quote_is_reported():
     assert find(evs, "export")["modality"] == "reported"
     evs = events("Rusia mengekspor gas ke China setiap hari.", "id")
     assert find(evs, "export")["modality"] == "asserted"
+
+
+def test_trigger_with_an_enclitic_and_a_route():
+    # "kunjungannya" = his visit; "melalui" = via: the place is the route
+    evs = events("Prabowo memulai kunjungannya ke Jepang pada Senin. Turkmenistan mengekspor "
+                 "gasnya ke China melalui Uzbekistan.", "id")
+    visit = find(evs, "visit")
+    assert visit["trigger"] == "kunjungannya" and visit["args"]["location"] == ["Jepang"]
+    export = find(evs, "export")
+    assert export["args"]["route"] == ["Uzbekistan"] and export["args"]["commodity"] == ["gasnya"]
+    assert export["args"]["actor"] == ["Turkmenistan"]
+
+
+def test_arguments_stay_in_the_triggers_clause():
+    # the ban after "menyusul" (following) is another clause: Japan takes no part in the visit
+    text = ("Kunjungan Prabowo ke Tokyo berlangsung menyusul larangan Jepang terhadap impor "
+            "batu bara dari Indonesia.")
+    evs = events(text, "id")
+    visit = find(evs, "visit")
+    assert "Jepang" not in sum(visit["args"].values(), [])
+    assert "batu bara" not in visit["args"].get("commodity", [])
+    ban = find(evs, "ban")
+    assert ban["args"]["actor"] == ["Jepang"] and ban["args"]["origin"] == ["Indonesia"]
+    assert ban["args"]["commodity"] == ["batu bara"]
+
+
+def test_bulgarian_route_and_clause_in_a_quote():
+    text = ("Казахстан изнася петрол през Русия, след като Европа наложи санкции. "
+            "„Ние доставяме уран на Китай от години“, заяви Токаев в Астана.")
+    evs = events(text, "bg")
+    export = find(evs, "export")
+    assert export["args"]["route"] == ["Русия"] and "Европа" not in sum(export["args"].values(), [])
+    supply = [e for e in evs if e["trigger"].lower().startswith("доставя")]
+    assert supply and supply[0]["modality"] == "reported"
+    assert "Астана" not in sum(supply[0]["args"].values(), [])
