@@ -247,10 +247,11 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
     if before:
         group = [before[-1]]
         for m in reversed(before[:-1]):
-            gap = text[m.end:group[0].start].strip().lower()
-            if gap == "," and m.label != group[0].label:
+            gap = text[m.end:group[0].start].replace(",", " , ").lower().split()
+            if gap == [","] and (m.label == "LOC") != (group[0].label == "LOC"):
                 break  # a list has names of one kind: "melalui Rusia, Putin …" is not one
-            if gap in joiners:  # not mere adjacency: "Presiden Rusia Vladimir Putin"
+            if gap and all(w in joiners for w in gap):
+                # ", dan" too; not mere adjacency: "Presiden Rusia Vladimir Putin"
                 group.insert(0, m)
             else:
                 break

@@ -494,3 +494,52 @@ def _split_place(m: Mention, text: str, places: dict) -> list[Mention]:
             rest = m.start + len(place) + 1
             return [loc, _span(rest, m.end, text, m, "ORG", m.confidence)]
     return [_span(m.start, m.end, text, m, "ORG", m.confidence)]
+
+
+MAX_ORG_RUN = 8  # tokens an organisation's name may continue over before its place
+
+
+def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[int],
+                         ends: Sequence[int], lang: str,
+                         lower: Sequence[str] | None = None) -> list[Mention]:
+    """Organisation names the model cut short before their place are made whole.
+
+    Long institution names list their portfolios and end with their country:
+    "[Kementerian Perindustrian], Perdagangan, dan Sumber Daya [Korea Selatan]",
+    "[Kementerian Perindustrian] dan Konstruksi [Kazakhstan]". An ORG mention that starts
+    with an organisation word (``org_heads.txt``) and does not end with a place is extended
+    over capitalized words, commas and joining words (``grammar.tsv``) that no mention
+    covers, up to `MAX_ORG_RUN` tokens, when a place mention follows them on the same line;
+    at least one capitalized word must be among them (not "Kementerian Energi dan Rusia").
+    """
+    from .lexicons import grammar
+
+    heads = org_words(lang).heads
+    joiners = grammar(lang).get("joiner", frozenset())
+    if not heads or not len(starts):
+        return mentions
+    index, owner = token_owners(mentions, starts)
+    replace: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.label != "ORG" or m.text.split(" ")[0] not in heads:
+            continue
+        k = _after(m, starts, index.get(m.start, 0))
+        j, capitals = k, 0
+        while j < len(starts) and j - k < MAX_ORG_RUN and j not in owner:
+            word = text[starts[j]:ends[j]]
+            if _is_name_word(word):
+                capitals += 1
+            elif word.lower() not in joiners:
+                break
+            j += 1
+        place = owner.get(j)
+        if (j == k or capitals == 0 or place is None or place.label != "LOC"
+                or place.start != starts[j] or "\n" in text[m.end:place.start]
+                or text[ends[j - 1]:starts[j]] != " "):
+            continue
+        grown = _span(m.start, place.end, text, m, "ORG", m.confidence)
+        replace[id(m)] = [grown]
+        replace[id(place)] = []
+    if not replace:
+        return mentions
+    return [x for m in mentions for x in replace.get(id(m), [m])]

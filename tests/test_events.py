@@ -150,3 +150,13 @@ def test_bulgarian_route_and_clause_in_a_quote():
     supply = [e for e in evs if e["trigger"].lower().startswith("доставя")]
     assert supply and supply[0]["modality"] == "reported"
     assert "Астана" not in sum(supply[0]["args"].values(), [])
+
+
+def test_signing_parties_listed_with_commas_and_dan():
+    text = ("Kementerian Pertambangan dan Industri Berat Mongolia, Rio Tinto, dan Kementerian "
+            "Energi Jepang menandatangani nota kesepahaman tentang tembaga di Ulaanbaatar.")
+    sign = find(events(text, "id"), "sign")
+    assert sign["args"]["actor"] == [
+        "Kementerian Pertambangan dan Industri Berat Mongolia", "Rio Tinto",
+        "Kementerian Energi Jepang"]
+    assert sign["args"]["location"] == ["Ulaanbaatar"] and sign["args"]["commodity"] == ["tembaga"]

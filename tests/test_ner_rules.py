@@ -140,3 +140,38 @@ def test_names_introduced_as_organisations():
     ms = [mention(text, "Майкъл О'Лиъри", "PER")]
     assert spans(cued_organisations(ms, text, *tokens(text, "bg"), "bg")) == [
         ("Майкъл О'Лиъри", "PER")]
+
+
+def test_a_person_glued_to_the_titles_country_is_split_off():
+    from pipeline.gazetteer import names_for
+    from pipeline.ner_rules import title_persons
+
+    text = ("Presiden Uzbekistan Shavkat Mirziyoyev tiba. Wakil Presiden Kazakstan Ahmad "
+            "Yusupov Karimov hadir; Ahmad Yusupov Karimov lalu pulang. Juru Bicara Kremlin "
+            "Rusia Maria Zakharova diam.")
+    uz = names_for("id")["Uzbekistan"][0].canonical()
+    ms = [mention(text, "Uzbekistan Shavkat Mirziyoyev", "ORG"),
+          mention(text, "Kazakstan Ahmad Yusupov Karimov", "LOC"),
+          mention(text, "Ahmad Yusupov Karimov", "PER", nth=1),
+          mention(text, "Rusia", "LOC"), mention(text, "Zakharova", "LOC")]
+    ms[3].canonical = names_for("id")["Rusia"][0].canonical()
+    got = title_persons(ms, text, *tokens(text, "id"), "id")
+    assert spans(got)[:4] == [("Uzbekistan", "LOC"), ("Shavkat Mirziyoyev", "PER"),
+                              ("Kazakstan", "LOC"), ("Ahmad Yusupov Karimov", "PER")]
+    assert got[0].canonical == uz
+    # a first name between the title's qualifiers and a surname the model took for a place
+    assert ("Maria Zakharova", "PER") in spans(got)
+
+
+def test_organisation_names_cut_before_their_country_are_made_whole():
+    from pipeline.ner_rules import extend_organisations
+
+    text = ("Kementerian Pertanian, Pangan, dan Perikanan Jepang bertemu Kementerian Pertahanan "
+            "dan Rusia, lalu Badan Geologi dan Tambang Mongolia.")
+    ms = [mention(text, "Kementerian Pertanian", "ORG"), mention(text, "Jepang", "LOC"),
+          mention(text, "Kementerian Pertahanan", "ORG"), mention(text, "Rusia", "LOC"),
+          mention(text, "Badan Geologi", "ORG"), mention(text, "Mongolia", "LOC")]
+    got = spans(extend_organisations(ms, text, *tokens(text, "id"), "id"))
+    assert got == [("Kementerian Pertanian, Pangan, dan Perikanan Jepang", "ORG"),
+                   ("Kementerian Pertahanan", "ORG"), ("Rusia", "LOC"),
+                   ("Badan Geologi dan Tambang Mongolia", "ORG")]
