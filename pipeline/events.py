@@ -11,8 +11,9 @@ Per sentence, each trigger that is not inside a name starts an event:
 
 Arguments are taken from the trigger's clause only: the stretch of the sentence between
 quotation marks, brackets, semicolons, colons, spaced dashes and the words that open a new
-clause (``clause`` in grammar.tsv: "menyusul", "setelah", "след като", "after"), so
-"Kunjungan Putin … menyusul larangan Rusia …" does not make Russia a party to the visit.
+clause (``clause`` in grammar.tsv: "menyusul", "setelah", "след като", "after"), and
+the reporting cue and content of a claim, so "Kunjungan Putin … menyusul larangan Rusia …"
+does not make Russia a party to the visit.
 
 - ``actor``: the names right before the trigger (the nearest one and those joined to it by
   a joiner word: "dan", "и", "and", a comma); for a noun trigger, the name right after it
@@ -115,6 +116,10 @@ class Events:
         said = sorted((c.content for c in getattr(doc, "claims", []) if c.kind != "factual"),
                       key=lambda c: c.start)
         said_starts = [c.start for c in said]
+        # a reporting cue and the statement it introduces end the clause before them
+        claim_marks = sorted({x for c in getattr(doc, "claims", []) if c.kind != "factual"
+                              for x in ((c.cue.start,) if c.cue else ()) + (c.content.start,
+                                                                           c.content.end)})
         words_of = grammar(lang)
         commodities = phrase_table(lang, "commodities.tsv", shared=True)
         published = parse_published(doc.published)
@@ -136,6 +141,8 @@ class Events:
             inside = [(m.start, m.end) for m in names]
             goods = list(commodities.find(text, starts, ends, a, b, lower))
             bounds = _clause_bounds(text, starts, a, b, words, sent, words_of)
+            lo_mark = bisect.bisect_left(claim_marks, sent.start)
+            bounds = sorted(bounds + claim_marks[lo_mark:bisect.bisect_left(claim_marks, sent.end)])
             seen: set[tuple[str, str | None]] = set()
             sent_times: dict[bool, list] = {}  # the sentence's time expressions, once
             for hit in triggers.find(text, starts, ends, a, b, lower):

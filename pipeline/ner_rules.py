@@ -369,11 +369,12 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
     - the surname of a person named in full elsewhere in the text ("proposal Putin" where
       the text also has "Vladimir Putin");
     - the speaker right after a reporting cue ("…,” kata Peskov"; cues are
-      ``lexicons/LANG/claim_cues.tsv``): a place does not speak.
+      ``lexicons/LANG/claim_cues.tsv``): a place does not speak;
+    - the name right after a title ("на президента Токаев"; ``titles.txt``).
 
     Places the gazetteer knows (with a canonical identity) are never changed.
     """
-    from .phrases import lower_words, phrase_table
+    from .phrases import lower_words, phrase_list, phrase_table
 
     def unknown_word(m: Mention) -> bool:
         # only LOC: organisations speak ("съобщи Ройтерс") and lend names to people
@@ -385,25 +386,27 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
         return mentions
     surnames = {m.text.split()[-1] for m in mentions if m.label == "PER" and " " in m.text}
     persons = {m.text for m in candidates if m.text in surnames}
-    cues = phrase_table(lang, "claim_cues.tsv")
-    if cues:
+    tables = [t for t in (phrase_table(lang, "claim_cues.tsv"), phrase_list(lang, "titles.txt")) if t]
+    if tables:
         lower = lower_words(text, starts, ends) if lower is None else lower
         index = {s: i for i, s in enumerate(starts)}
         for m in candidates:
             i = index.get(m.start)
-            if i is None or i == 0:
-                continue
-            for n in range(1, 4):  # a cue of up to three words right before the name
-                j = i - n
-                if j >= 0:
-                    hit = cues.match_at(lower, j, i)
-                    if hit is not None and j + hit[0] == i:
-                        persons.add(m.text)
-                        break
+            if i is not None and i > 0 and any(_ends_before(t, lower, i) for t in tables):
+                persons.add(m.text)
     if not persons:
         return mentions
     return [_span(m.start, m.end, text, m, "PER", m.confidence)
             if unknown_word(m) and m.text in persons else m for m in mentions]
+
+
+def _ends_before(table, lower: Sequence[str], i: int) -> bool:
+    """A phrase of ``table`` (of up to three words) ends right before token ``i``."""
+    for j in range(max(0, i - 3), i):
+        hit = table.match_at(lower, j, i)
+        if hit is not None and j + hit[0] == i:
+            return True
+    return False
 
 
 MAX_CUE_GAP = 3  # lower-case words between an organisation cue and its name

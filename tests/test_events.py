@@ -160,3 +160,10 @@ def test_signing_parties_listed_with_commas_and_dan():
         "Kementerian Pertambangan dan Industri Berat Mongolia", "Rio Tinto",
         "Kementerian Energi Jepang"]
     assert sign["args"]["location"] == ["Ulaanbaatar"] and sign["args"]["commodity"] == ["tembaga"]
+
+
+def test_bulgarian_definite_article_on_a_trigger():
+    # "партньорството" = the partnership: the lexicon's "партньорство" with its article
+    evs = events("Партньорството между Япония и Монголия расте бързо.", "bg")
+    coop = find(evs, "cooperate")
+    assert coop["trigger"] == "Партньорството" and coop["args"]["actor"] == ["Япония", "Монголия"]

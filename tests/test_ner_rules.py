@@ -175,3 +175,12 @@ def test_organisation_names_cut_before_their_country_are_made_whole():
     assert got == [("Kementerian Pertanian, Pangan, dan Perikanan Jepang", "ORG"),
                    ("Kementerian Pertahanan", "ORG"), ("Rusia", "LOC"),
                    ("Badan Geologi dan Tambang Mongolia", "ORG")]
+
+
+def test_an_unknown_place_right_after_a_title_is_a_person():
+    from pipeline.ner_rules import consistent_persons
+
+    text = "Реформите на президента Мирзиёев продължават в Ташкент."
+    ms = [mention(text, "Мирзиёев", "LOC"), mention(text, "Ташкент", "LOC")]
+    got = spans(consistent_persons(ms, text, *tokens(text, "bg"), "bg"))
+    assert got == [("Мирзиёев", "PER"), ("Ташкент", "LOC")]
