@@ -47,10 +47,10 @@ class Entity:
 class Relation:
     """A fact between two entities of a document, with the text that states it."""
 
-    label: str  # holds_position / part_of / located_in
+    label: str  # holds_position / part_of / located_in / affiliated_with
     head: Entity
     tail: Entity | None  # None: a position without the organisation or country named
-    value: str | None  # the position's words, for holds_position
+    value: str | None  # the position's words (holds_position); the cue (affiliated_with)
     evidence: Span
     confidence: float
 

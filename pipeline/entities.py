@@ -16,7 +16,8 @@ from .backends import get_backend
 from .clean import clean_text
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
-from .ner_rules import consistent_persons, cued_organisations, extend_organisations, title_persons
+from .ner_rules import (consistent_persons, cued_organisations, extend_organisations,
+                        legal_form_names, title_persons)
 from .phrases import document_lower
 
 
@@ -182,6 +183,8 @@ class Entities:
                 lang = doc.lang or ""
                 starts, ends = doc.tokens  # type: ignore[misc]
                 lower = document_lower(doc)  # shared with the later stages
+                # company names by their legal form also where no model ran (English)
+                merged = legal_form_names(merged, text, starts, ends)
                 for rule in (title_persons, cued_organisations, extend_organisations,
                              consistent_persons):
                     merged = rule(merged, text, starts, ends, lang, lower)

@@ -328,6 +328,21 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
+def _to_org_tail(m: Mention, text: str, starts: Sequence[int], ends: Sequence[int],
+                 index: dict[int, int], owner: dict[int, Mention],
+                 tails: frozenset[str]) -> int | None:
+    """The token of an organisation word that ends a run of at most three capitalized
+    words right after ``m`` (none of them in a mention), else None."""
+    k = _after(m, starts, index.get(m.start, 0))
+    for j in range(k, min(k + 3, len(starts))):
+        word = text[starts[j]:ends[j]]
+        if j in owner or not _is_name_word(word) or text[ends[j - 1]:starts[j]] != " ":
+            return None
+        if word in tails:
+            return j
+    return None
+
+
 def _known(m: Mention | None) -> bool:
     """``m`` is a place of the gazetteer or an organisation (not an unknown one-word place,
     which may be a surname the model mistook)."""
@@ -514,17 +529,26 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
     over capitalized words, commas and joining words (``grammar.tsv``) that no mention
     covers, up to `MAX_ORG_RUN` tokens, when a place mention follows them on the same line;
     at least one capitalized word must be among them (not "Kementerian Energi dan Rusia").
+    An ORG mention followed by up to three capitalized words, the last an organisation
+    word (``org_tails.txt``), takes them in: "[Pertamina] Hulu Energi".
     """
     from .lexicons import grammar
 
-    heads = org_words(lang).heads
+    words = org_words(lang)
+    heads = words.heads
     joiners = grammar(lang).get("joiner", frozenset())
-    if not heads or not len(starts):
+    if not (heads or words.tails) or not len(starts):
         return mentions
     index, owner = token_owners(mentions, starts)
     replace: dict[int, list[Mention]] = {}
     for m in mentions:
-        if m.label != "ORG" or m.text.split(" ")[0] not in heads:
+        if m.label != "ORG":
+            continue
+        tail = _to_org_tail(m, text, starts, ends, index, owner, words.tails)
+        if tail is not None:
+            replace[id(m)] = [_span(m.start, ends[tail], text, m, "ORG", m.confidence)]
+            continue
+        if m.text.split(" ")[0] not in heads:
             continue
         k = _after(m, starts, index.get(m.start, 0))
         j, capitals = k, 0

@@ -1,6 +1,6 @@
 """The `relations` stage: facts between the entities of a document, with evidence.
 
-Three labels, found by patterns around the entity mentions and lexicons of titles:
+Four labels, found by patterns around the entity mentions and lexicons of titles:
 
 - ``holds_position``: a person and the position that the text gives them, with the
   organisation or country of the position as the tail when it is named: "Presiden Rusia
@@ -13,6 +13,10 @@ Three labels, found by patterns around the entity mentions and lexicons of title
   document ("Kementerian Energi Kazakhstan" part_of Kazakhstan).
 - ``located_in``: a city and its country, written together ("Astana, Kazakhstan") or in
   one sentence; the gazetteer says which country a city is in.
+- ``affiliated_with``: an organisation and the group or company it belongs to, by a cue of
+  ``affiliation_cues.txt`` between them: "Pertamina Hulu Energi, anak perusahaan
+  Pertamina", "anak usaha Pertamina, Pertamina Hulu Energi", "Лукойл Нефтохим, дъщерното
+  дружество на Лукойл", "Kazatomprom, a unit of Samruk-Kazyna".
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from .document import Document, Entity, Mention, Relation, Span
 from .phrases import PhraseMatch, phrase_list
 
 MAX_TITLE_GAP = 6  # tokens between a title and the name it belongs to
+MAX_AFFILIATION_GAP = 3  # tokens between a company and the cue that names its group
 LINK_WORD_CHARS = 4  # lower-case words of at most this length may link title and name
 
 
@@ -175,6 +180,44 @@ def cities_in_countries(doc: Document, view: _View,
     return out
 
 
+def affiliations(doc: Document, view: _View,
+                 ents: dict[tuple[int, int], Entity]) -> list[Relation]:
+    """``affiliated_with``: "X, anak perusahaan Y" and "anak perusahaan Y, X" (X of Y)."""
+    cues = phrase_list(doc.lang or "en", "affiliation_cues.txt")
+    if not cues:
+        return []
+    out = []
+    for hit in cues.find(view.text, view.starts, view.ends, lower=view.lower):
+        group_m = view.owner.get(hit.last + 1)
+        if group_m is None or group_m.label != "ORG" or group_m.start != view.starts[hit.last + 1]:
+            continue
+        member_m = None
+        # "X, anak perusahaan Y": X ends a few tokens before the cue, only a comma and
+        # lower-case words ("yang merupakan", "is") between
+        k = hit.first - 1
+        while k >= 0 and hit.first - k <= MAX_AFFILIATION_GAP and k not in view.owner \
+                and (view.word(k) == "," or view.word(k).islower()):
+            k -= 1
+        if k >= 0 and k in view.owner and view.owner[k].label == "ORG":
+            member_m = view.owner[k]
+        # "anak perusahaan Y, X"
+        if member_m is None:
+            j = view.token(group_m.end)
+            if j + 1 < len(view.starts) and view.word(j) == ",":
+                m = view.owner.get(j + 1)
+                if m is not None and m.label == "ORG" and m.start == view.starts[j + 1]:
+                    member_m = m
+        if member_m is None:
+            continue
+        member, group = ents.get((member_m.start, member_m.end)), ents.get((group_m.start, group_m.end))
+        if member is None or group is None or member is group:
+            continue
+        span = Span(min(member_m.start, hit.start), max(member_m.end, group_m.end))
+        out.append(Relation("affiliated_with", member, group, view.text[hit.start:hit.end],
+                            span, 0.75))
+    return out
+
+
 def _dedupe(relations: list[Relation]) -> list[Relation]:
     best: dict[tuple, Relation] = {}
     order = []
@@ -202,7 +245,7 @@ class Relations:
         view = _View(doc)
         ents = mention_entities(doc)
         found = positions(doc, view, ents) + organisations_of_places(doc, view, ents) \
-            + cities_in_countries(doc, view, ents)
+            + cities_in_countries(doc, view, ents) + affiliations(doc, view, ents)
         doc.relations = _dedupe(found)
         doc.extractors["relations"] = "lintas-rules 1"
         return doc

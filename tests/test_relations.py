@@ -53,3 +53,22 @@ def test_english_person_after_a_title_without_an_english_ner_model():
                     "in Astana on Tuesday.", "en")
     assert ("holds_position", "Murat Nurtleu", None, "Foreign Minister") in got
     assert ("holds_position", "Marco Rubio", None, "Secretary of State") in got
+
+
+@pytest.mark.parametrize("lang,text,want", [
+    ("id", "Pertamina Hulu Energi, anak perusahaan Pertamina, mulai mengebor di Blok Rokan.",
+     ("affiliated_with", "Pertamina Hulu Energi", "Pertamina", "anak perusahaan")),
+    ("id", "Anak usaha Pertamina, Pertamina Hulu Energi, mulai mengebor.",
+     ("affiliated_with", "Pertamina Hulu Energi", "Pertamina", "Anak usaha")),
+    ("bg", "Лукойл Нефтохим АД, дъщерното дружество на Лукойл ООД, спира износа.",
+     ("affiliated_with", "Лукойл Нефтохим АД", "Лукойл ООД", "дъщерното дружество на")),
+    ("en", "Tengizchevroil LLP, a subsidiary of Chevron Corp., pumped more oil in Kazakhstan.",
+     ("affiliated_with", "Tengizchevroil LLP", "Chevron Corp.", "a subsidiary of")),
+])
+def test_company_of_a_group(lang, text, want):
+    assert want in relations(text, lang)
+
+
+def test_no_affiliation_without_a_cue():
+    got = relations("Pertamina dan Chevron Corp. menandatangani kontrak.", "id")
+    assert not [r for r in got if r[0] == "affiliated_with"]
