@@ -29,8 +29,9 @@ does not make Russia a party to the visit.
   "… menandatangani MoU pada Kamis (13/06). … juga menandatangani …"), which the record's
   ``time`` offsets then point to;
 - ``modality``: a cue in the four words before the trigger (planned, negated,
-  hypothetical), "reported" when the trigger is inside what someone is quoted or reported
-  as saying (the claims stage runs first), else asserted.
+  hypothetical), or a planned or hypothetical cue earlier in the trigger's clause;
+  "reported" when the trigger is inside what someone is quoted or reported as saying (the
+  claims stage runs first); else asserted.
 
 Triggers of one type and mode in one sentence make one event (the first trigger).
 """
@@ -86,13 +87,21 @@ class Event:
     confidence: float = 0.5
 
 
-def _modality(words: list[str], i: int, cues, reported: bool) -> str:
-    """The modality cue among the `CUE_WINDOW` words before index ``i`` (nearest wins)."""
+def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int = 0) -> str:
+    """The modality of a trigger at index ``i`` of ``words``: a cue in the `CUE_WINDOW`
+    words before it (nearest wins), else a planned or hypothetical cue earlier in its
+    clause (from index ``clause_first``: "Putin akan membahas … dalam kunjungannya": the
+    visit is planned too; a negation stays with the words right after it)."""
     found = None
     for k in range(max(0, i - CUE_WINDOW), i):
         hit = cues.match_at(words, k)
         if hit is not None and k + hit[0] <= i:
             found = hit[2][0] if hit[2] else None
+    if found is None:
+        for k in range(max(0, clause_first), max(0, i - CUE_WINDOW)):
+            hit = cues.match_at(words, k)
+            if hit is not None and hit[2] and hit[2][0] in ("planned", "hypothetical"):
+                found = hit[2][0]
     if found in ("planned", "negated", "hypothetical"):
         return found
     return "reported" if reported or found == "reported" else "asserted"
@@ -157,10 +166,11 @@ class Events:
                 seen.add(key)
                 k = bisect.bisect_right(said_starts, hit.start) - 1
                 reported = k >= 0 and hit.start < said[k].end
-                modality = _modality(words, hit.first - a, cues, reported)
+                lo, hi = _clause(bounds, hit.start, hit.end, sent)
+                modality = _modality(words, hit.first - a, cues, reported,
+                                     bisect.bisect_left(starts, lo) - a)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
-                lo, hi = _clause(bounds, hit.start, hit.end, sent)
                 ev.arguments = _arguments(text, hit.start, hit.end,
                                           [m for m in names if lo <= m.start and m.end <= hi],
                                           ents, sent, words_of, noun=kind == "noun")

@@ -167,3 +167,13 @@ def test_bulgarian_definite_article_on_a_trigger():
     evs = events("Партньорството между Япония и Монголия расте бързо.", "bg")
     coop = find(evs, "cooperate")
     assert coop["trigger"] == "Партньорството" and coop["args"]["actor"] == ["Япония", "Монголия"]
+
+
+def test_future_cue_covers_its_clause_but_negation_stays_local():
+    evs = events("Presiden Prabowo akan membahas kerja sama nikel dalam kunjungannya ke Beijing "
+                 "pekan depan.", "id")
+    assert find(evs, "visit")["modality"] == "planned"
+    evs = events("Rusia tidak melarang impor gandum dari Kazakhstan dan justru menambah "
+                 "ekspor minyak ke China.", "id")
+    assert find(evs, "ban")["modality"] == "negated"
+    assert find(evs, "export")["modality"] == "asserted"
