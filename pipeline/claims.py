@@ -282,13 +282,8 @@ class _Finder(DocView):
         out = []
         for sent in self.doc.sentences:
             a, b = self.token(sent.start), self.token(sent.end)
-            i = a
-            while i < b:
-                cue = self.cue_at(i)
-                if cue is None or cue[1] >= b:
-                    i += 1
-                    continue
-                first, last = cue
+            for hit in self.cues.find(self.text, self.starts, self.ends, a, b, self.lower):
+                first, last = cue = (hit.first, hit.last)
                 before = self.speaker_before(first)
                 prev = self.word(first - 1) if first > a else ""
                 claim = None
@@ -313,7 +308,6 @@ class _Finder(DocView):
                                        cue, speaker, 0.6)
                 if claim:
                     out.append(claim)
-                i = last + 1
         return out
 
     def factual(self) -> list[Claim]:
@@ -335,11 +329,9 @@ class _Finder(DocView):
                 continue  # about nothing the document names
             words = self.lower
             found = False
-            for j in range(a, b):
-                hit = self.quantities.match_at(words, j, b)
-                if hit is None:
-                    continue
-                kind = hit[2][0] if hit[2] else "unit"
+            for hit in self.quantities.find(self.text, self.starts, self.ends, a, b, words):
+                kind = hit.value[0] if hit.value else "unit"
+                j = hit.first
                 if kind == "ranking" or (j > a and _NUMBER.search(words[j - 1])):
                     found = True
                     break

@@ -16,13 +16,24 @@ from functools import cached_property
 from .document import Document, Mention, Span
 
 
+_LAST_INDEX: list = [None, None]  # [starts, its index]: the rules of one document share it
+
+
+def token_index(starts: Sequence[int]) -> dict[int, int]:
+    """Token start offset -> token index; the last document's table is reused, since
+    several rules ask for it in a row (treat it as read-only)."""
+    if _LAST_INDEX[0] is not starts:
+        _LAST_INDEX[0], _LAST_INDEX[1] = starts, {s: i for i, s in enumerate(starts)}
+    return _LAST_INDEX[1]
+
+
 def token_owners(mentions: list[Mention],
                  starts: Sequence[int]) -> tuple[dict[int, int], dict[int, Mention]]:
     """(token start offset -> token index, token index -> the mention covering it).
 
     A mention covers the tokens that start inside it.
     """
-    index = {s: i for i, s in enumerate(starts)}
+    index = token_index(starts)
     owner: dict[int, Mention] = {}
     for m in mentions:
         i = index.get(m.start)

@@ -11,6 +11,7 @@ is kept next to it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -35,6 +36,7 @@ _FOLDS = [
 ]
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat across mentions and documents
 def fold(name: str) -> str:
     """The merge form of a name: ASCII, lower case, transliteration differences removed."""
     text = anyascii(name).lower()

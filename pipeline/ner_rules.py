@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .docview import token_owners
+from .docview import token_index, token_owners
 from .document import Mention
 from .lexicons import models_dir, read_lines, settings
 
@@ -92,7 +92,7 @@ def join_hyphenated(mentions: list[Mention], text: str, starts: Sequence[int],
                                min(prev.confidence, m.confidence))
             continue
         joined.append(m)
-    index = {s: i for i, s in enumerate(starts)}
+    index = token_index(starts)
     last_index = {e: i for i, e in enumerate(ends)}
     covered = {i for m in joined if m.start in index and m.end in last_index
                for i in range(index[m.start], last_index[m.end] + 1)}
@@ -198,7 +198,7 @@ def strip_common_words(mentions: list[Mention], text: str, starts: Sequence[int]
     lower = {text[s:e] for s, e in zip(starts, ends) if text[s:e].islower()}
     if not lower:
         return mentions
-    index = {s: i for i, s in enumerate(starts)}
+    index = token_index(starts)
     out = []
     for m in mentions:
         i = index.get(m.start)
@@ -404,7 +404,7 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
     tables = [t for t in (phrase_table(lang, "claim_cues.tsv"), phrase_list(lang, "titles.txt")) if t]
     if tables:
         lower = lower_words(text, starts, ends) if lower is None else lower
-        index = {s: i for i, s in enumerate(starts)}
+        index = token_index(starts)
         for m in candidates:
             i = index.get(m.start)
             if i is not None and i > 0 and any(_ends_before(t, lower, i) for t in tables):

@@ -12,6 +12,7 @@ visit), "minyak" matches "minyaknya"; the match still covers the whole token.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,6 +61,7 @@ class PhraseIndex:
         # one-word wildcard phrases: any word starting with one of these stems
         self.stems = tuple(stem for stem, _, _ in self.prefix.get((), ()))
         self.enclitics = tuple(settings(lang).get("enclitics", "").split())
+        self._scanned: tuple[Any, list[int]] = (None, [])  # see `_candidates`
 
     def _bare(self, word: str) -> str | None:
         """``word`` without its enclitic ("kunjungannya" -> "kunjungan"), else None."""
@@ -77,6 +79,21 @@ class PhraseIndex:
             bare = self._bare(word)
             return bare is not None and (bare in self.firsts or bool(self.stems and bare.startswith(self.stems)))
         return False
+
+    def _candidates(self, lower: Sequence[str]) -> list[int]:
+        """Indexes of ``lower`` where a phrase may start. The stages call `find` sentence
+        by sentence on one document's word list: it is scanned once, and the last list's
+        candidates are kept."""
+        if self._scanned[0] is not lower:
+            firsts, stems, enclitics = self.firsts, self.stems, self.enclitics
+            if stems or enclitics:
+                found = [i for i, w in enumerate(lower)
+                         if w in firsts or (stems and w.startswith(stems))
+                         or (enclitics and w.endswith(enclitics) and self._may_start(w))]
+            else:
+                found = [i for i, w in enumerate(lower) if w in firsts]
+            self._scanned = (lower, found)
+        return self._scanned[1]
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefix)
@@ -118,19 +135,21 @@ class PhraseIndex:
         last = len(starts) if last is None else last
         if lower is None:
             lower = lower_words(text, starts, ends)
-        i = first
-        while i < last:
-            if not self._may_start(lower[i]):
-                i += 1
+        candidates = self._candidates(lower)
+        free = first  # matches do not overlap
+        for k in range(bisect.bisect_left(candidates, first), len(candidates)):
+            i = candidates[k]
+            if i >= last:
+                break
+            if i < free:
                 continue
             hit = self.match_at(lower, i, last)
             if hit is None:
-                i += 1
                 continue
             n, phrase, value = hit
             a, b = i, i + n - 1
             yield PhraseMatch(a, b, starts[a], ends[b], phrase, value)
-            i += n
+            free = i + n
 
 
 def lower_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from .docview import token_index
 from .document import Mention
 
 PROPAGATED_FACTOR = 0.9  # a propagated mention is a little less sure than a tagged one
@@ -25,7 +26,7 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     """
     if not mentions:
         return mentions
-    tok_index = {s: i for i, s in enumerate(starts)}
+    tok_index = token_index(starts)
     covered = bytearray(len(starts))
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
