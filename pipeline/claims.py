@@ -116,16 +116,22 @@ class _Finder(DocView):
         lo = self.ends[last]
         k = bisect.bisect_left(self.mention_starts, lo)
         window_end = self.ends[min(len(self.starts) - 1, last + SPEAKER_WINDOW)]
+        fallback = None
         while k < len(self.mentions) and self.mentions[k].start <= min(window_end, limit):
             m = self.mentions[k]
             gap = self.text[lo:m.start]
             if re.search(r"[.!?;:,\"“”„«»]", gap):
                 break
             described = any(w[:1].islower() for w in gap.split())
-            if m.label == "PER" or (not described and m.label == "ORG") or not gap.strip():
-                # a name, maybe behind its title ("Juru Bicara Kremlin Dmitry Peskov")
+            if m.label == "PER":
+                # a person, maybe behind a title and its organisation ("Kremlin spokesman
+                # Dmitry Peskov", "Juru Bicara Kremlin Dmitry Peskov")
                 return Span(m.start, m.end), self.ents.get((m.start, m.end))
+            if fallback is None and ((not described and m.label == "ORG") or not gap.strip()):
+                fallback = m  # an organisation speaks, unless a person follows
             k += 1  # "menteri energi Kazakhstan": a description; a person may still follow
+        if fallback is not None:
+            return Span(fallback.start, fallback.end), self.ents.get((fallback.start, fallback.end))
         words = []
         i = last + 1
         while i < len(self.starts) and len(words) < DESCRIPTION_WORDS and self.starts[i] < limit:
@@ -175,6 +181,25 @@ class _Finder(DocView):
             return span, ent
         start = self.title_start(m.start)
         return (Span(start, m.end), None) if start < m.start else (span, ent)
+
+    def ends_sentence(self, last: int, b: int) -> bool:
+        """Only punctuation follows token ``last`` up to token ``b`` (the sentence's end)."""
+        return all(not any(c.isalnum() for c in self.word(k)) for k in range(last + 1, b))
+
+    def comma_before(self, offset: int, floor: int) -> int | None:
+        """The offset of a comma before ``offset`` with at most two lower-case words between
+        ("…, the Kremlin"), not before ``floor``; else None."""
+        k = self.token(offset) - 1
+        gap = 0
+        while k >= 0 and self.starts[k] >= floor and gap <= 2:
+            w = self.word(k)
+            if w == ",":
+                return self.starts[k]
+            if not w.islower():
+                return None
+            gap += 1
+            k -= 1
+        return None
 
     def title_start(self, offset: int) -> int:
         """Where a title written right before ``offset`` begins, with the place or
@@ -297,6 +322,13 @@ class _Finder(DocView):
                         elif first > a:
                             claim = self.claim("reported", Span(sent.start, self.starts[first]),
                                                cue, speaker, 0.6)
+                elif self.ends_sentence(last, b) and (comma := self.comma_before(
+                        before[0].start if before else self.starts[first], sent.start)) is not None \
+                        and (before or comma + 2 < self.starts[first]):
+                    # "CONTENT, the Kremlin said." / "…, SPEAKER reported." / "…, the
+                    # ministry said." (a description: its words, without an entity)
+                    who = before or (Span(self.starts[self.token(comma + 1)], self.ends[first - 1]), None)
+                    claim = self.claim("reported", Span(sent.start, comma), cue, who, 0.6)
                 elif before is not None and last + 1 < b:
                     # "SPEAKER mengatakan bahwa CONTENT"
                     claim = self.claim("reported", self.content_after(last, sent.end), cue,

@@ -106,8 +106,10 @@ def places() -> dict[str, Place]:
             continue
         qid = qids.get(code)
         out[code] = Place(code, kind, label, name, qid or key, qid, 0 if kind == "country" else 1)
-    for city in cities:
+    for city in cities:  # most populous first: it keeps a name two cities of a country share
         code = f"city:{city['countrycode']}:{city['name']}"
+        if code in out:
+            continue  # Washington, D.C., not Washington, Illinois
         qid = qids.get(code)
         key = qid or f"geonames:{city['geonameid']}"
         out[code] = Place(code, "city", "LOC", city["name"], key, qid, 2)
@@ -121,7 +123,11 @@ def place_by_key() -> dict[str, Place]:
 
 
 def _city_records() -> dict[str, dict[str, Any]]:
-    return {f"city:{c['countrycode']}:{c['name']}": c for c in _geonames()[1]}
+    """City code -> its GeoNames record; of two cities with one code, the most populous."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in _geonames()[1]:
+        out.setdefault(f"city:{c['countrycode']}:{c['name']}", c)
+    return out
 
 
 _BAD_ALIAS = re.compile(r"[\d()\[\]/,;|]")

@@ -244,11 +244,12 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     after a qualifying organisation or place; where ``settings.tsv`` says
     ``name_right_after_title yes`` (English, Bulgarian), right after the title too.
 
-    A model mention right after the title that glues the qualifying place to the person
-    ("Presiden [Kazakhtan Kassym-Jomart Tokayev]", "Juru Bicara Kepresidenan [Kazakhstan
-    Ruslan Zheldibai]", "Presiden [Turkmenistan Serdar Berdimuhamedov]") is split in two,
-    when its first words are a country or the rest is a person the document names
-    elsewhere.
+    A mention inside a title ("Secretary of [State]") that the gazetteer does not know is
+    dropped. A model mention right after the title that glues the qualifying place to the
+    person ("Presiden [Kazakhtan Kassym-Jomart Tokayev]", "Juru Bicara Kepresidenan
+    [Kazakhstan Ruslan Zheldibai]", "Presiden [Turkmenistan Serdar Berdimuhamedov]") is
+    split in two, when its first words are a country or the rest is a person the document
+    names elsewhere.
     """
     from .gazetteer import names_for
     from .phrases import lower_words, phrase_list
@@ -259,16 +260,32 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     lower = lower_words(text, starts, ends) if lower is None else lower
     heads = org_words(lang).heads
     direct = settings(lang).get("name_right_after_title") == "yes"
+    hits = list(titles.find(text, starts, ends, lower=lower))
+    # a name inside a title is the title's word ("Secretary of [State]"), unless a place
+    # the gazetteer knows
+    inside = {id(m) for m in mentions if m.canonical is None and any(
+        h.start <= m.start and m.end <= h.end for h in hits)}
+    if inside:
+        mentions = [m for m in mentions if id(m) not in inside]
     index, owner = token_owners(mentions, starts)
     places = names_for(lang or "en")
     persons = {m.text for m in mentions if m.label == "PER" and " " in m.text}
     added = []
-    for hit in titles.find(text, starts, ends, lower=lower):
+    for hit in hits:
         k = hit.last + 1
         # skip the organisations and places that qualify the title ("… Kremlin", "на САЩ")
         while k < len(starts):
             m = owner.get(k)
             word = text[starts[k]:ends[k]]
+            if m is not None and m.start == starts[k] and m.label == "ORG" \
+                    and (direct or k > hit.last + 1) and _looks_personal(m, text, starts, ends, k,
+                                                                          owner, heads):
+                # "Foreign Minister [Murat Nurtleu]" tagged ORG: a name right after the title
+                grown = _span(m.start, m.end, text, m, "PER", m.confidence)
+                mentions = [grown if x is m else x for x in mentions]
+                for j in range(k, _after(m, starts, k)):
+                    owner[j] = grown
+                break
             if m is not None and m.start == starts[k]:
                 split = _place_and_person(m, text, places, persons)
                 if split is not None:
@@ -341,6 +358,20 @@ def _to_org_tail(m: Mention, text: str, starts: Sequence[int], ends: Sequence[in
         if word in tails:
             return j
     return None
+
+
+def _looks_personal(m: Mention, text: str, starts: Sequence[int], ends: Sequence[int], k: int,
+                    owner: dict[int, Mention], heads: frozenset[str]) -> bool:
+    """ORG mention ``m`` (at token ``k``) reads as a person's name: two or three name words,
+    none an organisation word or an acronym, and no name or mention right after it."""
+    words = m.text.split(" ")
+    tails = org_words("xx").tails
+    if not 2 <= len(words) <= MAX_TITLE_NAME_WORDS or any(
+            not _is_name_word(w.replace("-", "")) or w.isupper() or w in heads or w in tails
+            for w in words):
+        return False
+    j = _after(m, starts, k)
+    return j >= len(starts) or (j not in owner and not _is_name_word(text[starts[j]:ends[j]]))
 
 
 def _known(m: Mention | None) -> bool:

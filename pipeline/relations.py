@@ -100,12 +100,18 @@ def positions(doc: Document, view: _View, ents: dict[tuple[int, int], Entity]) -
             continue
         hit, gap_first, gap_last = found
         tail_m = _first_place_or_org(view, gap_first, gap_last)
+        before = view.owner.get(hit.first - 1) if hit.start < m.start else None
+        if tail_m is None and before is not None and before.label in ("ORG", "LOC") \
+                and view.text[before.end:hit.start] == " ":
+            tail_m = before  # the organisation or country written first: "US Secretary of State"
         tail = ents.get((tail_m.start, tail_m.end)) if tail_m else None
         # The position is the title and what qualifies it up to the organisation or place
         # ("Menteri Perindustrian dan Perdagangan"); without one, the title alone (the
         # words before the name may be the rest of the name: "Presiden Kassym-Jomart").
-        value_end = tail_m.start if tail_m else hit.end
-        if hit.start < m.start:
+        value_end = tail_m.start if tail_m and tail_m.start > hit.start else hit.end
+        if tail_m is not None and tail_m.end <= hit.start:
+            span = Span(tail_m.start, m.end)
+        elif hit.start < m.start:
             span = Span(hit.start, m.end)
         else:
             span = Span(m.start, max(hit.end, tail_m.end if tail_m else hit.end))

@@ -124,9 +124,10 @@ class GazetteerNer:
             length, name, conf = hit
             start, end = starts[i], ends[i + length - 1]
             surface = text[start:end]
-            if length == 1:
+            if length == 1 and not (surface.isupper() and len(surface) > 1):
                 # A one-word name that the text also uses as a lower-case word ("kerja
-                # sama" / "Kerja Sama", "lima" / "Lima") is a common word here, not a place.
+                # sama" / "Kerja Sama", "lima" / "Lima") is a common word here, not a place
+                # (an acronym is not: "US" is not "us").
                 if lower_words is None:
                     lower_words = {w for m in _WORD.finditer(text) if (w := m.group()).islower()}
                 low = surface.lower()

@@ -1,4 +1,7 @@
-"""NER with the spaCy models that lintas trains and ships (``models/ner-LANG``).
+"""NER with the spaCy models that lintas trains and ships (``models/ner-LANG``), or with
+an installed spaCy package named in the language's ``settings.tsv`` (``spacy_package``:
+English uses spaCy's own ``en_core_web_sm`` when it is installed, `pip install
+"lintas[en]"`; its labels are mapped by ``spacy_labels``, PERSON:PER GPE:LOC …).
 
 The model reads lintas' own tokens (so what `lintas evaluate` measures is what `lintas run`
 produces), in windows of whole sentences; a sentence longer than a window is cut into
@@ -17,7 +20,7 @@ from typing import Any
 
 from ..document import Document, Mention
 from ..errors import MissingDependency
-from ..lexicons import models_dir
+from ..lexicons import models_dir, settings
 from ..ner_rules import apply_rules
 from ..propagate import propagate
 
@@ -48,12 +51,14 @@ class SpacyNer:
         self._info: dict[str, dict[str, Any]] = {}
         self._paths: dict[str, Path | None] = {}  # supports() runs per document: no disk look
 
-    def model_path(self, lang: str) -> Path | None:
-        """The model folder for ``lang``, or None when lintas has none."""
+    def model_path(self, lang: str) -> Path | str | None:
+        """The model folder for ``lang``, else the name of an installed spaCy package that
+        ``settings.tsv`` names for it, else None."""
         if lang not in self._paths:
             path = self.model_dir or models_dir() / f"ner-{lang}"
             found = (path / "config.cfg").exists() and (path / "ner").is_dir()
-            self._paths[lang] = path if found else None
+            self._paths[lang] = path if found else (None if self.model_dir else
+                                                    installed_package(lang))
         return self._paths[lang]
 
     def supports(self, lang: str) -> bool:
@@ -70,9 +75,16 @@ class SpacyNer:
 
             from .. import spacy_util  # noqa: F401 - registers the tokenizer the models name
 
-            nlp = spacy.load(path, exclude=["tokenizer"])
+            if isinstance(path, str):
+                # a package's other components (tagger, parser …) are not needed
+                nlp = spacy.load(path, exclude=["tokenizer", "tagger", "parser", "senter",
+                                                "attribute_ruler", "lemmatizer"])
+                self._info[lang] = {"version": f"spacy {path} {nlp.meta.get('version', '')}",
+                                    "confidence": {}, "labels": package_labels(lang)}
+            else:
+                nlp = spacy.load(path, exclude=["tokenizer"])
+                self._info[lang] = _model_info(path, nlp)
             self._models[lang] = nlp
-            self._info[lang] = _model_info(path, nlp)
         return self._models[lang]
 
     def version(self, lang: str | None = None) -> str:
@@ -94,7 +106,8 @@ class SpacyNer:
             info = self._info[lang]
             jobs = [(texts[i], docs[i].tokens[0], docs[i].tokens[1],  # type: ignore[index]
                      sentence_token_starts(docs[i])) for i in idx]
-            for i, mentions in zip(idx, predict_many(nlp, jobs, info["confidence"], self.name)):
+            for i, mentions in zip(idx, predict_many(nlp, jobs, info["confidence"], self.name,
+                                                     info.get("labels"))):
                 text = texts[i]
                 starts, ends = docs[i].tokens  # type: ignore[misc]
                 if self.require_capital and lang in REQUIRE_CAPITAL_LANGS:
@@ -105,6 +118,22 @@ class SpacyNer:
                     mentions = propagate(mentions, text, starts, ends, self.name)
                 out[i] = mentions
         return out
+
+
+def installed_package(lang: str) -> str | None:
+    """The first spaCy package of ``settings.tsv``'s ``spacy_package`` that is installed."""
+    import importlib.util
+
+    for name in settings(lang).get("spacy_package", "").split():
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+def package_labels(lang: str) -> dict[str, str]:
+    """``spacy_labels`` of ``settings.tsv``: a package's labels -> PER / ORG / LOC."""
+    pairs = (item.split(":", 1) for item in settings(lang).get("spacy_labels", "").split())
+    return {a: b for a, b in pairs}
 
 
 def _model_info(path: Path, nlp: Any) -> dict[str, Any]:
@@ -165,9 +194,11 @@ def windows(n_tokens: int, sent_starts: list[int], size: int = WINDOW_TOKENS,
 
 
 def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
-                 confidence: dict[str, float], source: str) -> list[list[Mention]]:
+                 confidence: dict[str, float], source: str,
+                 labels: dict[str, str] | None = None) -> list[list[Mention]]:
     """Model mentions for several texts: ``jobs`` holds (text, token starts, token ends,
-    sentence start token indices) per text; all their windows go through one ``nlp.pipe``."""
+    sentence start token indices) per text; all their windows go through one ``nlp.pipe``.
+    With ``labels``, the model's labels are renamed by it and the others dropped (DATE …)."""
     from ..spacy_util import doc_from_words
 
     plan = []  # (job index, window)
@@ -191,8 +222,11 @@ def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
             first, last = a + ent.start, a + ent.end - 1
             if not keep_from <= first < keep_to:
                 continue
+            label = ent.label_ if labels is None else labels.get(ent.label_)
+            if label is None:
+                continue
             s, e = starts[first], ends[last]
-            out[j].append(Mention(start=s, end=e, text=text[s:e], label=ent.label_, source=source,
-                                  confidence=confidence.get(ent.label_, DEFAULT_CONFIDENCE)))
+            out[j].append(Mention(start=s, end=e, text=text[s:e], label=label, source=source,
+                                  confidence=confidence.get(label, DEFAULT_CONFIDENCE)))
     return out
 
