@@ -16,7 +16,8 @@ the reporting cue and content of a claim, so "Kunjungan Putin … menyusul laran
 does not make Russia a party to the visit.
 
 - ``actor``: the names right before the trigger (the nearest one and those joined to it by
-  a joiner word: "dan", "и", "and", a comma); for a noun trigger, the name right after it
+  a joiner word: "dan", "и", "and", a comma), and the first name of the clause when a
+  "with" word stands before them ("A … bersama B menandatangani"); for a noun trigger, the name right after it
   or the names after a "between" word;
 - ``location``: a place after the trigger behind a locative word ("di", "в", "in", "ke");
 - ``origin``: a place after the trigger behind an origin word ("dari", "от", "from");
@@ -272,6 +273,12 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                 group.insert(0, m)
             else:
                 break
+        # "A … bersama B menandatangani": B acts together with the clause's first name
+        lead = text[max(sent.start, group[0].start - 40):group[0].start].lower().split()
+        withs = words_of.get("with", frozenset())
+        if withs and lead and (lead[-1] in withs or " ".join(lead[-2:]) in withs) \
+                and before[0] not in group and before[0].label in ("PER", "ORG", "LOC"):
+            group.insert(0, before[0])
         out += [_arg("actor", m, text, ents) for m in group]
     taken = {id(a.entity) for a in out if a.entity is not None}
     for m in after[:MAX_AFTER]:

@@ -107,6 +107,24 @@ def test_sample_articles_events_and_claims(seed_records):
     claims = [r for r in seed_records if r["type"] == "claim" and r["doc_id"].startswith("002")]
     speakers = {(c["kind"], c["speaker"]["text"]) for c in claims if c["speaker"]}
     assert ("direct", "Peskov") in speakers and ("direct", "Zheldibai") in speakers
+    # Putin's visit to Kazakhstan, planned in the first sentence
+    visits = [e for e in evs("001", "visit") if e["modality"] == "planned"]
+    assert visits and roles(visits[0], "actor") == {"Vladimir Putin"}
+    assert roles(visits[0], "location") == {"Kazakhstan"}
+    # the Korean article's memoranda with both parties each
+    parties = [roles(e, "actor") for e in evs("004", "sign")]
+    assert {"Kementerian Perindustrian, Perdagangan, dan Sumber Daya Korea Selatan",
+            "Kementerian Perindustrian dan Konstruksi Kazakhstan"} in parties
+    assert {"Institut Kemajuan Teknologi Korea",
+            "Pusat Peramalan Teknologi Nasional Kazakhstan"} in parties
+    assert {"Kementerian Perindustrian, Perdagangan, dan Sumber Daya Korea Selatan",
+            "Kementerian Energi Kazakhstan"} in parties
+    # the described speaker and the unattributed figure of the first article
+    claims = {(c["kind"], (c["speaker"] or {}).get("text"), c["content"]["text"][:40])
+              for c in seed_records if c["type"] == "claim" and c["doc_id"].startswith("001")}
+    assert ("reported", "menteri energi Kazakhstan",
+            "negaranya dapat meningkatkan ekspor miny") in claims
+    assert ("factual", None, "Menggarisbawahi lebih dari 80 persen min") in claims
 
 
 def test_event_inside_a_quote_is_reported():
@@ -177,3 +195,10 @@ def test_future_cue_covers_its_clause_but_negation_stays_local():
                  "ekspor minyak ke China.", "id")
     assert find(evs, "ban")["modality"] == "negated"
     assert find(evs, "export")["modality"] == "asserted"
+
+
+def test_parties_acting_together_with_bersama():
+    text = ("Badan Geologi Mongolia mengumumkan bahwa pihaknya bersama Rio Tinto telah "
+            "menandatangani kontrak eksplorasi tembaga.")
+    sign = find(events(text, "id"), "sign")
+    assert sign["args"]["actor"] == ["Badan Geologi Mongolia", "Rio Tinto"]
