@@ -287,7 +287,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
                     owner[j] = grown
                 break
             if m is not None and m.start == starts[k]:
-                split = _place_and_person(m, text, places, persons)
+                split = _place_and_person(m, text, places, persons, lang)
                 if split is not None:
                     mentions = [x for x in mentions if x is not m] + split
                     for j in range(k, _after(m, starts, k)):
@@ -380,8 +380,8 @@ def _known(m: Mention | None) -> bool:
     return m is not None and (m.label == "ORG" or m.canonical is not None)
 
 
-def _place_and_person(m: Mention, text: str, places: dict,
-                      persons: set[str]) -> list[Mention] | None:
+def _place_and_person(m: Mention, text: str, places: dict, persons: set[str],
+                      lang: str) -> list[Mention] | None:
     """``m`` split into a place and the person after it, or None when it is not such."""
     parts = m.text.split(" ")
     for n in (1, 2):
@@ -391,6 +391,10 @@ def _place_and_person(m: Mention, text: str, places: dict,
             continue
         place = " ".join(parts[:n])
         found = places.get(place, [None])[0]
+        if found is None and n == 1:
+            from .backends.ner_gazetteer import fuzzy_place
+
+            found = fuzzy_place(lang or "en", place)  # "Kazakhtan": Kazakhstan misspelled
         if (found is not None and found.kind == "country") or " ".join(rest) in persons:
             loc = Mention(m.start, m.start + len(place), place, "LOC",
                           "gazetteer" if found is not None else m.source, m.confidence,
@@ -432,13 +436,19 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
         return mentions
     surnames = {m.text.split()[-1] for m in mentions if m.label == "PER" and " " in m.text}
     persons = {m.text for m in candidates if m.text in surnames}
-    tables = [t for t in (phrase_table(lang, "claim_cues.tsv"), phrase_list(lang, "titles.txt")) if t]
-    if tables:
+    cues, titles = phrase_table(lang, "claim_cues.tsv"), phrase_list(lang, "titles.txt")
+    if cues or titles:
         lower = lower_words(text, starts, ends) if lower is None else lower
         index = token_index(starts)
         for m in candidates:
             i = index.get(m.start)
-            if i is not None and i > 0 and any(_ends_before(t, lower, i) for t in tables):
+            if i is None or i == 0:
+                continue
+            next_is_name = i + 1 < len(starts) and _is_name_word(text[starts[i + 1]:ends[i + 1]])
+            if (cues and _ends_before(cues, lower, i)) or (
+                    titles and not next_is_name and _ends_before(titles, lower, i)):
+                # "…,” kata Peskov"; "на президента Токаев", but not "Presiden
+                # Kazakhtan Kassym-Jomart Tokayev" (there the place qualifies the title)
                 persons.add(m.text)
     if not persons:
         return mentions

@@ -159,6 +159,8 @@ def test_a_person_glued_to_the_titles_country_is_split_off():
     assert spans(got)[:4] == [("Uzbekistan", "LOC"), ("Shavkat Mirziyoyev", "PER"),
                               ("Kazakstan", "LOC"), ("Ahmad Yusupov Karimov", "PER")]
     assert got[0].canonical == uz
+    # a misspelled country still gets its identity ("Kazakstan": Kazakhstan)
+    assert got[2].canonical["key"] == names_for("id")["Kazakhstan"][0].key
     # a first name between the title's qualifiers and a surname the model took for a place
     assert ("Maria Zakharova", "PER") in spans(got)
 

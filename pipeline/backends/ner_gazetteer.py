@@ -89,6 +89,14 @@ def _index(lang: str) -> _Index:
     return _Index(lang)
 
 
+def fuzzy_place(lang: str, word: str) -> gazetteer.Place | None:
+    """The place whose one-word name is one letter away from ``word`` ("Kazakhtan"),
+    when exactly one is."""
+    index = _index(lang)
+    name = index.fuzzy(word)
+    return index.names[name][0] if name else None
+
+
 class GazetteerNer:
     """NER backend over the gazetteer; supports every language (English names at least)."""
 
