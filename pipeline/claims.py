@@ -157,7 +157,10 @@ class _Finder(DocView):
         if k < 0:
             return None
         m = self.mentions[k]
-        if m.end >= lo and not _SENTENCE_PUNCT.search(self.text[m.end:cue_start]):
+        gap = self.text[m.end:cue_start]
+        if m.end >= lo and not _SENTENCE_PUNCT.search(gap) and ("," not in gap or m.label == "PER"):
+            # "X mengatakan", "X pada Senin mengatakan", "…, Yuri Ushakov, mengatakan"; not
+            # "…dengan China, kata …", where the speaker follows the cue
             return self.described(m)
         # a relative clause between the speaker and the cue
         floor = self.starts[max(0, first - RELATIVE_WINDOW)]

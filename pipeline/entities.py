@@ -56,7 +56,8 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
 
     Mentions with the same canonical key, or the same label and folded name, are one
     entity; then short forms join the full name they stand for in the same document
-    (see `_AliasIndex`): a surname its person ("Tokayev" → "Kassym-Jomart Tokayev"), a
+    (see `_AliasIndex`): a surname its person ("Tokayev" → "Kassym-Jomart Tokayev"), else
+    a one-word first name the one person it starts ("Bahlil" → "Bahlil Lahadalia"), a
     name without its organisation word ("POSCO" → "POSCO Group"), an inflected form
     ("Газпрома" → "Газпром").
     """
@@ -128,6 +129,11 @@ class _AliasIndex:
             for other in self.by_last.get((ent.label, folded[-1]), ()):
                 if len(self.folded[id(other)]) > n and self.folded[id(other)][-n:] == folded:
                     candidates.append(other)  # surname (or last names) of a person
+            if not candidates and n == 1:
+                # a one-word name that is the first name of one person: Indonesian news
+                # names people by their first name ("Bahlil" of "Bahlil Lahadalia")
+                candidates = [o for o in self.by_first.get((ent.label, folded[0]), ())
+                              if len(self.folded[id(o)]) > 1]
         elif ent.label == "ORG":
             for other in self.by_first.get((ent.label, folded[0]), ()):
                 full = words(other.name)

@@ -422,7 +422,9 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
       ``lexicons/LANG/claim_cues.tsv``): a place does not speak;
     - the name right after a title ("на президента Токаев"; ``titles.txt``).
 
-    Places the gazetteer knows (with a canonical identity) are never changed.
+    Such a word, or another person, written right next to a person ("[Bahlil]
+    [Lahadalia]") is the rest of that person's name: the two become one mention. Places the gazetteer knows (with a
+    canonical identity) are never changed.
     """
     from .phrases import lower_words, phrase_list, phrase_table
 
@@ -431,6 +433,7 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
         return (m.label == "LOC" and m.canonical is None and " " not in m.text
                 and m.text[:1].isupper() and not m.text.isupper())
 
+    mentions = _join_name_halves(mentions, text, unknown_word)
     candidates = [m for m in mentions if unknown_word(m)]
     if not candidates:
         return mentions
@@ -454,6 +457,22 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
         return mentions
     return [_span(m.start, m.end, text, m, "PER", m.confidence)
             if unknown_word(m) and m.text in persons else m for m in mentions]
+
+
+def _join_name_halves(mentions: list[Mention], text: str, unknown_word) -> list[Mention]:
+    """A person and an ``unknown_word`` place or another person next to it, one space
+    apart, as one person ("[Bahlil] [Lahadalia]")."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and text[prev.end:m.start] == " " and (
+                (prev.label == "PER" and (unknown_word(m) or m.label == "PER"))
+                or (unknown_word(prev) and m.label == "PER")):
+            out[-1] = _span(prev.start, m.end, text, m if m.label == "PER" else prev, "PER",
+                            max(prev.confidence, m.confidence))
+            continue
+        out.append(m)
+    return out
 
 
 def _ends_before(table, lower: Sequence[str], i: int) -> bool:

@@ -103,3 +103,19 @@ def test_factual_part_of_a_sentence_before_a_statement():
     assert ("factual", None, None, "Lebih dari 60 persen gas Turkmenistan dijual ke China") in got
     assert ("reported", "Serdar Berdimuhamedov", "mengatakan",
             "hubungan kedua negara sangat baik.") in got
+
+
+def test_a_name_before_comma_and_cue_ends_the_content_not_speaks():
+    # ", kata X": the speaker is after the cue, not the place before the comma
+    text = ("Amerika Serikat tidak akan mencabut sanksi terhadap perusahaan yang terkait dengan "
+            "China, kata juru bicara Departemen Luar Negeri AS.")
+    got = claims(text, "id")
+    assert got and got[0][1] == "juru bicara Departemen Luar Negeri AS"
+    assert got[0][3].endswith("terkait dengan China")
+
+
+def test_first_name_and_split_surname_are_one_person():
+    text = ("Menteri Energi Bahlil Lahadalia mengatakan pemerintah akan melarang ekspor bauksit. "
+            "“Kami ingin nilai tambah di dalam negeri,” ujar Bahlil kepada wartawan.")
+    got = claims(text, "id")
+    assert {g[1] for g in got} == {"Bahlil Lahadalia"}

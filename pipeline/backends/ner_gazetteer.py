@@ -161,7 +161,9 @@ class GazetteerNer:
                 seen_forms[form] = inflected
                 candidates.extend(index.by_first[form])
         best: tuple[int, str, float] | None = None
-        for toks, name in sorted(candidates, key=lambda c: (-len(c[0]), c[1])):
+        # longest first; of equal length, the name the text spells exactly ("София", not
+        # "Софи" + "я")
+        for toks, name in sorted(candidates, key=lambda c: (-len(c[0]), seen_forms[c[0][0]], c[1])):
             if i + len(toks) > n:
                 continue
             exact = not seen_forms[toks[0]]
