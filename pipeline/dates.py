@@ -18,7 +18,7 @@ with dateparser.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -41,6 +41,7 @@ class _Words:
     weekdays: dict[str, int]
     relative: dict[str, int]
     pattern: re.Pattern[str]
+    periods: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def _alt(forms: list[str]) -> str:
@@ -56,10 +57,16 @@ def time_words(lang: str) -> _Words | None:
     months: dict[str, int] = {}
     weekdays: dict[str, int] = {}
     relative: dict[str, int] = {}
+    periods: dict[str, tuple[str, int]] = {}  # "pekan depan" -> ("week", 1)
     for row in read_tsv(path):
         if len(row) < 3:
             continue
         kind, value, forms = row[0].strip(), int(row[1]), row[2]
+        if kind in ("relative_week", "relative_month", "relative_year"):
+            for form in forms.split("|"):
+                if form.strip():
+                    periods[form.strip().lower()] = (kind.split("_")[1], value)
+            continue
         target = {"month": months, "weekday": weekdays, "relative": relative}.get(kind)
         if target is None:
             continue
@@ -87,8 +94,10 @@ def time_words(lang: str) -> _Words | None:
         rf"(?P<rel>{rel})",
         rf"{year.format('y')}",
     ]
+    if periods:
+        parts.insert(-2, rf"(?P<per>{_alt(list(periods))})")
     pattern = re.compile(r"(?<![\w/.])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
-    return _Words(months, weekdays, relative, pattern)
+    return _Words(months, weekdays, relative, pattern, periods)
 
 
 def parse_published(value: str | None) -> date | None:
@@ -145,6 +154,18 @@ def resolve_weekday(weekday: int, base: date | None, future: bool = False) -> st
     return (base - timedelta(days=back)).isoformat()
 
 
+def resolve_period(unit: str, n: int, published: date) -> str:
+    """The week (ISO "2025-W21"), month ("2025-06") or year ("2026") ``n`` units from the
+    article's date: "pekan depan", "следващия месец", "last year"."""
+    if unit == "week":
+        year, week, _ = (published + timedelta(weeks=n)).isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    if unit == "month":
+        k = published.year * 12 + published.month - 1 + n
+        return f"{k // 12:04d}-{k % 12 + 1:02d}"
+    return f"{published.year + n:04d}"
+
+
 def find_times(text: str, start: int, end: int, lang: str, published: date | None,
                future: bool = False) -> list[TimeExpression]:
     """Time expressions in ``text[start:end]`` with their values (offsets into ``text``)."""
@@ -182,6 +203,9 @@ def find_times(text: str, start: int, end: int, lang: str, published: date | Non
         elif g.get("rel"):
             if published is not None:
                 value = (published + timedelta(days=words.relative[g["rel"].lower()])).isoformat()
+        elif g.get("per"):
+            if published is not None:
+                value = resolve_period(*words.periods[g["per"].lower()], published)
         elif g.get("y"):
             value = g["y"]
         out.append(TimeExpression(m.start(), m.end(), m.group(), value))

@@ -16,8 +16,8 @@ from .backends import get_backend
 from .clean import clean_text
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
-from .ner_rules import (consistent_persons, cued_organisations, extend_organisations,
-                        legal_form_names, title_persons)
+from .ner_rules import (company_names, consistent_persons, cued_organisations,
+                        extend_organisations, legal_form_names, title_persons)
 from .phrases import document_lower
 
 
@@ -70,7 +70,8 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
             canonical = dict(m.canonical) if m.canonical else {"key": key, "name": m.text,
                                                                 "wikidata": None}
             canonical.pop("matched", None)
-            base = (m.canonical or {}).get("matched") or m.text
+            base = (m.canonical or {}).get("matched") or m.text.replace("„", "").replace(
+                "“", "").replace("”", "").replace("«", "").replace("»", "")
             ent = Entity(label=m.label, name=base, mentions=[], canonical=canonical,
                          confidence=0.0)
             by_key[key] = ent
@@ -191,8 +192,8 @@ class Entities:
                 lower = document_lower(doc)  # shared with the later stages
                 # company names by their legal form also where no model ran (English)
                 merged = legal_form_names(merged, text, starts, ends)
-                for rule in (title_persons, cued_organisations, extend_organisations,
-                             consistent_persons):
+                for rule in (company_names, title_persons, cued_organisations,
+                             extend_organisations, consistent_persons):
                     merged = rule(merged, text, starts, ends, lang, lower)
             doc.mentions = merged
             doc.entities = cluster(doc.mentions, doc.lang or "")

@@ -10,7 +10,7 @@ set of these files plus an NER backend.
 Per sentence, each trigger that is not inside a name starts an event:
 
 Arguments are taken from the trigger's clause only: the stretch of the sentence between
-quotation marks, brackets, semicolons, colons, spaced dashes and the words that open a new
+quotation marks, semicolons, colons, spaced dashes and the words that open a new
 clause (``clause`` in grammar.tsv: "menyusul", "setelah", "след като", "after"), and
 the reporting cue and content of a claim, so "Kunjungan Putin … menyusul larangan Rusia …"
 does not make Russia a party to the visit.
@@ -52,9 +52,11 @@ from .relations import mention_entities
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
 MAX_AFTER = 4  # names after a trigger that can be its arguments
 _PUNCT = re.compile(r"[.;:!?()\"“”„«»]")
-# marks that close a clause: brackets, ; and :, a dash between spaces; and quotations
+# marks that close a clause: ; and :, a dash between spaces; and quotations
 # of at least `QUOTE_WORDS` words (a quoted phrase such as “hasil spesifik” is not one)
-_CLAUSE_MARK = re.compile(r"[;:()\[\]]|\s[–—-]\s")
+_CLAUSE_MARK = re.compile(r"[;:]|\s[–—-]\s")
+# an aside in brackets: its names are no arguments, and the clause goes on after it
+_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _QUOTED = re.compile(r"[\"“„«]([^\"“”„«»]*)[\"”“»]")
 QUOTE_WORDS = 4
 # grammar.tsv roles that mark the role of the place after them
@@ -131,6 +133,8 @@ class Events:
                               for x in ((c.cue.start,) if c.cue else ()) + (c.content.start,
                                                                            c.content.end)})
         words_of = grammar(lang)
+        purposes = words_of.get("purpose", frozenset())
+        units = phrase_table(lang, "quantities.tsv") or None
         commodities = phrase_table(lang, "commodities.tsv", shared=True)
         published = parse_published(doc.published)
         ents = mention_entities(doc)
@@ -150,10 +154,13 @@ class Events:
                                  bisect.bisect_left(mention_starts, sent.end)]
             inside = [(m.start, m.end) for m in names]
             goods = list(commodities.find(text, starts, ends, a, b, lower))
+            good_spans = tuple((g.start, g.end) for g in goods)
             bounds = _clause_bounds(text, starts, a, b, words, sent, words_of)
+            asides = [m.span() for m in _ASIDE.finditer(text, sent.start, sent.end)]
             lo_mark = bisect.bisect_left(claim_marks, sent.start)
             bounds = sorted(bounds + claim_marks[lo_mark:bisect.bisect_left(claim_marks, sent.end)])
             seen: set[tuple[str, str | None]] = set()
+            sent_events: list[Event] = []
             sent_times: dict[bool, list] = {}  # the sentence's time expressions, once
             for hit in triggers.find(text, starts, ends, a, b, lower):
                 if any(s <= hit.start < e for s, e in inside):
@@ -172,9 +179,24 @@ class Events:
                                      bisect.bisect_left(starts, lo) - a)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
+                k0 = hit.first - a  # "untuk membahas", "за да обсъди"
+                purpose = bool(purposes) and any(
+                    " ".join(words[max(0, k0 - n):k0]) in purposes for n in (1, 2, 3))
                 ev.arguments = _arguments(text, hit.start, hit.end,
-                                          [m for m in names if lo <= m.start and m.end <= hi],
-                                          ents, sent, words_of, noun=kind == "noun")
+                                          [m for m in names if lo <= m.start and m.end <= hi
+                                           and not any(a <= m.start < b for a, b in asides)],
+                                          ents, sent, words_of, noun=kind == "noun",
+                                          mode=mode, purpose=purpose, units=units,
+                                          goods=good_spans)
+                if purpose and sent_events:
+                    # "akan bertemu … untuk membahas": the purpose has the actors and the
+                    # plan of the event it serves
+                    if not any(x.role == "actor" for x in ev.arguments):
+                        ev.arguments[:0] = [x for x in sent_events[-1].arguments
+                                            if x.role == "actor"]
+                    if ev.modality == "asserted" and sent_events[-1].modality in (
+                            "planned", "hypothetical"):
+                        ev.modality = sent_events[-1].modality
                 kinds: set[str] = set()
                 for g in goods:  # each commodity once; not a word of a name ("Oil Price")
                     if not lo <= g.start < hi:
@@ -198,6 +220,7 @@ class Events:
                                                   for x in ev.arguments)
                                       - 0.05 * inherited, 3)
                 doc.events.append(ev)
+                sent_events.append(ev)
             if False not in sent_times:
                 sent_times[False] = find_times(text, sent.start, sent.end, lang, published)
             for t in sent_times[False]:
@@ -233,22 +256,32 @@ def _clause(bounds: list[int], t_start: int, t_end: int, sent: Span) -> tuple[in
 
 def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                ents: dict[tuple[int, int], Entity], sent: Span,
-               words_of: dict[str, frozenset[str]], noun: bool = False) -> list[Argument]:
+               words_of: dict[str, frozenset[str]], noun: bool = False, mode: str = "",
+               purpose: bool = False, units=None,
+               goods: tuple[tuple[int, int], ...] = ()) -> list[Argument]:
     """Actor, location and counterparts of a trigger among the sentence's names.
+
+    ``purpose``: the trigger follows a purpose word ("untuk membahas", "за да обсъди"): the
+    names before it are not its actors (the caller gives it the previous event's).
+    ``units``: the quantity units, whose country is no argument ("dolar AS").
+    ``goods``: (start, end) of the commodity words of the sentence.
 
     For a noun trigger, a name right after it is its actor ("larangan Rusia", "Kunjungan
     Putin"), and the names after "antara" / "между" / "between" are all actors ("Среща
     между Рубио и Нуртлеу").
     """
     joiners = words_of.get("joiner", frozenset())
-    before = [m for m in names if m.end <= t_start]
+    before = [] if purpose else [m for m in names if m.end <= t_start]
     after = [m for m in names if m.start >= t_end]
     out: list[Argument] = []
     if noun and after:
         gap = text[t_end:after[0].start].lower().split()
         group = []
-        if not gap:
-            group = [after[0]]  # "larangan Rusia": the ban is Russia's
+        if not gap or all(any(a <= t_end + k < b for a, b in goods)
+                          for k in _word_offsets(text[t_end:after[0].start])):
+            # "larangan Rusia": the ban is Russia's; "ekspor nikel Indonesia" too (only
+            # commodity words between)
+            group = [after[0]]
         elif any(w in words_of.get("between", ()) for w in gap) and len(gap) <= 8 and not _PUNCT.search(
                 text[t_end:after[0].start]):
             group = [after[0]]  # "between X and Y": both take part
@@ -262,17 +295,34 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
             after = [m for m in after if m not in group]
             before = []
     # actors: the nearest name before the trigger and the names joined to it
+    place_words = frozenset().union(*(words_of.get(g, frozenset()) for g, _ in PLACE_ROLES))
+    if before and _word_before(text, sent.start, before[-1].start) in place_words:
+        # "… di Tokyo untuk membahas pasokan": Tokyo is where, not who
+        if before[-1].label == "LOC":
+            out.append(_arg("location", before[-1], text, ents))
+        before = []
     if before:
         group = [before[-1]]
-        for m in reversed(before[:-1]):
-            gap = text[m.end:group[0].start].replace(",", " , ").lower().split()
+        i = len(before) - 2
+        while i >= 0:
+            m = before[i]
+            gap = _words(text[m.end:group[0].start])
+            if gap == [","] and m.label == "LOC" and group[0].label != "LOC" and i > 0 \
+                    and _description(_words(text[before[i - 1].end:m.start]), joiners):
+                # "Antam dan perusahaan asal China, Huayou Cobalt": the place describes
+                # the company after it, which is joined to the name before the description
+                group.insert(0, before[i - 1])
+                i -= 2
+                continue
             if gap == [","] and (m.label == "LOC") != (group[0].label == "LOC"):
                 break  # a list has names of one kind: "melalui Rusia, Putin …" is not one
-            if gap and all(w in joiners for w in gap):
-                # ", dan" too; not mere adjacency: "Presiden Rusia Vladimir Putin"
+            if gap and (all(w in joiners for w in gap) or _description(gap, joiners)):
+                # ", dan" too, and "„Булгаргаз“ и турската компания БОТАШ"; not mere
+                # adjacency: "Presiden Rusia Vladimir Putin"
                 group.insert(0, m)
-            else:
-                break
+                i -= 1
+                continue
+            break
         # "A … bersama B menandatangani": B acts together with the clause's first name
         lead = text[max(sent.start, group[0].start - 40):group[0].start].lower().split()
         withs = words_of.get("with", frozenset())
@@ -288,12 +338,43 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         if ent is not None:
             taken.add(id(ent))
         prev = text[sent.start:m.start].rstrip().split()
+        if units is not None and prev and units.match_at([prev[-1].lower()], 0):
+            continue  # "5 miliar dolar AS": the currency's country takes no part
         role = "counterpart"
         if m.label == "LOC" and prev:
             role = next((r for g, r in PLACE_ROLES if prev[-1].lower() in words_of.get(g, ())),
                         role)
+            if role == "counterpart" and mode == "visit":
+                role = "location"  # "ще посети Пекин": the place visited
         out.append(_arg(role, m, text, ents))
     return out
+
+
+_BRACKETS = str.maketrans({c: " " for c in "()[]\"“”„«»"})
+
+
+def _words(gap: str) -> list[str]:
+    """The lower-case words and commas of ``gap``; asides in brackets and quotation marks
+    left out."""
+    return _ASIDE.sub(" ", gap).translate(_BRACKETS).replace(",", " , ").lower().split()
+
+
+def _word_offsets(gap: str) -> list[int]:
+    """Offsets (in ``gap``) of its words."""
+    return [m.start() for m in re.finditer(r"\S+", gap)]
+
+
+def _word_before(text: str, floor: int, offset: int) -> str:
+    """The lower-case word right before ``offset`` (not before ``floor``)."""
+    words = text[max(floor, offset - 30):offset].split()
+    return words[-1].lower() if words else ""
+
+
+def _description(gap: list[str], joiners: frozenset[str]) -> bool:
+    """``gap`` is a joining word and a short lower-case description ("и турската
+    компания", "dan perusahaan asal")."""
+    return (len(gap) >= 2 and gap[0] in joiners and gap[0] != "," and len(gap) <= 6
+            and all(w.isalpha() and w.islower() for w in gap[1:]))
 
 
 def _arg(role: str, m: Mention, text: str, ents: dict[tuple[int, int], Entity]) -> Argument:

@@ -25,6 +25,7 @@ because they need the gazetteer's places):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -630,3 +631,48 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
     if not replace:
         return mentions
     return [x for m in mentions for x in replace.get(id(m), [m])]
+
+
+_OPENING = "„“\"«"
+_CLOSING = "“”\"»"
+
+
+def company_names(mentions: list[Mention], text: str, starts: Sequence[int],
+                  ends: Sequence[int], lang: str,
+                  lower: Sequence[str] | None = None) -> list[Mention]:
+    """Company names written with quotation marks and a legal form, and short names in
+    brackets:
+
+    - "„Булгаргаз“ ЕАД": the quoted name and its legal form are one ORG mention (the legal
+      form alone is never a name);
+    - "PT Aneka Tambang Tbk (Antam)", "Kementerian ESDM (KESDM)": a name in brackets right
+      after a name is that name's short form: same label, same entity.
+    """
+    from .names import name_key
+
+    forms = org_words("xx").tails
+    out: list[Mention] = []
+    absorbed = -1  # end offset of a legal form taken into the name before it
+    for m in mentions:
+        if m.text in forms:
+            continue  # "ЕАД", "LLC" alone is no name
+        if m.start < absorbed:
+            continue
+        if m.start > 0 and text[m.start - 1] in _OPENING:
+            # „Булгаргаз“ ЕАД: the quoted name and the legal form after it
+            form = re.match(r"[“”\"»]\s+(\S+)", text[m.end:m.end + 20])
+            if form and form.group(1).rstrip(",.;:") in forms:
+                end = m.end + form.start(1) + len(form.group(1).rstrip(",.;:"))
+                m = _span(m.start - 1, end, text, m, "ORG", m.confidence)
+                absorbed = end
+        out.append(m)
+    for k in range(1, len(out)):
+        prev, m = out[k - 1], out[k]
+        if text[prev.end:m.start] in (" (", "(") and text[m.end:m.end + 1] == ")" \
+                and len(m.text) < len(prev.text):
+            key = (prev.canonical or {}).get("key") or name_key(prev.label, prev.text)
+            canonical = {**(prev.canonical or {"key": key, "name": prev.text, "wikidata": None}),
+                         "matched": prev.text}
+            out[k] = Mention(m.start, m.end, m.text, prev.label, m.source, m.confidence,
+                             canonical)
+    return out

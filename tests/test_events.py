@@ -202,3 +202,36 @@ def test_parties_acting_together_with_bersama():
             "menandatangani kontrak eksplorasi tembaga.")
     sign = find(events(text, "id"), "sign")
     assert sign["args"]["actor"] == ["Badan Geologi Mongolia", "Rio Tinto"]
+
+
+def test_company_described_after_the_joining_word_and_an_aside():
+    # "X (short name) dan perusahaan asal China, Y": both sign; the currency's country and
+    # the short name in brackets are no parties
+    text = ("PT Timah Tbk (Timah) dan perusahaan asal China, Tsingshan Holding, "
+            "menandatangani perjanjian investasi senilai 2 miliar dolar AS di Bangka.")
+    sign = find(events(text, "id"), "sign")
+    assert sign["args"]["actor"] == ["PT Timah Tbk", "Tsingshan Holding"]
+    assert sign["args"]["location"] == ["Bangka"] and "counterpart" not in sign["args"]
+
+
+def test_bulgarian_quoted_company_with_legal_form_and_description():
+    text = "„Петрол Холдинг“ АД и румънската компания Ромгаз подписаха договор за доставки."
+    evs = events(text, "bg")
+    assert find(evs, "sign")["args"]["actor"] == ["Петрол Холдинг АД", "Ромгаз"]
+
+
+def test_purpose_clause_takes_the_actors_and_plan_of_its_event():
+    evs = events("Президентът на Узбекистан Шавкат Мирзиёев ще посети Токио следващия месец, "
+                 "за да обсъди доставките на уран за Япония.", "bg", published="2025-03-10")
+    visit = find(evs, "visit")
+    assert visit["args"]["location"] == ["Токио"] and visit["time"] == "2025-04"
+    talks = find(evs, "talks")
+    assert talks["args"]["actor"] == ["Шавкат Мирзиёев"] and talks["modality"] == "planned"
+
+
+def test_noun_trigger_with_a_commodity_before_its_owner():
+    evs = events("Ekspor nikel Filipina ke Jepang turun tahun lalu.", "id", published="2025-02-01")
+    export = find(evs, "export")
+    assert export["args"]["actor"] == ["Filipina"] and export["time"] == "2024"
+    evs = events("Aliansi gas dengan Turkmenistan diusulkan Moskow.", "id")
+    assert "Turkmenistan" not in find(evs, "alliance")["args"].get("actor", [])
