@@ -235,3 +235,9 @@ def test_noun_trigger_with_a_commodity_before_its_owner():
     assert export["args"]["actor"] == ["Filipina"] and export["time"] == "2024"
     evs = events("Aliansi gas dengan Turkmenistan diusulkan Moskow.", "id")
     assert "Turkmenistan" not in find(evs, "alliance")["args"].get("actor", [])
+
+
+def test_korean_memoranda_take_the_storys_date_when_published_is_given(seeds_dir):
+    text = (seeds_dir / "004_0817dce519c6dd83.txt").read_text(encoding="utf-8")
+    signs = [e for e in events(text, "id", published="2024-06-14") if e["mode"] == "sign"]
+    assert len(signs) >= 4 and all(e["time"] == "2024-06-13" for e in signs)
