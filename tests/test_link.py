@@ -56,3 +56,30 @@ def test_link_command_rewrites_keys_and_copies_the_rest(tmp_path):
     assert linked[1] == records[1] and linked[5] == records[5]
     same = runner.invoke(app, ["link", str(src), "-o", str(src)])
     assert same.exit_code == 2
+
+
+def test_sample_articles_share_keys_after_link(seed_records, tmp_path):
+    """Kazakhstan, Russia, China, Central Asia, Putin and Tokayev: one key each across the
+    five sample articles (Indonesian and Bulgarian), after `lintas link`."""
+    src = write(tmp_path / "run.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                               for r in seed_records))
+    out = tmp_path / "linked.jsonl"
+    assert runner.invoke(app, ["link", str(src), "-o", str(out)]).exit_code == 0
+    keys: dict[str, set[str]] = {}
+    docs: dict[str, set[str]] = {}
+    names = {"Kazakhstan": ("Kazakhstan", "Казахстан", "Kazakhtan"), "Russia": ("Rusia", "Русия"),
+             "China": ("China", "Cina", "Китай"), "Central Asia": ("Asia Tengah", "Централна Азия"),
+             "Putin": ("Vladimir Putin", "Putin", "Путин"),
+             "Tokayev": ("Tokayev", "Kassym-Jomart Tokayev", "Токаев")}
+    for line in out.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r["type"] != "entity":
+            continue
+        for what, forms in names.items():
+            if r["name"] in forms:
+                keys.setdefault(what, set()).add(r["canonical"]["key"])
+                docs.setdefault(what, set()).add(r["doc_id"][:3])
+    assert {k: len(v) for k, v in keys.items()} == {k: 1 for k in names}, keys
+    assert docs["Kazakhstan"] == {"000", "001", "002", "003", "004"}
+    assert docs["Tokayev"] == {"001", "002", "003"} and docs["Russia"] >= {"000", "001", "002", "003"}
+    assert keys["Kazakhstan"] == {"Q232"} and keys["Russia"] == {"Q159"}
