@@ -191,9 +191,9 @@ class Events:
                 if purpose and sent_events:
                     # "akan bertemu … untuk membahas": the purpose has the actors and the
                     # plan of the event it serves
-                    if not any(x.role == "actor" for x in ev.arguments):
-                        ev.arguments[:0] = [x for x in sent_events[-1].arguments
-                                            if x.role == "actor"]
+                    served = [x for x in sent_events[-1].arguments if x.role == "actor"]
+                    if served:
+                        ev.arguments = served + [x for x in ev.arguments if x.role != "actor"]
                     if ev.modality == "asserted" and sent_events[-1].modality in (
                             "planned", "hypothetical"):
                         ev.modality = sent_events[-1].modality
@@ -261,8 +261,9 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                goods: tuple[tuple[int, int], ...] = ()) -> list[Argument]:
     """Actor, location and counterparts of a trigger among the sentence's names.
 
-    ``purpose``: the trigger follows a purpose word ("untuk membahas", "за да обсъди"): the
-    names before it are not its actors (the caller gives it the previous event's).
+    ``purpose``: the trigger follows a purpose word ("untuk membahas", "за да обсъди"): its
+    actor is the first name of the clause, the subject (the caller gives it the actors of
+    an event before it in the sentence instead, when there is one).
     ``units``: the quantity units, whose country is no argument ("dolar AS").
     ``goods``: (start, end) of the commodity words of the sentence.
 
@@ -271,7 +272,11 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
     между Рубио и Нуртлеу").
     """
     joiners = words_of.get("joiner", frozenset())
-    before = [] if purpose else [m for m in names if m.end <= t_start]
+    before = [m for m in names if m.end <= t_start]
+    if purpose:
+        # "X … telah mengambil langkah untuk mengirimkan …": the clause's subject, its
+        # first name (the caller prefers the actors of an event before in the sentence)
+        before = before[:1]
     after = [m for m in names if m.start >= t_end]
     out: list[Argument] = []
     if noun and after:

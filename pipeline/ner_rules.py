@@ -157,6 +157,38 @@ def organisation_labels(mentions: list[Mention], lang: str) -> list[Mention]:
     return out
 
 
+@lru_cache(maxsize=32)
+def place_words(lang: str) -> OrgWords:
+    """``place_heads.txt`` and ``place_tails.txt`` of ``lang``: words that begin or end a
+    place's name ("Laut Kaspia", "Черно море", "Strait of Hormuz")."""
+    heads: set[str] = set()
+    tails: set[str] = set()
+    folder = models_dir() / "lexicons" / lang
+    for name, target in (("place_heads.txt", heads), ("place_tails.txt", tails)):
+        if (folder / name).exists():
+            target.update(line.strip() for line in read_lines(folder / name))
+    return OrgWords(frozenset(heads), frozenset(tails))
+
+
+def place_labels(mentions: list[Mention], lang: str) -> list[Mention]:
+    """Names of two words or more that begin or end with a place word (seas, straits,
+    rivers, provinces) are LOC, unless an organisation word is in them too ("Laut Kaspia"
+    tagged ORG is the Caspian Sea; "Bank Sungai" stays a bank)."""
+    places, orgs = place_words(lang), org_words(lang)
+    if not places.heads and not places.tails:
+        return mentions
+    out = []
+    for m in mentions:
+        parts = m.text.split()
+        if m.label != "LOC" and len(parts) >= 2 and (parts[0] in places.heads
+                                                     or parts[-1] in places.tails) \
+                and not (parts[0] in orgs.heads or parts[-1] in orgs.tails):
+            m = Mention(start=m.start, end=m.end, text=m.text, label="LOC", source=m.source,
+                        confidence=m.confidence, canonical=m.canonical)
+        out.append(m)
+    return out
+
+
 MAX_NAME_WORDS = 4
 
 
@@ -224,7 +256,8 @@ def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
     """All the rules of this module, in order."""
     joined = join_hyphenated(mentions, text, starts, ends, lang)
     named = strip_common_words(joined, text, starts, ends)
-    return organisation_labels(legal_form_names(named, text, starts, ends), lang)
+    return place_labels(organisation_labels(legal_form_names(named, text, starts, ends), lang),
+                        lang)
 
 
 MAX_TITLE_NAME_WORDS = 3

@@ -241,3 +241,10 @@ def test_korean_memoranda_take_the_storys_date_when_published_is_given(seeds_dir
     text = (seeds_dir / "004_0817dce519c6dd83.txt").read_text(encoding="utf-8")
     signs = [e for e in events(text, "id", published="2024-06-14") if e["mode"] == "sign"]
     assert len(signs) >= 4 and all(e["time"] == "2024-06-13" for e in signs)
+
+
+def test_purpose_clause_without_an_event_before_takes_the_subject():
+    text = ("Mongolia, salah satu produsen batu bara terbesar di Asia, berencana untuk "
+            "mengirimkan tembaga ke China melalui Laut Kuning.")
+    ship = find(events(text, "id"), "shipment")
+    assert ship["args"]["actor"] == ["Mongolia"] and ship["args"]["route"] == ["Laut Kuning"]

@@ -186,3 +186,14 @@ def test_an_unknown_place_right_after_a_title_is_a_person():
     ms = [mention(text, "Мирзиёев", "LOC"), mention(text, "Ташкент", "LOC")]
     got = spans(consistent_persons(ms, text, *tokens(text, "bg"), "bg"))
     assert got == [("Мирзиёев", "PER"), ("Ташкент", "LOC")]
+
+
+def test_seas_straits_and_rivers_are_places():
+    from pipeline.ner_rules import place_labels
+
+    text = "Laut Kaspia, Bank Sungai Kapuas, Черно море и Strait of Hormuz."
+    ms = [mention(text, "Laut Kaspia", "ORG"), mention(text, "Bank Sungai Kapuas", "ORG")]
+    assert spans(place_labels(ms, "id")) == [("Laut Kaspia", "LOC"), ("Bank Sungai Kapuas", "ORG")]
+    assert spans(place_labels([mention(text, "Черно море", "ORG")], "bg")) == [("Черно море", "LOC")]
+    assert spans(place_labels([mention(text, "Strait of Hormuz", "PER")], "en")) == [
+        ("Strait of Hormuz", "LOC")]
