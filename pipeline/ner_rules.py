@@ -496,12 +496,17 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
 def _join_name_halves(mentions: list[Mention], text: str, unknown_word) -> list[Mention]:
     """A person and an ``unknown_word`` place or another person next to it, one space
     apart, as one person ("[Bahlil] [Lahadalia]")."""
+    def name_like(m: Mention) -> bool:
+        return all(w[:1].isupper() for w in m.text.split())
+
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if prev is not None and text[prev.end:m.start] == " " and (
+        if prev is not None and text[prev.end:m.start] == " " and name_like(prev) \
+                and name_like(m) and (
                 (prev.label == "PER" and (unknown_word(m) or m.label == "PER"))
-                or (unknown_word(prev) and m.label == "PER")):
+                or (unknown_word(prev) and m.label == "PER" and " " not in m.text)):
+            # not "[Пловдив] [Христо Щерионов]": a place before a full name qualifies it
             out[-1] = _span(prev.start, m.end, text, m if m.label == "PER" else prev, "PER",
                             max(prev.confidence, m.confidence))
             continue
@@ -679,7 +684,7 @@ def company_names(mentions: list[Mention], text: str, starts: Sequence[int],
     - "„Булгаргаз“ ЕАД": the quoted name and its legal form are one ORG mention (the legal
       form alone is never a name);
     - "PT Aneka Tambang Tbk (Antam)", "Kementerian ESDM (KESDM)": a name in brackets right
-      after a name is that name's short form: same label, same entity.
+      after an organisation is its short form: same label, same entity.
     """
     from .names import name_key
 
@@ -702,7 +707,10 @@ def company_names(mentions: list[Mention], text: str, starts: Sequence[int],
     for k in range(1, len(out)):
         prev, m = out[k - 1], out[k]
         if text[prev.end:m.start] in (" (", "(") and text[m.end:m.end + 1] == ")" \
-                and len(m.text) < len(prev.text):
+                and len(m.text) < len(prev.text) and prev.label == "ORG" \
+                and m.canonical is None and m.label != "LOC":
+            # an organisation's short name; not "Иван Тотев (ГЕРБ)" (his party) nor
+            # "Акаба (Йордания)" (its country)
             key = (prev.canonical or {}).get("key") or name_key(prev.label, prev.text)
             canonical = {**(prev.canonical or {"key": key, "name": prev.text, "wikidata": None}),
                          "matched": prev.text}
