@@ -495,7 +495,8 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
 
 def _join_name_halves(mentions: list[Mention], text: str, unknown_word) -> list[Mention]:
     """A person and an ``unknown_word`` place or another person next to it, one space
-    apart, as one person ("[Bahlil] [Lahadalia]")."""
+    apart, as one person of at most three words ("[Bahlil] [Lahadalia]"; not two full
+    names in a row, "Радек Щепанек Милош Раонич")."""
     def name_like(m: Mention) -> bool:
         return all(w[:1].isupper() for w in m.text.split())
 
@@ -503,7 +504,7 @@ def _join_name_halves(mentions: list[Mention], text: str, unknown_word) -> list[
     for m in mentions:
         prev = out[-1] if out else None
         if prev is not None and text[prev.end:m.start] == " " and name_like(prev) \
-                and name_like(m) and (
+                and name_like(m) and len((prev.text + " " + m.text).split()) <= 3 and (
                 (prev.label == "PER" and (unknown_word(m) or m.label == "PER"))
                 or (unknown_word(prev) and m.label == "PER" and " " not in m.text)):
             # not "[Пловдив] [Христо Щерионов]": a place before a full name qualifies it
