@@ -40,6 +40,7 @@ SPEAKER_WINDOW = 6  # tokens after a cue in which the speaker's name may start
 DESCRIPTION_WORDS = 8  # words kept for a speaker described rather than named
 RELATIVE_WINDOW = 25  # tokens a relative clause may span between a speaker and the cue
 INTRO_WINDOW = 14  # tokens after a cue in which "bahwa" / "че" / "that" opens the content
+TAIL_WORDS = 5  # words after a closing cue that are still an adverbial ("in Astana on Tuesday")
 _SENTENCE_PUNCT = re.compile(r"[.!?;\"“”„«»]")
 
 
@@ -74,6 +75,8 @@ class Claims:
         finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"),
                          words_of.get("complementizer", frozenset()),
                          words_of.get("relative", frozenset()), phrase_list(lang, "titles.txt"))
+        finder.prepositions = frozenset().union(
+            *(words_of.get(role, frozenset()) for role in ("locative", "origin", "time")))
         doc.claims = finder.direct() + finder.reported() + finder.factual()
         doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
         doc.extractors["claims"] = "lintas-lexicons 1"
@@ -90,6 +93,7 @@ class _Finder(DocView):
         self.quantities = quantities
         self.complementizers = intro
         self.relative = relative
+        self.prepositions: frozenset[str] = frozenset()
         self.titles = titles
         self.ents = mention_entities(doc)
         self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
@@ -186,8 +190,17 @@ class _Finder(DocView):
         return (Span(start, m.end), None) if start < m.start else (span, ent)
 
     def ends_sentence(self, last: int, b: int) -> bool:
-        """Only punctuation follows token ``last`` up to token ``b`` (the sentence's end)."""
-        return all(not any(c.isalnum() for c in self.word(k)) for k in range(last + 1, b))
+        """Only punctuation, or a short adverbial without a complementizer ("in Astana on
+        Tuesday", "kepada wartawan"), follows token ``last`` up to token ``b`` (the
+        sentence's end): what was said is before the cue."""
+        rest = [self.lower[k] for k in range(last + 1, b)
+                if any(c.isalnum() for c in self.word(k))]
+        if not rest:
+            return True
+        # an adverbial starts with a place or time preposition: "in Astana", not "Russia
+        # would win" (what was said, after the cue)
+        return len(rest) <= TAIL_WORDS and rest[0] in self.prepositions \
+            and not any(self.word(k) in "“”\"„«»:" for k in range(last + 1, b))
 
     def comma_before(self, offset: int, floor: int) -> int | None:
         """The offset of a comma before ``offset`` with at most two lower-case words between
@@ -288,7 +301,15 @@ class _Finder(DocView):
             if cue is not None:
                 sent = self.sentence(self.starts[cue[0]])
                 speaker = self.speaker_after(cue[1], sent.end)
-            else:
+            elif after < len(self.starts) and after in self.owner \
+                    and self.owner[after].start == self.starts[after]:
+                # "“…,” Satkaliyev said.": the speaker's name, then the cue
+                named = self.owner[after]
+                k = self.token(named.end)
+                cue = self.cue_at(k)
+                if cue is not None:
+                    speaker = (Span(named.start, named.end), self.ents.get((named.start, named.end)))
+            if cue is None:
                 before = self.token(m.start()) - 1
                 while before >= 0 and not any(c.isalnum() for c in self.word(before)) \
                         and self.token(m.start()) - before < 3:
@@ -326,7 +347,8 @@ class _Finder(DocView):
                             claim = self.claim("reported", Span(sent.start, self.starts[first]),
                                                cue, speaker, 0.6)
                 elif self.ends_sentence(last, b) and (comma := self.comma_before(
-                        before[0].start if before else self.starts[first], sent.start)) is not None \
+                        self.title_start(before[0].start) if before else self.starts[first],
+                        sent.start)) is not None \
                         and (before or comma + 2 < self.starts[first]):
                     # "CONTENT, the Kremlin said." / "…, SPEAKER reported." / "…, the
                     # ministry said." (a description: its words, without an entity)

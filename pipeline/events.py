@@ -343,6 +343,8 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
         if ent is not None:
             taken.add(id(ent))
         prev = text[sent.start:m.start].rstrip().split()
+        while len(prev) > 1 and prev[-1].lower() in words_of.get("article", ()):
+            prev.pop()  # "through the Caspian Sea"
         if units is not None and prev and units.match_at([prev[-1].lower()], 0):
             continue  # "5 miliar dolar AS": the currency's country takes no part
         role = "counterpart"

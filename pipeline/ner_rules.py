@@ -157,6 +157,21 @@ def organisation_labels(mentions: list[Mention], lang: str) -> list[Mention]:
     return out
 
 
+def strip_articles(mentions: list[Mention], text: str, lang: str) -> list[Mention]:
+    """Names without the article a model took in ("[the Caspian Sea]" -> "Caspian Sea"):
+    the words of ``name_articles`` in ``settings.tsv`` (English: "the")."""
+    articles = set(settings(lang).get("name_articles", "").split())
+    if not articles:
+        return mentions
+    out = []
+    for m in mentions:
+        first, _, rest = m.text.partition(" ")
+        if rest and first.lower() in articles and rest[:1].isupper():
+            m = _span(m.start + len(first) + 1, m.end, text, m, m.label, m.confidence)
+        out.append(m)
+    return out
+
+
 @lru_cache(maxsize=32)
 def place_words(lang: str) -> OrgWords:
     """``place_heads.txt`` and ``place_tails.txt`` of ``lang``: words that begin or end a
@@ -255,7 +270,7 @@ def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
                 ends: Sequence[int], lang: str) -> list[Mention]:
     """All the rules of this module, in order."""
     joined = join_hyphenated(mentions, text, starts, ends, lang)
-    named = strip_common_words(joined, text, starts, ends)
+    named = strip_articles(strip_common_words(joined, text, starts, ends), text, lang)
     return place_labels(organisation_labels(legal_form_names(named, text, starts, ends), lang),
                         lang)
 

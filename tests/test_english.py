@@ -39,3 +39,21 @@ def test_english_entities_relations_events_and_claims():
     sign = [e for e in events if e["mode"] == "sign"][0]
     roles = {(a["role"], a["text"]) for a in sign["arguments"]}
     assert ("route", "Kazakhstan") in roles and ("commodity", "copper") in roles
+
+
+def test_english_statement_before_a_titled_speaker_and_quote_before_the_name():
+    text = ("Kazakhstan will ship more oil through the Caspian Sea to Azerbaijan, Energy "
+            "Minister Almasadam Satkaliyev told reporters in Astana on Tuesday. \"We are "
+            "diversifying our routes,\" Satkaliyev said. In Moscow, Putin said Russia would "
+            "buy more grain.")
+    records = text_records(text, "en")
+    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
+    claims = [(r["kind"], names.get((r["speaker"] or {}).get("entity")), r["content"]["text"])
+              for r in records if r["type"] == "claim"]
+    assert ("reported", "Almasadam Satkaliyev",
+            "Kazakhstan will ship more oil through the Caspian Sea to Azerbaijan") in claims
+    assert ("direct", "Almasadam Satkaliyev", "We are diversifying our routes") in claims
+    assert "Caspian Sea" in names.values()  # without "the"
+    ship = [r for r in records if r["type"] == "event" and r["mode"] == "shipment"][0]
+    roles = {(a["role"], a["text"]) for a in ship["arguments"]}
+    assert ("route", "Caspian Sea") in roles and ("location", "Azerbaijan") in roles
