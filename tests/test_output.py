@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from conftest import SEEDS, run_records, write
 from pipeline.schema import SCHEMA_PATH, check_offsets, load_schema, validation_errors
