@@ -17,8 +17,10 @@ from .clean import clean_text
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
 from .ner_rules import (company_names, consistent_persons, cued_organisations,
-                        extend_organisations, legal_form_names, title_persons)
+                        extend_organisations, legal_form_names, place_labels,
+                        title_persons)
 from .phrases import document_lower
+from .propagate import propagate
 
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
@@ -192,9 +194,13 @@ class Entities:
                 lower = document_lower(doc)  # shared with the later stages
                 # company names by their legal form also where no model ran (English)
                 merged = legal_form_names(merged, text, starts, ends)
+                merged = place_labels(merged, lang, text)  # the gazetteer's places too
                 for rule in (company_names, title_persons, cued_organisations,
                              extend_organisations, consistent_persons):
                     merged = rule(merged, text, starts, ends, lang, lower)
+                # names the rules found spread to their repeats too ("Juru Bicara Kremlin
+                # Dmitry Peskov" … "kata Peskov")
+                merged = propagate(merged, text, starts, ends, "rules")
             doc.mentions = merged
             doc.entities = cluster(doc.mentions, doc.lang or "")
             doc.extractors["ner"] = "; ".join(doc_used)

@@ -185,15 +185,23 @@ def place_words(lang: str) -> OrgWords:
     return OrgWords(frozenset(heads), frozenset(tails))
 
 
-def place_labels(mentions: list[Mention], lang: str) -> list[Mention]:
+def place_labels(mentions: list[Mention], lang: str, text: str = "") -> list[Mention]:
     """Names of two words or more that begin or end with a place word (seas, straits,
     rivers, provinces) are LOC, unless an organisation word is in them too ("Laut Kaspia"
-    tagged ORG is the Caspian Sea; "Bank Sungai" stays a bank)."""
+    tagged ORG is the Caspian Sea; "Bank Sungai" stays a bank); a place right after a
+    capitalized place word takes it in ("Laut [Kuning]")."""
     places, orgs = place_words(lang), org_words(lang)
     if not places.heads and not places.tails:
         return mentions
     out = []
     for m in mentions:
+        head = text[max(0, m.start - 20):m.start].split(" ")
+        if m.label == "LOC" and len(head) >= 2 and head[-1] == "" and head[-2] in places.heads:
+            # "Laut [Kuning]": the place word the model left out belongs to the name (and
+            # a fuzzy gazetteer guess, Kunming, goes)
+            start = m.start - len(head[-2]) - 1
+            m = Mention(start=start, end=m.end, text=text[start:m.end], label="LOC",
+                        source=m.source, confidence=m.confidence)
         parts = m.text.split()
         if m.label != "LOC" and len(parts) >= 2 and (parts[0] in places.heads
                                                      or parts[-1] in places.tails) \
@@ -272,7 +280,7 @@ def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
     joined = join_hyphenated(mentions, text, starts, ends, lang)
     named = strip_articles(strip_common_words(joined, text, starts, ends), text, lang)
     return place_labels(organisation_labels(legal_form_names(named, text, starts, ends), lang),
-                        lang)
+                        lang, text)
 
 
 MAX_TITLE_NAME_WORDS = 3
@@ -392,6 +400,29 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
         for j in range(first, k):
             owner[j] = added[-1]
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
+def lower_word(text: str, starts: Sequence[int], ends: Sequence[int], k: int) -> str:
+    """Token ``k`` in lower case."""
+    return text[starts[k]:ends[k]].lower()
+
+
+def _split_joined_organisations(mentions: list[Mention], text: str, heads: frozenset[str],
+                                joiners: frozenset[str]) -> list[Mention]:
+    """ORG mentions "A dan B" where A and B each start with an organisation word, as two."""
+    out: list[Mention] = []
+    for m in mentions:
+        parts = m.text.split(" ")
+        cut = next((i for i in range(2, len(parts) - 1) if parts[i].lower() in joiners
+                    and parts[i] != "," and parts[i + 1] in heads), None)
+        if m.label != "ORG" or parts[0] not in heads or cut is None:
+            out.append(m)
+            continue
+        left_end = m.start + len(" ".join(parts[:cut]))
+        right_start = m.start + len(" ".join(parts[:cut + 1])) + 1
+        out.append(_span(m.start, left_end, text, m, "ORG", m.confidence))
+        out.append(_span(right_start, m.end, text, m, "ORG", m.confidence))
+    return out
 
 
 def _to_org_tail(m: Mention, text: str, starts: Sequence[int], ends: Sequence[int],
@@ -644,8 +675,12 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
     over capitalized words, commas and joining words (``grammar.tsv``) that no mention
     covers, up to `MAX_ORG_RUN` tokens, when a place mention follows them on the same line;
     at least one capitalized word must be among them (not "Kementerian Energi dan Rusia").
-    An ORG mention followed by up to three capitalized words, the last an organisation
-    word (``org_tails.txt``), takes them in: "[Pertamina] Hulu Energi".
+    The country may also follow right away ("[Kementerian Perindustrian dan Konstruksi]
+    [Kazakhstan]"). An ORG mention followed by up to three capitalized words, or by another
+    ORG mention, ending with an organisation word (``org_tails.txt``), takes them in:
+    "[Pertamina] Hulu Energi", "[Pertamina] [Hulu Energi]". One ORG mention that joins two
+    names starting with organisation words is split: "[Institut Kemajuan Teknologi Korea dan
+    Pusat Peramalan Teknologi Nasional Kazakhstan]".
     """
     from .lexicons import grammar
 
@@ -654,6 +689,7 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
     joiners = grammar(lang).get("joiner", frozenset())
     if not (heads or words.tails) or not len(starts):
         return mentions
+    mentions = _split_joined_organisations(mentions, text, heads, joiners)
     index, owner = token_owners(mentions, starts)
     replace: dict[int, list[Mention]] = {}
     for m in mentions:
@@ -662,6 +698,14 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
         tail = _to_org_tail(m, text, starts, ends, index, owner, words.tails)
         if tail is not None:
             replace[id(m)] = [_span(m.start, ends[tail], text, m, "ORG", m.confidence)]
+            continue
+        j = _after(m, starts, index.get(m.start, 0))
+        nxt = owner.get(j)
+        if nxt is not None and nxt.start == starts[j] and text[m.end:nxt.start] == " " \
+                and nxt.label == "ORG" and nxt.text.split(" ")[-1] in words.tails:
+            # "[Pertamina] [Hulu Energi]": one company, cut in two
+            replace[id(m)] = [_span(m.start, nxt.end, text, m, "ORG", m.confidence)]
+            replace[id(nxt)] = []
             continue
         if m.text.split(" ")[0] not in heads:
             continue
@@ -675,9 +719,22 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
                 break
             j += 1
         place = owner.get(j)
-        if (j == k or capitals == 0 or place is None or place.label != "LOC"
-                or place.start != starts[j] or "\n" in text[m.end:place.start]
-                or text[ends[j - 1]:starts[j]] != " "):
+        if place is None or place.label != "LOC" or place.start != starts[j] \
+                or "\n" in text[m.end:place.start] or text[ends[j - 1]:starts[j]] != " ":
+            continue
+        if j > k and capitals == 0:
+            continue  # "Kementerian Energi dan Rusia": two names
+        if j == k and (place.canonical is None or " " in m.text.strip() and
+                       m.text.split(" ")[-1] in words.tails):
+            continue  # right after it, only a known place is the organisation's country
+        other = next((h for h in range(k + 1, j) if text[starts[h]:ends[h]] in heads
+                      and lower_word(text, starts, ends, h - 1) in joiners - {","}), None)
+        if other is not None:
+            # "[Institut … Korea] dan Pusat … [Kazakhstan]": a second organisation begins
+            # at its own organisation word and takes the place
+            added = Mention(starts[other], place.end, text[starts[other]:place.end], "ORG",
+                            "rules", m.confidence)
+            replace[id(place)] = [added]
             continue
         grown = _span(m.start, place.end, text, m, "ORG", m.confidence)
         replace[id(m)] = [grown]

@@ -61,37 +61,38 @@ class PhraseIndex:
         # one-word wildcard phrases: any word starting with one of these stems
         self.stems = tuple(stem for stem, _, _ in self.prefix.get((), ()))
         self.enclitics = tuple(settings(lang).get("enclitics", "").split())
+        # every phrase word with each enclitic -> the word ("kunjungannya" -> "kunjungan"),
+        # built once so that matching a document's words is a dictionary lookup
+        self.clitic_forms: dict[str, str] = {}
+        if self.enclitics:
+            words = self.firsts | {key[-1] for key in self.exact}
+            for w in sorted(words):
+                if len(w) > 2:
+                    for clitic in self.enclitics:
+                        self.clitic_forms.setdefault(w + clitic, w)
+        # the words a phrase may start at, enclitic forms included
+        self.starters = self.firsts | {f for f, w in self.clitic_forms.items() if w in self.firsts}
         self._scanned: tuple[Any, list[int]] = (None, [])  # see `_candidates`
 
     def _bare(self, word: str) -> str | None:
         """``word`` without its enclitic ("kunjungannya" -> "kunjungan"), else None."""
-        for clitic in self.enclitics:
-            if word.endswith(clitic) and len(word) > len(clitic) + 2:
-                return word[:-len(clitic)]
-        return None
+        return self.clitic_forms.get(word)
 
     def _may_start(self, word: str) -> bool:
-        """Whether a phrase can start at ``word`` (a first word, a stem, or one of them
+        """Whether a phrase can start at ``word`` (a first word, a stem, or a first word
         carrying an enclitic)."""
-        if word in self.firsts or (self.stems and word.startswith(self.stems)):
-            return True
-        if self.enclitics and word.endswith(self.enclitics):
-            bare = self._bare(word)
-            return bare is not None and (bare in self.firsts or bool(self.stems and bare.startswith(self.stems)))
-        return False
+        return word in self.starters or bool(self.stems and word.startswith(self.stems))
 
     def _candidates(self, lower: Sequence[str]) -> list[int]:
         """Indexes of ``lower`` where a phrase may start. The stages call `find` sentence
         by sentence on one document's word list: it is scanned once, and the last list's
         candidates are kept."""
         if self._scanned[0] is not lower:
-            firsts, stems, enclitics = self.firsts, self.stems, self.enclitics
-            if stems or enclitics:
-                found = [i for i, w in enumerate(lower)
-                         if w in firsts or (stems and w.startswith(stems))
-                         or (enclitics and w.endswith(enclitics) and self._may_start(w))]
+            starters, stems = self.starters, self.stems
+            if stems:
+                found = [i for i, w in enumerate(lower) if w in starters or w.startswith(stems)]
             else:
-                found = [i for i, w in enumerate(lower) if w in firsts]
+                found = [i for i, w in enumerate(lower) if w in starters]
             self._scanned = (lower, found)
         return self._scanned[1]
 

@@ -197,3 +197,17 @@ def test_seas_straits_and_rivers_are_places():
     assert spans(place_labels([mention(text, "Черно море", "ORG")], "bg")) == [("Черно море", "LOC")]
     assert spans(place_labels([mention(text, "Strait of Hormuz", "PER")], "en")) == [
         ("Strait of Hormuz", "LOC")]
+
+
+def test_halves_of_a_persons_name_are_joined():
+    from pipeline.ner_rules import consistent_persons
+
+    text = "Bahlil Lahadalia tiba. Radek Stepanek Milos Raonic main. Plovdiv Hristo Sterionov."
+    ms = [mention(text, "Bahlil", "PER"), mention(text, "Lahadalia", "LOC"),
+          mention(text, "Radek Stepanek", "PER"), mention(text, "Milos Raonic", "PER"),
+          mention(text, "Plovdiv", "LOC"), mention(text, "Hristo Sterionov", "PER")]
+    got = spans(consistent_persons(ms, text, *tokens(text, "id"), "id"))
+    assert ("Bahlil Lahadalia", "PER") in got
+    # two full names in a row, and a place before a full name, stay apart
+    assert ("Radek Stepanek", "PER") in got and ("Milos Raonic", "PER") in got
+    assert ("Plovdiv", "LOC") in got and ("Hristo Sterionov", "PER") in got
