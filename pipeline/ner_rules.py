@@ -25,6 +25,7 @@ because they need the gazetteer's places):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -320,8 +321,13 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     hits = list(titles.find(text, starts, ends, lower=lower))
     # a name inside a title is the title's word ("Secretary of [State]"), unless a place
     # the gazetteer knows
-    inside = {id(m) for m in mentions if m.canonical is None and any(
-        h.start <= m.start and m.end <= h.end for h in hits)}
+    hit_starts = [h.start for h in hits]  # sorted, non-overlapping: one bisection each
+
+    def in_title(m: Mention) -> bool:
+        k = bisect.bisect_right(hit_starts, m.start) - 1
+        return k >= 0 and m.end <= hits[k].end
+
+    inside = {id(m) for m in mentions if m.canonical is None and in_title(m)}
     if inside:
         mentions = [m for m in mentions if id(m) not in inside]
     index, owner = token_owners(mentions, starts)
