@@ -90,16 +90,23 @@ class Event:
     confidence: float = 0.5
 
 
-def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int = 0) -> str:
+def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int = 0,
+              noun_end: int | None = None) -> str:
     """The modality of a trigger at index ``i`` of ``words``: a cue in the `CUE_WINDOW`
     words before it (nearest wins), else a planned or hypothetical cue earlier in its
     clause (from index ``clause_first``: "Putin akan membahas … dalam kunjungannya": the
-    visit is planned too; a negation stays with the words right after it)."""
+    visit is planned too; a negation stays with the words right after it). A noun trigger
+    that is its clause's subject takes a cue right after it too (``noun_end``: the index
+    after the noun): "talks will continue", "преговорите ще продължат"."""
     found = None
     for k in range(max(0, i - CUE_WINDOW), i):
         hit = cues.match_at(words, k)
         if hit is not None and k + hit[0] <= i:
             found = hit[2][0] if hit[2] else None
+    if found is None and noun_end is not None and noun_end < len(words):
+        hit = cues.match_at(words, noun_end)
+        if hit is not None and hit[2]:
+            found = hit[2][0]
     if found is None:
         for k in range(max(0, clause_first), max(0, i - CUE_WINDOW)):
             hit = cues.match_at(words, k)
@@ -176,7 +183,8 @@ class Events:
                 reported = k >= 0 and hit.start < said[k].end
                 lo, hi = _clause(bounds, hit.start, hit.end, sent)
                 modality = _modality(words, hit.first - a, cues, reported,
-                                     bisect.bisect_left(starts, lo) - a)
+                                     bisect.bisect_left(starts, lo) - a,
+                                     hit.last + 1 - a if kind == "noun" else None)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
                 k0 = hit.first - a  # "untuk membahas", "за да обсъди"

@@ -248,3 +248,10 @@ def test_purpose_clause_without_an_event_before_takes_the_subject():
             "mengirimkan tembaga ke China melalui Laut Kuning.")
     ship = find(events(text, "id"), "shipment")
     assert ship["args"]["actor"] == ["Mongolia"] and ship["args"]["route"] == ["Laut Kuning"]
+
+
+def test_noun_trigger_followed_by_a_future_cue_is_planned():
+    evs = events("Korea and Mongolia did not sign the lithium deal, officials said, but talks "
+                 "will continue next week in Ulaanbaatar.", "en")
+    assert find(evs, "sign")["modality"] == "negated"
+    assert find(evs, "talks")["modality"] == "planned"
