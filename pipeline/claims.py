@@ -71,12 +71,8 @@ class Claims:
         cues = phrase_table(lang, "claim_cues.tsv")
         if not cues:
             return doc
-        words_of = grammar(lang)
-        finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"),
-                         words_of.get("complementizer", frozenset()),
-                         words_of.get("relative", frozenset()), phrase_list(lang, "titles.txt"))
-        finder.prepositions = frozenset().union(
-            *(words_of.get(role, frozenset()) for role in ("locative", "origin", "time")))
+        finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"), grammar(lang),
+                         phrase_list(lang, "titles.txt"))
         doc.claims = finder.direct() + finder.reported() + finder.factual()
         doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
         doc.extractors["claims"] = "lintas-lexicons 1"
@@ -86,19 +82,22 @@ class Claims:
 class _Finder(DocView):
     """`DocView` plus the claims found so far and the lexicons that find them."""
 
-    def __init__(self, doc: Document, cues, quantities, intro: frozenset[str],
-                 relative: frozenset[str] = frozenset(), titles=None) -> None:
+    def __init__(self, doc: Document, cues, quantities, words_of: dict[str, frozenset[str]],
+                 titles=None) -> None:
         super().__init__(doc)
         self.cues = cues
         self.quantities = quantities
-        self.complementizers = intro
-        self.relative = relative
-        self.prepositions: frozenset[str] = frozenset()
+        none: frozenset[str] = frozenset()
+        self.complementizers = words_of.get("complementizer", none)
+        self.relative = words_of.get("relative", none)
+        # words that start a place or time adverbial after a closing cue ("in Astana")
+        self.prepositions = none.union(*(words_of.get(role, none)
+                                         for role in ("locative", "origin", "time")))
         self.titles = titles
         self.ents = mention_entities(doc)
         self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
         self.framed: list[int] = []  # where each claim's speaker, cue or content begins
-        self.intro = intro | {":", ",", "–", "-", "—"}
+        self.intro = self.complementizers | {":", ",", "–", "-", "—"}
 
     def cue_at(self, i: int):
         """(first, last) token of a reporting cue starting at token ``i``, else None."""
@@ -189,10 +188,10 @@ class _Finder(DocView):
         start = self.title_start(m.start)
         return (Span(start, m.end), None) if start < m.start else (span, ent)
 
-    def ends_sentence(self, last: int, b: int) -> bool:
-        """Only punctuation, or a short adverbial without a complementizer ("in Astana on
-        Tuesday", "kepada wartawan"), follows token ``last`` up to token ``b`` (the
-        sentence's end): what was said is before the cue."""
+    def cue_closes_sentence(self, last: int, b: int) -> bool:
+        """Only punctuation, or a short adverbial that starts with a place or time word
+        ("in Astana on Tuesday", "pada Senin"), follows token ``last`` up to token ``b``
+        (the sentence's end): what was said is before the cue."""
         rest = [self.lower[k] for k in range(last + 1, b)
                 if any(c.isalnum() for c in self.word(k))]
         if not rest:
@@ -346,7 +345,7 @@ class _Finder(DocView):
                         elif first > a:
                             claim = self.claim("reported", Span(sent.start, self.starts[first]),
                                                cue, speaker, 0.6)
-                elif self.ends_sentence(last, b) and (comma := self.comma_before(
+                elif self.cue_closes_sentence(last, b) and (comma := self.comma_before(
                         self.title_start(before[0].start) if before else self.starts[first],
                         sent.start)) is not None \
                         and (before or comma + 2 < self.starts[first]):

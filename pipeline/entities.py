@@ -53,6 +53,9 @@ def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     return kept
 
 
+_NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
+
+
 def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
     """Group mentions into entities, ordered by first mention.
 
@@ -72,8 +75,7 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
             canonical = dict(m.canonical) if m.canonical else {"key": key, "name": m.text,
                                                                 "wikidata": None}
             canonical.pop("matched", None)
-            base = (m.canonical or {}).get("matched") or m.text.replace("„", "").replace(
-                "“", "").replace("”", "").replace("«", "").replace("»", "")
+            base = (m.canonical or {}).get("matched") or m.text.translate(_NO_QUOTES)
             ent = Entity(label=m.label, name=base, mentions=[], canonical=canonical,
                          confidence=0.0)
             by_key[key] = ent

@@ -7,18 +7,18 @@ relative days), ``grammar.tsv`` (joining, locative and "between" words) and
 ``xx/commodities.tsv`` (commodity words of every language). A new language is a
 set of these files plus an NER backend.
 
-Per sentence, each trigger that is not inside a name starts an event:
-
 Arguments are taken from the trigger's clause only: the stretch of the sentence between
 quotation marks, semicolons, colons, spaced dashes and the words that open a new
 clause (``clause`` in grammar.tsv: "menyusul", "setelah", "след като", "after"), and
 the reporting cue and content of a claim, so "Kunjungan Putin … menyusul larangan Rusia …"
 does not make Russia a party to the visit.
 
+Per sentence, each trigger that is not inside a name starts an event:
+
 - ``actor``: the names right before the trigger (the nearest one and those joined to it by
   a joiner word: "dan", "и", "and", a comma), and the first name of the clause when a
-  "with" word stands before them ("A … bersama B menandatangani"); for a noun trigger, the name right after it
-  or the names after a "between" word;
+  "with" word stands before them ("A … bersama B menandatangani"); for a noun trigger,
+  the name right after it or the names after a "between" word;
 - ``location``: a place after the trigger behind a locative word ("di", "в", "in", "ke");
 - ``origin``: a place after the trigger behind an origin word ("dari", "от", "from");
 - ``route``: a place after the trigger behind a route word ("melalui", "през", "via");

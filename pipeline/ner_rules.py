@@ -38,23 +38,28 @@ from .lexicons import models_dir, read_lines, settings
 
 @dataclass(frozen=True)
 class OrgWords:
-    """Words that begin or end an organisation's name in one language."""
+    """Words that begin or end a name of one kind (organisations, places) in one language."""
 
     heads: frozenset[str]
     tails: frozenset[str]
 
 
-@lru_cache(maxsize=32)
-def org_words(lang: str) -> OrgWords:
-    """The organisation words of ``lang`` plus those for every language (``xx``)."""
+def _name_words(kind: str, codes: tuple[str, ...]) -> OrgWords:
+    """``KIND_heads.txt`` and ``KIND_tails.txt`` of the lexicon folders ``codes``."""
     heads: set[str] = set()
     tails: set[str] = set()
-    for code in {lang, "xx"}:
+    for code in codes:
         folder = models_dir() / "lexicons" / code
-        for name, target in (("org_heads.txt", heads), ("org_tails.txt", tails)):
+        for name, target in ((f"{kind}_heads.txt", heads), (f"{kind}_tails.txt", tails)):
             if (folder / name).exists():
                 target.update(line.strip() for line in read_lines(folder / name))
     return OrgWords(frozenset(heads), frozenset(tails))
+
+
+@lru_cache(maxsize=32)
+def org_words(lang: str) -> OrgWords:
+    """The organisation words of ``lang`` plus those for every language (``xx``)."""
+    return _name_words("org", (lang, "xx"))
 
 
 def _is_name_word(word: str) -> bool:
@@ -177,13 +182,7 @@ def strip_articles(mentions: list[Mention], text: str, lang: str) -> list[Mentio
 def place_words(lang: str) -> OrgWords:
     """``place_heads.txt`` and ``place_tails.txt`` of ``lang``: words that begin or end a
     place's name ("Laut Kaspia", "Черно море", "Strait of Hormuz")."""
-    heads: set[str] = set()
-    tails: set[str] = set()
-    folder = models_dir() / "lexicons" / lang
-    for name, target in (("place_heads.txt", heads), ("place_tails.txt", tails)):
-        if (folder / name).exists():
-            target.update(line.strip() for line in read_lines(folder / name))
-    return OrgWords(frozenset(heads), frozenset(tails))
+    return _name_words("place", (lang,))
 
 
 def place_labels(mentions: list[Mention], lang: str, text: str = "") -> list[Mention]:
@@ -406,11 +405,6 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
         for j in range(first, k):
             owner[j] = added[-1]
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
-
-
-def lower_word(text: str, starts: Sequence[int], ends: Sequence[int], k: int) -> str:
-    """Token ``k`` in lower case."""
-    return text[starts[k]:ends[k]].lower()
 
 
 def _split_joined_organisations(mentions: list[Mention], text: str, heads: frozenset[str],
@@ -689,12 +683,14 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
     Pusat Peramalan Teknologi Nasional Kazakhstan]".
     """
     from .lexicons import grammar
+    from .phrases import lower_words
 
     words = org_words(lang)
     heads = words.heads
     joiners = grammar(lang).get("joiner", frozenset())
     if not (heads or words.tails) or not len(starts):
         return mentions
+    lower = lower_words(text, starts, ends) if lower is None else lower
     mentions = _split_joined_organisations(mentions, text, heads, joiners)
     index, owner = token_owners(mentions, starts)
     replace: dict[int, list[Mention]] = {}
@@ -734,7 +730,7 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
                        m.text.split(" ")[-1] in words.tails):
             continue  # right after it, only a known place is the organisation's country
         other = next((h for h in range(k + 1, j) if text[starts[h]:ends[h]] in heads
-                      and lower_word(text, starts, ends, h - 1) in joiners - {","}), None)
+                      and lower[h - 1] in joiners - {","}), None)
         if other is not None:
             # "[Institut … Korea] dan Pusat … [Kazakhstan]": a second organisation begins
             # at its own organisation word and takes the place

@@ -60,15 +60,15 @@ class PhraseIndex:
                 self.exact[toks] = (phrase, value)
         # one-word wildcard phrases: any word starting with one of these stems
         self.stems = tuple(stem for stem, _, _ in self.prefix.get((), ()))
-        self.enclitics = tuple(settings(lang).get("enclitics", "").split())
+        enclitics = settings(lang).get("enclitics", "").split()
         # every phrase word with each enclitic -> the word ("kunjungannya" -> "kunjungan"),
         # built once so that matching a document's words is a dictionary lookup
         self.clitic_forms: dict[str, str] = {}
-        if self.enclitics:
+        if enclitics:
             words = self.firsts | {key[-1] for key in self.exact}
             for w in sorted(words):
                 if len(w) > 2:
-                    for clitic in self.enclitics:
+                    for clitic in enclitics:
                         self.clitic_forms.setdefault(w + clitic, w)
         # the words a phrase may start at, enclitic forms included
         self.starters = self.firsts | {f for f, w in self.clitic_forms.items() if w in self.firsts}
@@ -110,7 +110,7 @@ class PhraseIndex:
         for n in range(min(self.longest, end - i), 0, -1):
             key = tuple(words[i:i + n])
             hit = self._lookup(key)
-            if hit is None and self.enclitics:
+            if hit is None and self.clitic_forms:
                 bare = self._bare(key[-1])
                 if bare is not None:
                     hit = self._lookup(key[:-1] + (bare,))
