@@ -22,12 +22,12 @@ SAMPLE_CHARS = 3000
 # How many paragraphs are judged one by one for the agreement share.
 MAX_PIECES = 4
 _PARAGRAPH = re.compile(r"[^\n]+")
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)  # runs of letters: fewer matches
 
 
 def letters(text: str) -> int:
     """How many letters ``text`` holds (digits, punctuation and spaces do not count)."""
-    return len(_LETTER.findall(text))
+    return sum(map(len, _LETTERS.findall(text)))
 
 
 def _pieces(text: str, limit: int) -> list[str]:
@@ -73,14 +73,19 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
     if letters(sample) < MIN_LETTERS:
         return UND, 0.0
     backend = get_backend("langid", backend_name)
-    lang, prob = _top(backend.detect(sample))
+    judged = pieces[:MAX_PIECES] if len(pieces) > 1 else []
+    detect_parts = getattr(backend, "detect_parts", None)
+    if detect_parts is not None:  # one pass over the text for the whole and its parts
+        whole, each = detect_parts(pieces, len(judged))
+    else:
+        whole, each = backend.detect(sample), [backend.detect(p) for p in judged]
+    lang, prob = _top(whole)
     if lang == UND:
         return UND, 0.0
     agree = 1.0
-    if len(pieces) > 1:
-        pieces = pieces[:MAX_PIECES]
-        weights = [letters(p) for p in pieces]
-        same = sum(w for p, w in zip(pieces, weights) if _top(backend.detect(p))[0] == lang)
+    if judged:
+        weights = [letters(p) for p in judged]
+        same = sum(w for ranked, w in zip(each, weights) if _top(ranked)[0] == lang)
         agree = same / sum(weights)
     confidence = round(prob * agree, 3)
     if confidence < MIN_CONFIDENCE:

@@ -60,3 +60,21 @@ def test_missing_library_names_the_pip_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "lingua", None)  # import lingua now fails
     with pytest.raises(MissingDependency, match=r'pip install "lintas\[lingua\]"'):
         LinguaLangId()
+
+
+def test_one_walk_ranks_like_py3langid_itself():
+    """The joined text's ranking from the one-walk path equals py3langid's own ranking of
+    that text; each part is judged like the part alone (up to the n-grams over the space
+    before it)."""
+    backend = get_backend("langid", "py3langid")
+    parts = [p for p in (ID + "\n" + BG + "\n" + EN).split("\n") if p.strip()]
+    whole, each = backend.detect_parts(parts, 4)
+    alone = backend.detect(" ".join(parts))
+    assert [c for c, _ in whole] == [c for c, _ in alone]
+    assert all(abs(p - q) < 1e-5 for (_, p), (_, q) in zip(whole, alone))
+    assert len(each) == 4
+    for part, ranked in zip(parts, each):
+        assert ranked[0][0] == backend.detect(part)[0][0]
+    single, none = backend.detect_parts(parts[:1], 0)
+    assert none == [] and single[0][0] == backend.detect(parts[0])[0][0]
+    assert abs(single[0][1] - backend.detect(parts[0])[0][1]) < 1e-5
