@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from .errors import InputError
 
@@ -13,11 +14,13 @@ _MAX_CONTROL_SHARE = 0.02
 _MAX_CHAOS = 0.1
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # below 32, not \t \n \f \r
+
+
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
-    n = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return n / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str | None]:

@@ -27,6 +27,17 @@ def token_index(starts: Sequence[int]) -> dict[int, int]:
     return _LAST_INDEX[1]
 
 
+_LAST_WORDS: list = [None, None, None]  # [text, starts, its words]
+
+
+def token_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
+    """The tokens of ``text`` as strings; the last document's list is reused (read-only)."""
+    if _LAST_WORDS[0] is not text or _LAST_WORDS[1] is not starts:
+        _LAST_WORDS[0], _LAST_WORDS[1] = text, starts
+        _LAST_WORDS[2] = [text[s:e] for s, e in zip(starts, ends)]
+    return _LAST_WORDS[2]
+
+
 def token_owners(mentions: list[Mention],
                  starts: Sequence[int]) -> tuple[dict[int, int], dict[int, Mention]]:
     """(token start offset -> token index, token index -> the mention covering it).

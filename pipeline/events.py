@@ -42,6 +42,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .dates import find_times, parse_published
 from .document import Document, Entity, Mention, Span
@@ -150,12 +151,23 @@ class Events:
         mention_starts = [m.start for m in doc.mentions]
         lower = document_lower(doc)
         last_date = None
+        undated: list[Span] = []  # sentences before this one not yet searched for dates
         for sent in doc.sentences:
             if doc.is_masked(sent.start, sent.end):
                 continue
             a, b = bisect.bisect_left(starts, sent.start), bisect.bisect_left(starts, sent.end)
             if a >= b:
                 continue
+            hits = list(triggers.find(text, starts, ends, a, b, lower))
+            if not hits:
+                undated.append(sent)
+                continue
+            # The story's last full date before this sentence, for events without a time
+            # of their own; the sentences without events are searched only now.
+            for before in undated:
+                last_date = _last_full_date(find_times(text, before.start, before.end, lang,
+                                                       published), last_date)
+            undated.clear()
             words = lower[a:b]
             names = doc.mentions[bisect.bisect_left(mention_starts, sent.start):
                                  bisect.bisect_left(mention_starts, sent.end)]
@@ -169,7 +181,7 @@ class Events:
             seen: set[tuple[str, str | None]] = set()
             sent_events: list[Event] = []
             sent_times: dict[bool, list] = {}  # the sentence's time expressions, once
-            for hit in triggers.find(text, starts, ends, a, b, lower):
+            for hit in hits:
                 if any(s <= hit.start < e for s, e in inside):
                     continue  # "Amerika Serikat" is a name, not an alliance
                 event_type, mode, kind = (list(hit.value) + ["", "", ""])[:3]
@@ -231,11 +243,18 @@ class Events:
                 sent_events.append(ev)
             if False not in sent_times:
                 sent_times[False] = find_times(text, sent.start, sent.end, lang, published)
-            for t in sent_times[False]:
-                if t.value and len(t.value) == 10:
-                    last_date = t  # the day later sentences of the story still speak of
+            last_date = _last_full_date(sent_times[False], last_date)
         doc.extractors["events"] = "lintas-lexicons 1"
         return doc
+
+
+def _last_full_date(times: list[Any], last: Any) -> Any:
+    """The last of ``times`` that is a full date (the day later sentences of the story
+    still speak of), else ``last``."""
+    for t in times:
+        if t.value and len(t.value) == 10:
+            last = t
+    return last
 
 
 def _clause_bounds(text: str, starts, a: int, b: int, words: list[str], sent: Span,

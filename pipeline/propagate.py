@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from .docview import token_index
+from .docview import token_index, token_words
 from .document import Mention
 
 PROPAGATED_FACTOR = 0.9  # a propagated mention is a little less sure than a tagged one
@@ -27,6 +27,7 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     if not mentions:
         return mentions
     tok_index = token_index(starts)
+    words = token_words(text, starts, ends)
     covered = bytearray(len(starts))
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
@@ -38,7 +39,7 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
         while j < len(starts) and starts[j] < m.end:
             covered[j] = 1
             j += 1
-        toks = tuple(text[starts[k]:ends[k]] for k in range(i, j))
+        toks = tuple(words[i:j])
         if not toks or not toks[0][:1].isupper():
             continue
         labels[toks][m.label] += 1
@@ -54,27 +55,20 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     for firsts in by_first.values():
         firsts.sort(key=len, reverse=True)
     added: list[Mention] = []
-    i = 0
     n = len(starts)
-    while i < n:
+    # only the tokens that start a known name are tried (a scan at C speed first)
+    for i in [k for k, w in enumerate(words) if w in by_first]:
         if covered[i]:
-            i += 1
             continue
-        word = text[starts[i]:ends[i]]
-        for toks in by_first.get(word, ()):
+        for toks in by_first[words[i]]:
             j = i + len(toks)
-            if j > n or any(covered[k] for k in range(i, j)):
-                continue
-            if tuple(text[starts[k]:ends[k]] for k in range(i, j)) != toks:
+            if j > n or any(covered[i:j]) or tuple(words[i:j]) != toks:
                 continue
             counts = labels[toks]
             label = counts.most_common(1)[0][0] if sum(counts.values()) else "PER"
             added.append(Mention(start=starts[i], end=ends[j - 1],
                                  text=text[starts[i]:ends[j - 1]], label=label,
                                  source=source, confidence=round(conf[toks] * PROPAGATED_FACTOR, 3)))
-            for k in range(i, j):
-                covered[k] = 1
-            i = j - 1
+            covered[i:j] = b"\x01" * (j - i)
             break
-        i += 1
     return sorted(mentions + added, key=lambda m: (m.start, m.end))

@@ -17,6 +17,7 @@ MAX_NAME_TOKENS = 6
 EXACT_CONFIDENCE = 0.9
 INFLECTED_CONFIDENCE = 0.85
 FUZZY_CONFIDENCE = 0.6
+MEMO_SIZE = 200_000  # token strings remembered per language before the memo starts over
 
 
 # Lower-case words of the text: a name that also occurs like this is a common word here.
@@ -51,6 +52,22 @@ class _Index:
                     self.deletions.setdefault(name[:i] + name[i + 1:], []).append(name)
         for entries in self.by_first.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest name first
+        # per token string: most capitalized words recur across documents
+        self._firsts: dict[str, dict[str, bool]] = {}
+        self._fuzzy: dict[str, str | None] = {}
+
+    def first_forms(self, token: str) -> dict[str, bool]:
+        """Forms of ``token`` that start a name -> whether the form is an inflection."""
+        found = self._firsts.get(token)
+        if found is None:
+            found = {}
+            for form, inflected in self.base_forms(token):
+                if form in self.by_first and form not in found:
+                    found[form] = inflected
+            if len(self._firsts) > MEMO_SIZE:
+                self._firsts.clear()
+            self._firsts[token] = found
+        return found
 
     def base_forms(self, token: str) -> list[tuple[str, bool]]:
         """``(form, inflected)`` pairs that ``token`` may be an inflection of."""
@@ -74,6 +91,13 @@ class _Index:
         """A long single-token name one edit (insert, delete, substitute) from ``token``."""
         if len(token) < FUZZY_MIN_LEN - 1 or not token[0].isupper():
             return None
+        if token not in self._fuzzy:
+            if len(self._fuzzy) > MEMO_SIZE:
+                self._fuzzy.clear()
+            self._fuzzy[token] = self._one_edit(token)
+        return self._fuzzy[token]
+
+    def _one_edit(self, token: str) -> str | None:
         hits = set(self.deletions.get(token, ()))  # token lacks a letter
         for i in range(len(token)):
             shorter = token[:i] + token[i + 1:]
@@ -137,7 +161,7 @@ class GazetteerNer:
                 # sama" / "Kerja Sama", "lima" / "Lima") is a common word here, not a place
                 # (an acronym is not: "US" is not "us").
                 if lower_words is None:
-                    lower_words = {w for m in _WORD.finditer(text) if (w := m.group()).islower()}
+                    lower_words = {w for w in set(_WORD.findall(text)) if w.islower()}
                 low = surface.lower()
                 if low in index.stop_words or low in lower_words:
                     i += 1
@@ -154,12 +178,10 @@ class GazetteerNer:
                   i: int) -> tuple[int, str, float] | None:
         n = len(starts)  # type: ignore[arg-type]
         first = text[starts[i]:ends[i]]  # type: ignore[index]
-        candidates: list[tuple[tuple[str, ...], str]] = []
-        seen_forms: dict[str, bool] = {}
-        for form, inflected in index.base_forms(first):
-            if form in index.by_first and form not in seen_forms:
-                seen_forms[form] = inflected
-                candidates.extend(index.by_first[form])
+        seen_forms = index.first_forms(first)
+        if not seen_forms:
+            return None
+        candidates = [c for form in seen_forms for c in index.by_first[form]]
         best: tuple[int, str, float] | None = None
         # longest first; of equal length, the name the text spells exactly ("София", not
         # "Софи" + "я")
