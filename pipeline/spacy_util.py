@@ -1,9 +1,11 @@
 """spaCy glue shared by training and the spaCy NER backend.
 
-lintas feeds its own tokens to the NER models, so a shipped model never uses the tokenizer
-stored with it. The models are saved with `WhitespaceTokenizer` (registered here as
-``lintas.WhitespaceTokenizer.v1``) so that loading one does not rebuild a language's full
-tokenizer (3-4 s for Indonesian), and so that the model folder still loads on its own.
+lintas feeds its own tokens to the NER models, so `lintas run` never uses the tokenizer
+stored with a model. The shipped models name `LintasTokenizer` (``lintas.Tokenizer.v1``):
+loaded on their own (``spacy.load("models/ner-id")``), they tokenize raw text as lintas does,
+so that the model sees the tokens it was trained on. It builds the language's rules on
+first use (3-4 s for Indonesian), not when the model loads. `WhitespaceTokenizer`
+(``lintas.WhitespaceTokenizer.v1``) is kept for models saved with it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,24 @@ import spacy
 from spacy.tokens import Doc
 
 
-class WhitespaceTokenizer:
-    """Splits on whitespace; stands in for the tokenizer of a model that lintas feeds."""
+class _NothingToSave:
+    """A tokenizer without state: these keep spaCy's serialization happy."""
+
+    def to_bytes(self, **kwargs: Any) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs: Any) -> Any:
+        return self
+
+    def to_disk(self, path: Any, **kwargs: Any) -> None:
+        return None
+
+    def from_disk(self, path: Any, **kwargs: Any) -> Any:
+        return self
+
+
+class WhitespaceTokenizer(_NothingToSave):
+    """Splits on whitespace."""
 
     def __init__(self, vocab: Any) -> None:
         self.vocab = vocab
@@ -24,28 +42,58 @@ class WhitespaceTokenizer:
         words = text.split()
         return Doc(self.vocab, words=words, spaces=[True] * len(words))
 
-    # Nothing to save or load: these keep spaCy's serialization happy.
-    def to_bytes(self, **kwargs: Any) -> bytes:
-        return b""
-
-    def from_bytes(self, data: bytes, **kwargs: Any) -> "WhitespaceTokenizer":
-        return self
-
-    def to_disk(self, path: Any, **kwargs: Any) -> None:
-        return None
-
-    def from_disk(self, path: Any, **kwargs: Any) -> "WhitespaceTokenizer":
-        return self
-
 
 @spacy.registry.tokenizers("lintas.WhitespaceTokenizer.v1")
 def create_whitespace_tokenizer() -> Any:
-    """Factory named in the shipped models' config.cfg."""
+    """Factory named in the config.cfg of models saved before `LintasTokenizer`."""
 
     def make(nlp: Any) -> WhitespaceTokenizer:
         return WhitespaceTokenizer(nlp.vocab)
 
     return make
+
+
+class LintasTokenizer(_NothingToSave):
+    """lintas' tokens for the model's language: spaCy's rules for the language (the
+    segment stage's cached tokenizer), whitespace tokens dropped (the models never saw
+    them in training)."""
+
+    def __init__(self, vocab: Any, lang: str) -> None:
+        self.vocab = vocab
+        self.lang = lang
+
+    def __call__(self, text: str) -> Doc:
+        from .segment import blank_pipeline
+
+        ruled = blank_pipeline(self.lang).tokenizer(text)
+        words: list[str] = []
+        spaces: list[bool] = []
+        for tok in ruled:
+            if tok.is_space:
+                if spaces:
+                    spaces[-1] = True
+                continue
+            words.append(tok.text)
+            spaces.append(bool(tok.whitespace_))
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+@spacy.registry.tokenizers("lintas.Tokenizer.v1")
+def create_lintas_tokenizer() -> Any:
+    """Factory named in the shipped models' config.cfg."""
+
+    def make(nlp: Any) -> LintasTokenizer:
+        return LintasTokenizer(nlp.vocab, nlp.lang)
+
+    return make
+
+
+@spacy.Language.factory("lintas_lexicon_features")
+def create_lexicon_features(nlp: Any, name: str) -> Any:
+    """Factory of the component that gives each token its lexicon class (`lexicon_features`)."""
+    from .lexicon_features import LexiconFeatures
+
+    return LexiconFeatures(nlp.lang)
 
 
 def doc_from_words(vocab: Any, words: list[str]) -> Doc:

@@ -105,6 +105,20 @@ def _pretraining_record(weights: Path | None) -> dict[str, Any] | None:
     return {"weights": weights.name, **record}
 
 
+def _load_with_lintas_tokens(config_path: Path) -> None:
+    """Make the saved model tokenize raw text as lintas does (`LintasTokenizer`).
+
+    Training reads pre-tokenized examples, joined by single spaces, so the training config
+    splits on whitespace; a model loaded on its own (``spacy.load``) gets raw text and
+    needs lintas' tokenizer to see the tokens it was trained on.
+    """
+    from spacy.util import load_config
+
+    config = load_config(config_path, interpolate=False)
+    config["nlp"]["tokenizer"] = {"@tokenizers": "lintas.Tokenizer.v1"}
+    config.to_disk(config_path)
+
+
 def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Path,
               seed: int = 0, max_steps: int | None = None,
               init_tok2vec: Path | None = None) -> dict[str, Any]:
@@ -112,7 +126,7 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
     import spacy
     from spacy.cli.train import train as spacy_train
 
-    from . import spacy_util  # noqa: F401 - registers lintas.WhitespaceTokenizer.v1
+    from . import spacy_util  # noqa: F401 - registers lintas' tokenizers and components
 
     started = time.time()
     train_ex = []
@@ -153,6 +167,7 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
                 shutil.copytree(child, dest)
             else:
                 shutil.copy2(child, dest)
+    _load_with_lintas_tokens(out / "config.cfg")
     meta.update({"name": f"ner_{lang}", "version": MODEL_VERSION,
                  "description": f"lintas NER for {lang}: PER, ORG, LOC", "license": "see README.md"})
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",

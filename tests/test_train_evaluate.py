@@ -137,3 +137,21 @@ def test_evaluate_refuses_a_missing_model_or_data(tmp_path):
     no_data = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data",
                                   str(tmp_path / "missing.txt")])
     assert no_data.exit_code == 2 and "no such file" in no_data.output
+
+
+def test_trained_model_loads_with_lintas_tokens(tmp_path):
+    """Trained on pre-tokenized text, the saved model tokenizes raw text as lintas does."""
+    import spacy
+
+    from pipeline.segment import blank_pipeline
+
+    train = write(tmp_path / "train.txt", conll(SENTENCES * 2))
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "ner", "--lang", "id", "--data", str(train),
+                                 "--dev", str(train), "--out", str(out), "--max-steps", "5"])
+    assert result.exit_code == 0, result.output
+    assert "lintas.Tokenizer.v1" in (out / "config.cfg").read_text(encoding="utf-8")
+    text = "Presiden Joko Widodo (Jokowi) bertemu Tokayev, kemarin.\n\nDi Astana."
+    doc = spacy.load(out)(text)
+    expected = [t.text for t in blank_pipeline("id").make_doc(text) if not t.is_space]
+    assert [t.text for t in doc] == expected and "(" in expected and "," in expected

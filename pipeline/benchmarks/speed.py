@@ -5,7 +5,8 @@ the sample articles in that language and dev texts (NERGrit valid for Indonesian
 SlavicNER ryanair topic for Bulgarian, read from the shared data folder when present). Then,
 in one process and on the same documents:
 
-- bare: the spaCy NER model alone, ``nlp.pipe`` over the texts (its whitespace tokenizer);
+- bare: the spaCy NER model alone, ``nlp.pipe`` over the texts (with its own tokenizer,
+  which splits raw text as lintas does);
 - lintas, to entities: `lintas run`'s path with the stages up to the entities (read, clean,
   language ID, segment, NER with rules and propagation, gazetteer, records, schema
   validation, JSON writing): the NER pipeline whose overhead the ratio measures;
