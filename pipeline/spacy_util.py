@@ -88,14 +88,6 @@ def create_lintas_tokenizer() -> Any:
     return make
 
 
-@spacy.Language.factory("lintas_lexicon_features")
-def create_lexicon_features(nlp: Any, name: str) -> Any:
-    """Factory of the component that gives each token its lexicon class (`lexicon_features`)."""
-    from .lexicon_features import LexiconFeatures
-
-    return LexiconFeatures(nlp.lang)
-
-
 def doc_from_words(vocab: Any, words: list[str]) -> Doc:
     """A spaCy Doc of ``words`` (single spaces between them)."""
     return Doc(vocab, words=words, spaces=[True] * len(words))
