@@ -150,8 +150,23 @@ class Events:
         starts, ends = doc.tokens  # type: ignore[misc]
         mention_starts = [m.start for m in doc.mentions]
         lower = document_lower(doc)
+        # The story's last full date before the current sentence, for events without a
+        # time of their own. Sentences are searched for it only when an event needs it,
+        # newest first: `undated` holds those after `last_date`'s not yet searched.
         last_date = None
-        undated: list[Span] = []  # sentences before this one not yet searched for dates
+        undated: list[Span] = []
+
+        def story_date() -> Any:
+            nonlocal last_date
+            for before in reversed(undated):
+                found = _last_full_date(find_times(text, before.start, before.end, lang,
+                                                   published), None)
+                if found is not None:
+                    last_date = found
+                    break
+            undated.clear()
+            return last_date
+
         for sent in doc.sentences:
             if doc.is_masked(sent.start, sent.end):
                 continue
@@ -162,12 +177,6 @@ class Events:
             if not hits:
                 undated.append(sent)
                 continue
-            # The story's last full date before this sentence, for events without a time
-            # of their own; the sentences without events are searched only now.
-            for before in undated:
-                last_date = _last_full_date(find_times(text, before.start, before.end, lang,
-                                                       published), last_date)
-            undated.clear()
             words = lower[a:b]
             names = doc.mentions[bisect.bisect_left(mention_starts, sent.start):
                                  bisect.bisect_left(mention_starts, sent.end)]
@@ -231,8 +240,8 @@ class Events:
                     sent_times[future] = find_times(text, sent.start, sent.end, lang,
                                                     published, future=future)
                 times = sent_times[future]
-                inherited = not times and last_date is not None
-                t = times[0] if times else last_date
+                t = times[0] if times else story_date()
+                inherited = not times and t is not None
                 if t is not None:
                     ev.time_text, ev.time_value, ev.time_span = t.text, t.value, Span(t.start, t.end)
                 ev.confidence = round(0.5 + 0.15 * any(x.role == "actor" for x in ev.arguments)
@@ -242,8 +251,10 @@ class Events:
                 doc.events.append(ev)
                 sent_events.append(ev)
             if False not in sent_times:
-                sent_times[False] = find_times(text, sent.start, sent.end, lang, published)
-            last_date = _last_full_date(sent_times[False], last_date)
+                undated.append(sent)
+            elif (found := _last_full_date(sent_times[False], None)) is not None:
+                last_date = found
+                undated.clear()
         doc.extractors["events"] = "lintas-lexicons 1"
         return doc
 
