@@ -10,32 +10,69 @@ by bisection or a table built once per document.
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from .document import Document, Mention, Span
 
 
-_LAST_INDEX: list = [None, None]  # [starts, its index]: the rules of one document share it
+# Per-document tables, kept for the last `_KEEP` documents: the stages take a batch of
+# documents one stage at a time, and each stage's rules ask for the same tables again.
+# Keyed by the identity of the document's offset list, which the entry keeps alive.
+_KEEP = 64
+_INDEXES: OrderedDict[int, tuple[Sequence[int], dict[int, int]]] = OrderedDict()
+_WORDS: OrderedDict[int, tuple[str, Sequence[int], list[str]]] = OrderedDict()
+_LOWER: OrderedDict[int, tuple[str, Sequence[int], list[str]]] = OrderedDict()
+_POSITIONS: OrderedDict[int, tuple[Sequence[str], dict[str, list[int]]]] = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key: int, value: Any) -> None:
+    cache[key] = value
+    if len(cache) > _KEEP:
+        cache.popitem(last=False)
 
 
 def token_index(starts: Sequence[int]) -> dict[int, int]:
-    """Token start offset -> token index; the last document's table is reused, since
-    several rules ask for it in a row (treat it as read-only)."""
-    if _LAST_INDEX[0] is not starts:
-        _LAST_INDEX[0], _LAST_INDEX[1] = starts, {s: i for i, s in enumerate(starts)}
-    return _LAST_INDEX[1]
-
-
-_LAST_WORDS: list = [None, None, None]  # [text, starts, its words]
+    """Token start offset -> token index (shared between the rules: treat it as
+    read-only)."""
+    hit = _INDEXES.get(id(starts))
+    if hit is None or hit[0] is not starts:
+        hit = (starts, {s: i for i, s in enumerate(starts)})
+        _remember(_INDEXES, id(starts), hit)
+    return hit[1]
 
 
 def token_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
-    """The tokens of ``text`` as strings; the last document's list is reused (read-only)."""
-    if _LAST_WORDS[0] is not text or _LAST_WORDS[1] is not starts:
-        _LAST_WORDS[0], _LAST_WORDS[1] = text, starts
-        _LAST_WORDS[2] = [text[s:e] for s, e in zip(starts, ends)]
-    return _LAST_WORDS[2]
+    """The tokens of ``text`` as strings (shared between the rules: read-only)."""
+    hit = _WORDS.get(id(starts))
+    if hit is None or hit[0] is not text or hit[1] is not starts:
+        hit = (text, starts, [text[s:e] for s, e in zip(starts, ends)])
+        _remember(_WORDS, id(starts), hit)
+    return hit[2]
+
+
+def token_lower(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
+    """The tokens of ``text`` in lower case (shared between the rules: read-only)."""
+    hit = _LOWER.get(id(starts))
+    if hit is None or hit[0] is not text or hit[1] is not starts:
+        hit = (text, starts, [w.lower() for w in token_words(text, starts, ends)])
+        _remember(_LOWER, id(starts), hit)
+    return hit[2]
+
+
+def word_positions(words: Sequence[str]) -> dict[str, list[int]]:
+    """Each distinct word of ``words`` -> the indexes where it occurs (shared: read-only).
+    The phrase tables look up a document's distinct words in it, not every token."""
+    hit = _POSITIONS.get(id(words))
+    if hit is None or hit[0] is not words:
+        where: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            where.setdefault(w, []).append(i)
+        hit = (words, where)
+        _remember(_POSITIONS, id(words), hit)
+    return hit[1]
 
 
 def token_owners(mentions: list[Mention],

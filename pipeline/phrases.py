@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .lexicons import models_dir, read_lines, read_tsv, settings
+from .docview import token_lower, word_positions
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,15 @@ class PhraseIndex:
         by sentence on one document's word list: it is scanned once, and the last list's
         candidates are kept."""
         if self._scanned[0] is not lower:
+            where = word_positions(lower)
             starters, stems = self.starters, self.stems
-            if stems:
-                found = [i for i, w in enumerate(lower) if w in starters or w.startswith(stems)]
+            if len(starters) < len(where):
+                present = [w for w in starters if w in where]
             else:
-                found = [i for i, w in enumerate(lower) if w in starters]
-            self._scanned = (lower, found)
+                present = [w for w in where if w in starters]
+            if stems:
+                present += [w for w in where if w not in starters and w.startswith(stems)]
+            self._scanned = (lower, sorted(i for w in present for i in where[w]))
         return self._scanned[1]
 
     def __bool__(self) -> bool:
@@ -154,8 +158,9 @@ class PhraseIndex:
 
 
 def lower_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
-    """The tokens of ``text`` in lower case (what phrases are matched against)."""
-    return [text[s:e].lower() for s, e in zip(starts, ends)]
+    """The tokens of ``text`` in lower case (what phrases are matched against); the same
+    list for the same document's offsets, shared by the rules (read-only)."""
+    return token_lower(text, starts, ends)
 
 
 def document_lower(doc: Any) -> list[str]:
