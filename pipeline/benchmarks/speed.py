@@ -14,8 +14,8 @@ in one process and on the same documents:
 - lintas, all stages: the same plus relations, events and claims, as `lintas run` runs;
   each after one warm-up document so that loading is not counted (it is reported apart).
 
-Words are whitespace-separated words of the corpus, the same count for both; each speed is
-the best of `REPEATS` passes. Peak memory
+Words are whitespace-separated words of the corpus, the same count for all; each speed is
+the best of `REPEATS` passes, the four kinds of pass taking turns. Peak memory
 is that of a separate `lintas run` process over the same corpus. Run it with
 ``lintas benchmark speed``.
 """
@@ -73,10 +73,10 @@ def corpus_texts(lang: str) -> list[str]:
     return out
 
 
-def bare_words_per_s(lang: str, texts: list[str], whitespace: bool = False) -> float:
-    """Words/s of the shipped spaCy model alone over ``texts``: with its own tokenizer
-    (lintas' rules), or on whitespace-split words (``whitespace``; fewer tokens and no
-    rules, the figure earlier versions of this benchmark compared against)."""
+def bare_pass(lang: str, texts: list[str], whitespace: bool = False) -> Callable[[], None]:
+    """One pass of the shipped spaCy model alone over ``texts``, loaded and warmed up: with
+    its own tokenizer (lintas' rules), or on whitespace-split words (``whitespace``; fewer
+    tokens and no rules, the base earlier versions of this benchmark compared against)."""
     import spacy
 
     from .. import spacy_util
@@ -91,27 +91,17 @@ def bare_words_per_s(lang: str, texts: list[str], whitespace: bool = False) -> f
         for _doc in nlp.pipe(texts, batch_size=64):
             pass
 
-    return sum(len(t.split()) for t in texts) / best_seconds(one_pass)
-
-
-def best_seconds(one_pass: Callable[[], None]) -> float:
-    """The fastest of `REPEATS` timed calls of ``one_pass``."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        one_pass()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return one_pass
 
 
 # the stages up to and including the entities: the NER path whose overhead is measured
 NER_STAGES = DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1]
 
 
-def lintas_words_per_s(lang: str, texts: list[str], folder: Path,
-                       stages: tuple[str, ...] | None = None) -> tuple[float, float]:
-    """Words/s of the pipeline (all stages, or ``stages``) over ``texts`` (files in
-    ``folder``), and load seconds."""
+def lintas_pass(folder: Path, stages: tuple[str, ...] | None = None) -> tuple[
+        Callable[[], None], float]:
+    """One pass of `lintas run` (all stages, or ``stages``) over the files in ``folder``,
+    after a first document that loads everything; and the load seconds."""
     from ..core import PipelineConfig
     from ..runner import run
 
@@ -124,7 +114,20 @@ def lintas_words_per_s(lang: str, texts: list[str], folder: Path,
         summary = run([str(folder)], io.StringIO(), progress=False, config=config)
         assert summary.errors == 0, summary.line()
 
-    return sum(len(t.split()) for t in texts) / best_seconds(one_pass), load
+    return one_pass, load
+
+
+def best_seconds(passes: dict[str, Callable[[], None]]) -> dict[str, float]:
+    """The fastest of `REPEATS` timed calls of each pass. The passes take turns, so that
+    the machine's drift (10-25% on the development VM) falls on all of them alike rather
+    than on whichever ran last."""
+    best = {name: float("inf") for name in passes}
+    for _ in range(REPEATS):
+        for name, one_pass in passes.items():
+            t0 = time.perf_counter()
+            one_pass()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
 
 
 _PEAK_CHILD = """
@@ -161,17 +164,22 @@ def measure(lang: str) -> dict[str, object] | None:
         folder = Path(tmp)
         for i, text in enumerate(texts):
             (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
-        bare = bare_words_per_s(lang, texts)
-        bare_ws = bare_words_per_s(lang, texts, whitespace=True)
-        ner, load = lintas_words_per_s(lang, texts, folder, NER_STAGES)  # loads the models
-        ours, _ = lintas_words_per_s(lang, texts, folder)
+        ner, load = lintas_pass(folder, NER_STAGES)  # loads the models
+        full, _ = lintas_pass(folder)
+        seconds = best_seconds({"bare": bare_pass(lang, texts),
+                                "bare_ws": bare_pass(lang, texts, whitespace=True),
+                                "ner": ner, "all": full})
         mem = peak_mb(folder)
     size = sum(len(t.encode("utf-8")) for t in texts)
+    words = sum(len(t.split()) for t in texts)
+    speed = {name: words / sec for name, sec in seconds.items()}
     return {"lang": lang, "documents": len(texts), "mb": round(size / 1e6, 2),
-            "words": sum(len(t.split()) for t in texts), "bare_words_per_s": round(bare),
-            "bare_whitespace_words_per_s": round(bare_ws),
-            "ner_words_per_s": round(ner), "ner_ratio": round(ner / bare, 2),
-            "lintas_words_per_s": round(ours), "ratio": round(ours / bare, 2),
+            "words": words, "bare_words_per_s": round(speed["bare"]),
+            "bare_whitespace_words_per_s": round(speed["bare_ws"]),
+            "ner_words_per_s": round(speed["ner"]),
+            "ner_ratio": round(speed["ner"] / speed["bare"], 2),
+            "lintas_words_per_s": round(speed["all"]),
+            "ratio": round(speed["all"] / speed["bare"], 2),
             "load_s": round(load, 1), "peak_mb": round(mem)}
 
 
