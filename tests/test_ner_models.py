@@ -103,3 +103,22 @@ def test_sample_articles_all_people_and_organisations(seed_records):
     problems += _problems(seed_records, ["Rosatom", "Cove Capital LLC", "SK Eco Plant",
                                          "Samruk-Kazyna", "POSCO Group"], "ORG")
     assert not problems, problems
+
+
+@needs_models
+@pytest.mark.parametrize("lang,text", [
+    ("bg", "Министър-председателят каза, че „Булгаргаз“ ЕАД (БГ) ще плати.\n\nПутин отговори."),
+    ("id", "Presiden Joko Widodo (Jokowi) bertemu Putin, kemarin.\n\nDi Moskwa."),
+])
+def test_shipped_model_alone_tokenizes_raw_text_as_lintas(lang, text):
+    """``spacy.load`` of a shipped model gives it lintas' tokens, the ones it was trained on."""
+    import spacy
+
+    from pipeline import spacy_util  # noqa: F401 - registers lintas.Tokenizer.v1
+    from pipeline.lexicons import models_dir
+    from pipeline.segment import blank_pipeline
+
+    doc = spacy.load(models_dir() / f"ner-{lang}")(text)
+    assert [t.text for t in doc] == [t.text for t in blank_pipeline(lang).make_doc(text)
+                                     if not t.is_space]
+    assert any(t.text == "," for t in doc) and doc.ents
