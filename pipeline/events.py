@@ -160,7 +160,7 @@ class Events:
             nonlocal last_date
             for before in reversed(undated):
                 found = _last_full_date(find_times(text, before.start, before.end, lang,
-                                                   published), None)
+                                                   published))
                 if found is not None:
                     last_date = found
                     break
@@ -252,16 +252,17 @@ class Events:
                 sent_events.append(ev)
             if False not in sent_times:
                 undated.append(sent)
-            elif (found := _last_full_date(sent_times[False], None)) is not None:
+            elif (found := _last_full_date(sent_times[False])) is not None:
                 last_date = found
                 undated.clear()
         doc.extractors["events"] = "lintas-lexicons 1"
         return doc
 
 
-def _last_full_date(times: list[Any], last: Any) -> Any:
+def _last_full_date(times: list[Any]) -> Any:
     """The last of ``times`` that is a full date (the day later sentences of the story
-    still speak of), else ``last``."""
+    still speak of), else None."""
+    last = None
     for t in times:
         if t.value and len(t.value) == 10:
             last = t

@@ -5,7 +5,8 @@ stored with a model. The shipped models name `LintasTokenizer` (``lintas.Tokeniz
 loaded on their own (``spacy.load("models/ner-id")``), they tokenize raw text as lintas does,
 so that the model sees the tokens it was trained on. It builds the language's rules on
 first use (3-4 s for Indonesian), not when the model loads. `WhitespaceTokenizer`
-(``lintas.WhitespaceTokenizer.v1``) is kept for models saved with it.
+(``lintas.WhitespaceTokenizer.v1``) is what training uses (its examples are pre-tokenized
+and joined by spaces) and what models saved before `LintasTokenizer` name.
 """
 
 from __future__ import annotations

@@ -47,10 +47,12 @@ class Py3LangId:
         parts, from one walk over the text.
 
         The byte n-gram walk is py3langid's cost; walking the joined text once and cutting
-        its features at the part boundaries saves walking the judged parts twice. The joined ranking equals
-        ``detect(" ".join(parts))``; a part's features include the n-grams that reach back
-        over the space before it.
+        its features at the part boundaries saves walking the judged parts twice. The
+        joined ranking equals ``detect(" ".join(parts))``; a part's features include the
+        n-grams that reach back over the space before it.
         """
+        import numpy as np
+
         if not self._walk:
             return (self.detect(" ".join(parts)), [self.detect(p) for p in parts[:judged]])
         ident = self._ident
@@ -74,8 +76,6 @@ class Py3LangId:
                 f = output[state]
                 if f >= 0:
                     append(f)
-        import numpy as np
-
         found = np.asarray(features, dtype=np.intp)
         whole = self._ranking(found, len(data))
         starts = [0, *bounds]
