@@ -11,68 +11,63 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from .document import Document, Mention, Span
+
+T = TypeVar("T")
 
 
 # Per-document tables, kept for the last `_KEEP` documents: the stages take a batch of
 # documents one stage at a time, and each stage's rules ask for the same tables again.
-# Keyed by the identity of the document's offset list, which the entry keeps alive.
+# Keyed by the identity of the objects a table is built from, which the entry keeps alive.
 _KEEP = 64
-_INDEXES: OrderedDict[int, tuple[Sequence[int], dict[int, int]]] = OrderedDict()
-_WORDS: OrderedDict[int, tuple[str, Sequence[int], list[str]]] = OrderedDict()
-_LOWER: OrderedDict[int, tuple[str, Sequence[int], list[str]]] = OrderedDict()
-_POSITIONS: OrderedDict[int, tuple[Sequence[str], dict[str, list[int]]]] = OrderedDict()
+_TABLES: OrderedDict[tuple[str, tuple[int, ...]], tuple[tuple[Any, ...], Any]] = OrderedDict()
 
 
-def _remember(cache: OrderedDict, key: int, value: Any) -> None:
-    cache[key] = value
-    if len(cache) > _KEEP:
-        cache.popitem(last=False)
+def _shared(kind: str, sources: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """The ``kind`` table of ``sources`` (the same objects, not equal ones): built by
+    ``build`` once and shared (read-only) while it is among the last `_KEEP` built."""
+    key = (kind, tuple(map(id, sources)))
+    hit = _TABLES.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], sources)):
+        hit = (sources, build())
+        _TABLES[key] = hit
+        if len(_TABLES) > _KEEP * 4:  # four kinds of table per document
+            _TABLES.popitem(last=False)
+    return hit[1]
 
 
 def token_index(starts: Sequence[int]) -> dict[int, int]:
     """Token start offset -> token index (shared between the rules: treat it as
     read-only)."""
-    hit = _INDEXES.get(id(starts))
-    if hit is None or hit[0] is not starts:
-        hit = (starts, {s: i for i, s in enumerate(starts)})
-        _remember(_INDEXES, id(starts), hit)
-    return hit[1]
+    return _shared("index", (starts,), lambda: {s: i for i, s in enumerate(starts)})
 
 
 def token_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
     """The tokens of ``text`` as strings (shared between the rules: read-only)."""
-    hit = _WORDS.get(id(starts))
-    if hit is None or hit[0] is not text or hit[1] is not starts:
-        hit = (text, starts, [text[s:e] for s, e in zip(starts, ends)])
-        _remember(_WORDS, id(starts), hit)
-    return hit[2]
+    return _shared("words", (text, starts),
+                   lambda: [text[s:e] for s, e in zip(starts, ends)])
 
 
 def token_lower(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
     """The tokens of ``text`` in lower case (shared between the rules: read-only)."""
-    hit = _LOWER.get(id(starts))
-    if hit is None or hit[0] is not text or hit[1] is not starts:
-        hit = (text, starts, [w.lower() for w in token_words(text, starts, ends)])
-        _remember(_LOWER, id(starts), hit)
-    return hit[2]
+    return _shared("lower", (text, starts),
+                   lambda: [w.lower() for w in token_words(text, starts, ends)])
 
 
 def word_positions(words: Sequence[str]) -> dict[str, list[int]]:
     """Each distinct word of ``words`` -> the indexes where it occurs (shared: read-only).
     The phrase tables look up a document's distinct words in it, not every token."""
-    hit = _POSITIONS.get(id(words))
-    if hit is None or hit[0] is not words:
+    def build() -> dict[str, list[int]]:
         where: dict[str, list[int]] = {}
         for i, w in enumerate(words):
             where.setdefault(w, []).append(i)
-        hit = (words, where)
-        _remember(_POSITIONS, id(words), hit)
-    return hit[1]
+        return where
+
+    return _shared("positions", (words,), build)
 
 
 def token_owners(mentions: list[Mention],

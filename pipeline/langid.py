@@ -8,7 +8,9 @@ text too short to judge is ``und`` rather than a confident wrong guess.
 from __future__ import annotations
 
 import re
+
 from .backends import get_backend
+from .backends.base import detect_parts
 from .clean import clean_text
 from .document import Document
 
@@ -74,11 +76,7 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
         return UND, 0.0
     backend = get_backend("langid", backend_name)
     judged = pieces[:MAX_PIECES] if len(pieces) > 1 else []
-    detect_parts = getattr(backend, "detect_parts", None)
-    if detect_parts is not None:  # one pass over the text for the whole and its parts
-        whole, each = detect_parts(pieces, len(judged))
-    else:
-        whole, each = backend.detect(sample), [backend.detect(p) for p in judged]
+    whole, each = detect_parts(backend, pieces, len(judged))  # `sample` and each judged piece
     lang, prob = _top(whole)
     if lang == UND:
         return UND, 0.0

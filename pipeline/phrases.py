@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .lexicons import models_dir, read_lines, read_tsv, settings
 from .docview import token_lower, word_positions
+from .lexicons import models_dir, read_lines, read_tsv, settings
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,21 @@ class LangIdBackend(Protocol):
         ...
 
 
+def detect_parts(backend: LangIdBackend, parts: list[str], judged: int) -> tuple[
+        list[tuple[str, float]], list[list[tuple[str, float]]]]:
+    """The ranking of ``parts`` joined by spaces and of each of the first ``judged``
+    parts: from the backend's own ``detect_parts`` when it has one (one pass over the
+    text), else one ``detect`` call each."""
+    own = getattr(backend, "detect_parts", None)
+    return own(parts, judged) if own is not None else detect_each(backend, parts, judged)
+
+
+def detect_each(backend: LangIdBackend, parts: list[str], judged: int) -> tuple[
+        list[tuple[str, float]], list[list[tuple[str, float]]]]:
+    """`detect_parts` with one ``detect`` call for the joined parts and one per part."""
+    return backend.detect(" ".join(parts)), [backend.detect(p) for p in parts[:judged]]
+
+
 @runtime_checkable
 class NerBackend(Protocol):
     """Named-entity recognition over a segmented document."""

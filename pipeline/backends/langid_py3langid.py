@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any
 
 from ..errors import MissingDependency
-from .base import dist_version
+from .base import detect_each, dist_version
 from .langid_lingua import DEFAULT_LANGUAGES
 
 
@@ -54,7 +54,7 @@ class Py3LangId:
         import numpy as np
 
         if not self._walk:
-            return (self.detect(" ".join(parts)), [self.detect(p) for p in parts[:judged]])
+            return detect_each(self, parts, judged)
         ident = self._ident
         upper = " ".join(parts).isupper()  # py3langid lower-cases an all-capital text
         encoded = [unicodedata.normalize("NFC", p.lower() if upper else p).encode(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from .. import gazetteer
 from ..document import Document, Mention
@@ -58,16 +59,13 @@ class _Index:
 
     def first_forms(self, token: str) -> dict[str, bool]:
         """Forms of ``token`` that start a name -> whether the form is an inflection."""
-        found = self._firsts.get(token)
-        if found is None:
-            found = {}
+        if token not in self._firsts:
+            found: dict[str, bool] = {}
             for form, inflected in self.base_forms(token):
                 if form in self.by_first and form not in found:
                     found[form] = inflected
-            if len(self._firsts) > MEMO_SIZE:
-                self._firsts.clear()
-            self._firsts[token] = found
-        return found
+            _remember(self._firsts, token, found)
+        return self._firsts[token]
 
     def base_forms(self, token: str) -> list[tuple[str, bool]]:
         """``(form, inflected)`` pairs that ``token`` may be an inflection of."""
@@ -92,9 +90,7 @@ class _Index:
         if len(token) < FUZZY_MIN_LEN - 1 or not token[0].isupper():
             return None
         if token not in self._fuzzy:
-            if len(self._fuzzy) > MEMO_SIZE:
-                self._fuzzy.clear()
-            self._fuzzy[token] = self._one_edit(token)
+            _remember(self._fuzzy, token, self._one_edit(token))
         return self._fuzzy[token]
 
     def _one_edit(self, token: str) -> str | None:
@@ -106,6 +102,13 @@ class _Index:
             hits.update(self.deletions.get(shorter, ()))  # one letter differs
         hits = {h for h in hits if h[0] == token[0] and h != token}
         return min(hits) if len(hits) == 1 else None
+
+
+def _remember(memo: dict[str, Any], token: str, value: Any) -> None:
+    """Keep ``value`` for ``token``; a memo grown to `MEMO_SIZE` starts over."""
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
+    memo[token] = value
 
 
 @lru_cache(maxsize=16)
