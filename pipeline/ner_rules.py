@@ -21,6 +21,8 @@ because they need the gazetteer's places):
 - `title_persons`: persons named after a title of ``titles.txt``;
 - `cued_organisations`: names introduced by a word of ``org_cues.txt`` are ORG;
 - `consistent_persons`: one-word LOC names that are a person's surname or a speaker are PER.
+
+Titles of works are dropped after these, by `pipeline.ner_works.work_titles`.
 """
 
 from __future__ import annotations

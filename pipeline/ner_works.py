@@ -1,0 +1,106 @@
+"""Titles of works (films, albums, songs, books) are not names of persons, organisations or
+places.
+
+The small models tag 'singel " [Our Song] "', "[The Lovely Bones] ( 2009 )" or
+"[Ghost Whisperer] (2005)" as PER, ORG or LOC: a title is capitalized like a name, and the
+training corpora do not label works (CoNLL would call them MISC, OntoNotes WORK_OF_ART).
+lintas' records have no class for them, so `work_titles` drops:
+
+- the mentions inside a quotation right after a word of ``lexicons/LANG/work_cues.txt``
+  written in lower case ('lagu " Kembali "', "песента „I Surrender“"); up to `MAX_GAP`
+  lower-case words may stand between ("singel ketiganya , "). Without quotation marks the
+  name after the noun stays: Indonesian names the maker or owner there ("album Yesung",
+  Yesung's album; "lagu Pink Floyd"; "drama SBS");
+- a mention followed by a single year in brackets ("The Mask of Zorro ( 1998 )"), the way
+  films, series and albums are cited. A range ("Pink Floyd (1967-1968)") is a period of
+  someone's life or work and stays.
+
+Places and organisations the gazetteer knows stay ("Indonesia" in a song's title is still
+tagged). Repeats of a dropped title in the same document (same text, same label) go with it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from .docview import token_owners
+from .document import Mention
+
+MAX_GAP = 2  # lower-case words between a work noun and its quoted title
+MAX_TITLE_TOKENS = 12
+_QUOTES = frozenset('"“”„«»‘’\'`')
+
+
+def work_titles(mentions: list[Mention], text: str, starts: Sequence[int],
+                ends: Sequence[int], lang: str,
+                lower: Sequence[str] | None = None) -> list[Mention]:
+    """``mentions`` without the titles of works (see the module's doc)."""
+    if not mentions or not len(starts):
+        return mentions
+    _, owner = token_owners(mentions, starts)
+    dropped = {id(m) for m in mentions
+               if m.canonical is None and _year_follows(m, text, starts, ends)}
+    dropped.update(_quoted_titles(text, starts, ends, lang, owner, lower))
+    if not dropped:
+        return mentions
+    titles = {(m.text, m.label) for m in mentions if id(m) in dropped}
+    return [m for m in mentions if id(m) not in dropped
+            and (m.canonical is not None or (m.text, m.label) not in titles)]
+
+
+def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: str,
+                   owner: dict[int, Mention], lower: Sequence[str] | None) -> set[int]:
+    """Ids of the mentions inside a quotation that follows a work noun."""
+    from .phrases import lower_words, phrase_list
+
+    cues = phrase_list(lang, "work_cues.txt")
+    if not cues:
+        return set()
+    lower = lower_words(text, starts, ends) if lower is None else lower
+    found: set[int] = set()
+    for hit in cues.find(text, starts, ends, lower=lower):
+        if not text[hit.start:hit.end].islower():
+            continue  # "Film Indonesia …" at a sentence start may be a name itself
+        k = hit.last + 1
+        gap = 0
+        while k < len(starts) and k not in owner and gap < MAX_GAP \
+                and text[starts[k]:ends[k]].isalpha() and text[starts[k]:ends[k]].islower():
+            k += 1
+            gap += 1
+        if k < len(starts) and text[starts[k]:ends[k]] == ",":
+            k += 1  # "singel ketiganya, "Our Song""
+        if k >= len(starts) or text[starts[k]:ends[k]] not in _QUOTES:
+            continue
+        while k < len(starts) and text[starts[k]:ends[k]] in _QUOTES:
+            k += 1
+        close = _closing_quote(text, starts, ends, k)
+        if close is None:
+            continue
+        found.update(id(owner[t]) for t in range(k, close)
+                     if t in owner and owner[t].canonical is None
+                     and owner[t].start >= starts[k] and owner[t].end <= starts[close])
+    return found
+
+
+def _closing_quote(text: str, starts: Sequence[int], ends: Sequence[int],
+                   k: int) -> int | None:
+    """The token of the quotation mark that closes a title opened before token ``k``,
+    within `MAX_TITLE_TOKENS` and the sentence; None if there is none."""
+    for t in range(k + 1, min(k + MAX_TITLE_TOKENS + 1, len(starts))):
+        word = text[starts[t]:ends[t]]
+        if "\n" in text[ends[t - 1]:starts[t]] or word in (".", ";", "!", "?"):
+            return None
+        if word in _QUOTES:
+            return t
+    return None
+
+
+def _year_follows(m: Mention, text: str, starts: Sequence[int], ends: Sequence[int]) -> bool:
+    """A single year in brackets follows mention ``m``: "( 2009 )", "(2009)"."""
+    j = bisect.bisect_left(starts, m.end)
+    if j + 2 >= len(starts) or text[starts[j]:ends[j]] != "(" \
+            or text[starts[j + 2]:ends[j + 2]] != ")":
+        return False
+    year = text[starts[j + 1]:ends[j + 1]]
+    return len(year) == 4 and year.isdigit() and year[:2] in ("18", "19", "20")
