@@ -96,8 +96,6 @@ def _problems(seed_records, names: list[str], label: str) -> list[str]:
 
 
 @needs_models
-@pytest.mark.xfail(reason="issue 3 open: the Indonesian model tags 'Eco Plant' of "
-                          "'SK Eco Plant' as PER (the only miss left)", strict=False)
 def test_sample_articles_all_people_and_organisations(seed_records):
     problems = _problems(seed_records, ["Putin", "Tokayev", "Peskov", "Рубио", "Нуртлеу"], "PER")
     problems += _problems(seed_records, ["Rosatom", "Cove Capital LLC", "SK Eco Plant",

@@ -211,3 +211,15 @@ def test_halves_of_a_persons_name_are_joined():
     # two full names in a row, and a place before a full name, stay apart
     assert ("Radek Stepanek", "PER") in got and ("Milos Raonic", "PER") in got
     assert ("Plovdiv", "LOC") in got and ("Hristo Sterionov", "PER") in got
+
+
+def test_a_place_that_starts_with_an_acronym_is_an_organisation():
+    from pipeline.ner_acronyms import acronym_organisations
+
+    text = ("LG Energy Solution dan SK Innovation membangun pabrik di DKI Jakarta, dekat "
+            "NTB Mart, bersama ABC.")
+    ms = [mention(text, "LG Energy Solution", "LOC"), mention(text, "SK Innovation", "LOC"),
+          mention(text, "DKI Jakarta", "LOC"), mention(text, "ABC", "LOC")]
+    assert spans(acronym_organisations(ms, text, *tokens(text, "id"), "id")) == [
+        ("LG Energy Solution", "ORG"), ("SK Innovation", "ORG"), ("DKI Jakarta", "LOC"),
+        ("ABC", "LOC")]
