@@ -7,8 +7,8 @@ training corpora do not label works (CoNLL would call them MISC, OntoNotes WORK_
 lintas' records have no class for them, so `work_titles` drops:
 
 - the mentions inside a quotation right after a word of ``lexicons/LANG/work_cues.txt``
-  written in lower case ('lagu " Kembali "', "песента „I Surrender“"); up to `MAX_GAP`
-  lower-case words may stand between ("singel ketiganya , "). Without quotation marks the
+  ('lagu " Kembali "', "песента „I Surrender“"); up to `MAX_GAP` lower-case words and a
+  comma may stand between ('Singel ketiganya, "…"'). Without quotation marks the
   name after the noun stays: Indonesian names the maker or owner there ("album Yesung",
   Yesung's album; "lagu Pink Floyd"; "drama SBS");
 - a mention followed by a single year in brackets ("The Mask of Zorro ( 1998 )"), the way
@@ -60,9 +60,7 @@ def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: 
     lower = lower_words(text, starts, ends) if lower is None else lower
     found: set[int] = set()
     for hit in cues.find(text, starts, ends, lower=lower):
-        if not text[hit.start:hit.end].islower():
-            continue  # "Film Indonesia …" at a sentence start may be a name itself
-        k = hit.last + 1
+        k = hit.last + 1  # (capitalized too: the quotation marks make it a title)
         gap = 0
         while k < len(starts) and k not in owner and gap < MAX_GAP \
                 and text[starts[k]:ends[k]].isalpha() and text[starts[k]:ends[k]].islower():
