@@ -155,3 +155,30 @@ def test_trained_model_loads_with_lintas_tokens(tmp_path):
     doc = spacy.load(out)(text)
     expected = [t.text for t in blank_pipeline("id").make_doc(text) if not t.is_space]
     assert [t.text for t in doc] == expected and "(" in expected and "," in expected
+
+
+def test_models_in_members_vote_with_the_main_model(tmp_path):
+    """A model folder's members/ are loaded with it and vote; identical members change
+    nothing, and `members=False` uses the main model alone."""
+    import shutil
+
+    from pipeline.backends.ner_spacy import SpacyNer
+
+    train = write(tmp_path / "train.txt", conll(SENTENCES * 4))
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "ner", "--lang", "id", "--data", str(train),
+                                 "--dev", str(train), "--out", str(out), "--max-steps", "30"])
+    assert result.exit_code == 0, result.output
+    alone = evaluate("id", [str(train)], model=out, backends=("spacy",))
+    for name in ("seed-1", "seed-2"):
+        shutil.copytree(out, tmp_path / "copy" / name)
+    shutil.move(str(tmp_path / "copy"), str(out / "members"))
+    voted = evaluate("id", [str(train)], model=out, backends=("spacy",))
+    assert voted["overall"] == alone["overall"]
+
+    backend = SpacyNer(model_dir=str(out))
+    backend.load("id")
+    assert backend.version("id").endswith("(vote of 3)")
+    single = SpacyNer(model_dir=str(out), members=False)
+    single.load("id")
+    assert "vote" not in single.version("id")
