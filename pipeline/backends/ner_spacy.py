@@ -164,7 +164,8 @@ def vote(found: list[list[list[Mention]]]) -> list[list[Mention]]:
     model folder's own, whose mention objects are kept where it has them.
 
     Models trained alike with different seeds make different errors; a majority keeps what
-    they agree on (measured in the model card: +1.1 F1 for three Indonesian models).
+    they agree on (the Indonesian model card: three seeds +1.1 F1 on NERGrit valid over the
+    shipped model, five +1.6).
     """
     if len(found) == 1:
         return found[0]
@@ -278,5 +279,3 @@ def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
             out[j].append(Mention(start=s, end=e, text=text[s:e], label=label, source=source,
                                   confidence=confidence.get(label, DEFAULT_CONFIDENCE)))
     return out
-
-
