@@ -20,6 +20,7 @@ from .ner_rules import (company_names, consistent_persons, cued_organisations,
                         extend_organisations, legal_form_names, place_labels,
                         title_persons)
 from .ner_acronyms import acronym_organisations
+from .ner_first_names import first_names
 from .ner_works import work_titles
 from .phrases import document_lower
 from .propagate import propagate
@@ -200,8 +201,8 @@ class Entities:
                 merged = legal_form_names(merged, text, starts, ends)
                 merged = place_labels(merged, lang, text)  # the gazetteer's places too
                 for rule in (company_names, title_persons, cued_organisations,
-                             extend_organisations, consistent_persons, acronym_organisations,
-                             work_titles):
+                             extend_organisations, consistent_persons, first_names,
+                             acronym_organisations, work_titles):
                     merged = rule(merged, text, starts, ends, lang, lower)
                 # names the rules found spread to their repeats too ("Juru Bicara Kremlin
                 # Dmitry Peskov" … "kata Peskov")

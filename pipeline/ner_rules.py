@@ -22,7 +22,9 @@ because they need the gazetteer's places):
 - `cued_organisations`: names introduced by a word of ``org_cues.txt`` are ORG;
 - `consistent_persons`: one-word LOC names that are a person's surname or a speaker are PER.
 
-Titles of works are dropped after these, by `pipeline.ner_works.work_titles`.
+After these: `pipeline.ner_first_names` (a first name the model left out joins the
+person), `pipeline.ner_acronyms` (acronym-led places are organisations) and
+`pipeline.ner_works` (titles of works are dropped).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ lintas' records have no class for them, so `work_titles` drops:
   someone's life or work and stays.
 
 Places and organisations the gazetteer knows stay ("Indonesia" in a song's title is still
-tagged). Repeats of a dropped title in the same document (same text, same label) go with it.
+tagged). Repeats of a dropped title in the same document (same text, same label) go with it,
+and so does any mention whose text is a whole quoted title.
 """
 
 from __future__ import annotations
@@ -41,24 +42,29 @@ def work_titles(mentions: list[Mention], text: str, starts: Sequence[int],
     _, owner = token_owners(mentions, starts)
     dropped = {id(m) for m in mentions
                if m.canonical is None and _year_follows(m, text, starts, ends)}
-    dropped.update(_quoted_titles(text, starts, ends, lang, owner, lower))
+    quoted, whole = _quoted_titles(text, starts, ends, lang, owner, lower)
+    dropped.update(quoted)
     if not dropped:
         return mentions
     titles = {(m.text, m.label) for m in mentions if id(m) in dropped}
     return [m for m in mentions if id(m) not in dropped
-            and (m.canonical is not None or (m.text, m.label) not in titles)]
+            and (m.canonical is not None
+                 or ((m.text, m.label) not in titles and m.text not in whole))]
 
 
 def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: str,
-                   owner: dict[int, Mention], lower: Sequence[str] | None) -> set[int]:
-    """Ids of the mentions inside a quotation that follows a work noun."""
+                   owner: dict[int, Mention],
+                   lower: Sequence[str] | None) -> tuple[set[int], set[str]]:
+    """Ids of the mentions inside a quotation that follows a work noun, and the quoted
+    titles themselves (a mention elsewhere with a whole title's text is that work too)."""
     from .phrases import lower_words, phrase_list
 
     cues = phrase_list(lang, "work_cues.txt")
-    if not cues:
-        return set()
-    lower = lower_words(text, starts, ends) if lower is None else lower
     found: set[int] = set()
+    whole: set[str] = set()
+    if not cues:
+        return found, whole
+    lower = lower_words(text, starts, ends) if lower is None else lower
     for hit in cues.find(text, starts, ends, lower=lower):
         k = hit.last + 1  # (capitalized too: the quotation marks make it a title)
         gap = 0
@@ -78,7 +84,8 @@ def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: 
         found.update(id(owner[t]) for t in range(k, close)
                      if t in owner and owner[t].canonical is None
                      and owner[t].start >= starts[k] and owner[t].end <= starts[close])
-    return found
+        whole.add(text[starts[k]:ends[close - 1]])
+    return found, whole
 
 
 def _closing_quote(text: str, starts: Sequence[int], ends: Sequence[int],

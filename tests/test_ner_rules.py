@@ -223,3 +223,15 @@ def test_a_place_that_starts_with_an_acronym_is_an_organisation():
     assert spans(acronym_organisations(ms, text, *tokens(text, "id"), "id")) == [
         ("LG Energy Solution", "ORG"), ("SK Innovation", "ORG"), ("DKI Jakarta", "LOC"),
         ("ABC", "LOC")]
+
+
+def test_a_first_name_the_model_left_out_joins_the_person():
+    from pipeline.ner_first_names import first_names
+
+    text = ("Penonton menyanyikan lagu Marlina Suparjo bersama Pak Darto, lalu Presiden "
+            "Kassym-Jomart Tokayev tiba pada Senin Putin datang.")
+    ms = [mention(text, "Suparjo", "PER"), mention(text, "Darto", "PER"),
+          mention(text, "Jomart Tokayev", "PER"), mention(text, "Putin", "PER")]
+    assert spans(first_names(ms, text, *tokens(text, "id"), "id")) == [
+        ("Marlina Suparjo", "PER"), ("Darto", "PER"), ("Jomart Tokayev", "PER"),
+        ("Putin", "PER")]
