@@ -70,6 +70,7 @@ def first_names(mentions: list[Mention], text: str, starts: Sequence[int],
         if lower[k] in refused or word in places:
             out.append(m)
             continue
+        # the same person: an identity the gazetteer gave the surname stays
         out.append(Mention(starts[k], m.end, text[starts[k]:m.end], "PER", m.source,
-                           m.confidence))
+                           m.confidence, m.canonical))
     return out
