@@ -35,7 +35,7 @@ def _shared(kind: str, sources: tuple[Any, ...], build: Callable[[], T]) -> T:
     if hit is None or any(a is not b for a, b in zip(hit[0], sources)):
         hit = (sources, build())
         _TABLES[key] = hit
-        if len(_TABLES) > _KEEP * 4:  # four kinds of table per document
+        if len(_TABLES) > _KEEP * 5:  # five kinds of table per document
             _TABLES.popitem(last=False)
     return hit[1]
 
@@ -56,6 +56,15 @@ def token_lower(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[s
     """The tokens of ``text`` in lower case (shared between the rules: read-only)."""
     return _shared("lower", (text, starts),
                    lambda: [w.lower() for w in token_words(text, starts, ends)])
+
+
+def lower_case_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> frozenset[str]:
+    """The words ``text`` writes in lower case somewhere (shared between the rules): a
+    capitalized word among them is a common word at a sentence start or in a headline, not
+    a name."""
+    return _shared("lower-case", (text, starts),
+                   lambda: frozenset(w for w in set(token_words(text, starts, ends))
+                                     if w.islower()))
 
 
 def word_positions(words: Sequence[str]) -> dict[str, list[int]]:

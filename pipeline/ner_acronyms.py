@@ -32,17 +32,15 @@ def acronym_organisations(mentions: list[Mention], text: str, starts: Sequence[i
     are ORG (see the module's doc)."""
     from .gazetteer import names_for
 
-    places = None
+    places, place_word = names_for(lang or "en"), place_words(lang)  # both cached
     out = []
     for m in mentions:
         words = m.text.split()
         if m.label == "LOC" and m.canonical is None and len(words) >= 2 \
-                and _acronym(words[0]) and all(w[:1].isupper() for w in words[1:]):
-            if places is None:
-                places, place_word = names_for(lang or "en"), place_words(lang)
-            if words[0] not in place_word.heads and words[-1] not in place_word.tails \
-                    and not _holds_place(words, places):
-                m = Mention(m.start, m.end, m.text, "ORG", m.source, m.confidence)
+                and _acronym(words[0]) and all(w[:1].isupper() for w in words[1:]) \
+                and words[0] not in place_word.heads and words[-1] not in place_word.tails \
+                and not _holds_place(words, places):
+            m = Mention(m.start, m.end, m.text, "ORG", m.source, m.confidence)
         out.append(m)
     return out
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .docview import token_owners
+from .docview import lower_case_words, token_owners
 from .document import Mention
 from .ner_rules import org_words, place_words
 
@@ -61,7 +61,7 @@ def first_names(mentions: list[Mention], text: str, starts: Sequence[int],
             refused = {w.lower() for w in
                        (org_words(lang).heads | place_words(lang).heads
                         | set(phrase_list(lang, "honorifics.txt").firsts))}
-            refused |= {w for i_, w in enumerate(lower) if text[starts[i_]:ends[i_]].islower()}
+            refused |= lower_case_words(text, starts, ends)
             if times is not None:
                 refused |= set(times.months) | set(times.weekdays)
             refused |= {lower[h.last] for h in

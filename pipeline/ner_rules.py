@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .docview import token_index, token_owners, token_words
+from .docview import lower_case_words, token_index, token_owners, token_words
 from .document import Mention
 from .lexicons import models_dir, read_lines, settings
 
@@ -256,7 +256,7 @@ def strip_common_words(mentions: list[Mention], text: str, starts: Sequence[int]
     the word in lower case, it is not part of the name. A mention that would be left empty
     stays as it is.
     """
-    lower = {w for w in set(token_words(text, starts, ends)) if w.islower()}
+    lower = lower_case_words(text, starts, ends)
     if not lower:
         return mentions
     index = token_index(starts)

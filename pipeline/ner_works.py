@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from .docview import token_owners
+from .docview import token_owners, token_words
 from .document import Mention
 
 MAX_GAP = 2  # lower-case words between a work noun and its quoted title
@@ -40,9 +40,10 @@ def work_titles(mentions: list[Mention], text: str, starts: Sequence[int],
     if not mentions or not len(starts):
         return mentions
     _, owner = token_owners(mentions, starts)
+    words = token_words(text, starts, ends)
     dropped = {id(m) for m in mentions
-               if m.canonical is None and _year_follows(m, text, starts, ends)}
-    quoted, whole = _quoted_titles(text, starts, ends, lang, owner, lower)
+               if m.canonical is None and _year_follows(m, words, starts)}
+    quoted, whole = _quoted_titles(text, starts, ends, words, lang, owner, lower)
     dropped.update(quoted)
     if not dropped:
         return mentions
@@ -52,8 +53,8 @@ def work_titles(mentions: list[Mention], text: str, starts: Sequence[int],
                  or ((m.text, m.label) not in titles and m.text not in whole))]
 
 
-def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: str,
-                   owner: dict[int, Mention],
+def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int],
+                   words: Sequence[str], lang: str, owner: dict[int, Mention],
                    lower: Sequence[str] | None) -> tuple[set[int], set[str]]:
     """Ids of the mentions inside a quotation that follows a work noun, and the quoted
     titles themselves (a mention elsewhere with a whole title's text is that work too)."""
@@ -68,17 +69,17 @@ def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: 
     for hit in cues.find(text, starts, ends, lower=lower):
         k = hit.last + 1  # (capitalized too: the quotation marks make it a title)
         gap = 0
-        while k < len(starts) and k not in owner and gap < MAX_GAP \
-                and text[starts[k]:ends[k]].isalpha() and text[starts[k]:ends[k]].islower():
+        while k < len(words) and k not in owner and gap < MAX_GAP \
+                and words[k].isalpha() and words[k].islower():
             k += 1
             gap += 1
-        if k < len(starts) and text[starts[k]:ends[k]] == ",":
+        if k < len(words) and words[k] == ",":
             k += 1  # "singel ketiganya, "Our Song""
-        if k >= len(starts) or text[starts[k]:ends[k]] not in _QUOTES:
+        if k >= len(words) or words[k] not in _QUOTES:
             continue
-        while k < len(starts) and text[starts[k]:ends[k]] in _QUOTES:
+        while k < len(words) and words[k] in _QUOTES:
             k += 1
-        close = _closing_quote(text, starts, ends, k)
+        close = _closing_quote(text, starts, ends, words, k)
         if close is None:
             continue
         found.update(id(owner[t]) for t in range(k, close)
@@ -89,23 +90,21 @@ def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int], lang: 
 
 
 def _closing_quote(text: str, starts: Sequence[int], ends: Sequence[int],
-                   k: int) -> int | None:
+                   words: Sequence[str], k: int) -> int | None:
     """The token of the quotation mark that closes a title opened before token ``k``,
     within `MAX_TITLE_TOKENS` and the sentence; None if there is none."""
-    for t in range(k + 1, min(k + MAX_TITLE_TOKENS + 1, len(starts))):
-        word = text[starts[t]:ends[t]]
-        if "\n" in text[ends[t - 1]:starts[t]] or word in (".", ";", "!", "?"):
+    for t in range(k + 1, min(k + MAX_TITLE_TOKENS + 1, len(words))):
+        if "\n" in text[ends[t - 1]:starts[t]] or words[t] in (".", ";", "!", "?"):
             return None
-        if word in _QUOTES:
+        if words[t] in _QUOTES:
             return t
     return None
 
 
-def _year_follows(m: Mention, text: str, starts: Sequence[int], ends: Sequence[int]) -> bool:
+def _year_follows(m: Mention, words: Sequence[str], starts: Sequence[int]) -> bool:
     """A single year in brackets follows mention ``m``: "( 2009 )", "(2009)"."""
     j = bisect.bisect_left(starts, m.end)
-    if j + 2 >= len(starts) or text[starts[j]:ends[j]] != "(" \
-            or text[starts[j + 2]:ends[j + 2]] != ")":
+    if j + 2 >= len(words) or words[j] != "(" or words[j + 2] != ")":
         return False
-    year = text[starts[j + 1]:ends[j + 1]]
+    year = words[j + 1]
     return len(year) == 4 and year.isdigit() and year[:2] in ("18", "19", "20")
