@@ -62,9 +62,13 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def evaluate(lang: str, data: list[str], model: Path | None = None,
-             backends: tuple[str, ...] = ("spacy", "gazetteer")) -> dict[str, Any]:
-    """Scores per label and overall (micro) of the entity stage on ``data``."""
-    options = {"spacy": {"model_dir": str(model)}} if model else {}
+             backends: tuple[str, ...] = ("spacy", "gazetteer"), vote: bool = False) -> dict[str, Any]:
+    """Scores per label and overall (micro) of the entity stage on ``data``; ``vote``: the
+    model's members vote with it (`lintas run --vote`)."""
+    spacy_options: dict[str, Any] = {"model_dir": str(model)} if model else {}
+    if vote:
+        spacy_options["vote"] = True
+    options = {"spacy": spacy_options} if spacy_options else {}
     nlp = build_pipeline(PipelineConfig(ner_backends=backends, ner_options=options))
     examples = [ex for p in data for ex in read_examples(p, lang)]
     docs = as_documents(examples, lang)

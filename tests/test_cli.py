@@ -84,6 +84,15 @@ def test_ner_backend_choice(tmp_path):
     assert {r["label"] for r in records[1:] if r["type"] == "entity"} == {"LOC"}
 
 
+def test_vote_option_names_the_vote_in_the_records(tmp_path):
+    f = write(tmp_path / "a.txt", ID)
+    for args, expected in (([], False), (["--vote"], True)):
+        result = runner.invoke(app, ["run", str(f), "--lang", "id", *args])
+        assert result.exit_code == 0, result.output
+        ner = json.loads(result.stdout.splitlines()[0])["extractors"]["ner"]
+        assert ("(vote of 5)" in ner) is expected, ner
+
+
 def test_schema_command_prints_the_schema():
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0

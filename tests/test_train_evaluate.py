@@ -158,8 +158,8 @@ def test_trained_model_loads_with_lintas_tokens(tmp_path):
 
 
 def test_models_in_members_vote_with_the_main_model(tmp_path):
-    """A model folder's members/ are loaded with it and vote; identical members change
-    nothing, and `members=False` uses the main model alone."""
+    """With `vote`, a model folder's members/ are loaded with it and vote; identical members
+    change nothing; without it (the default) the main model runs alone."""
     import shutil
 
     from pipeline.backends.ner_spacy import SpacyNer
@@ -173,12 +173,12 @@ def test_models_in_members_vote_with_the_main_model(tmp_path):
     for name in ("seed-1", "seed-2"):
         shutil.copytree(out, tmp_path / "copy" / name)
     shutil.move(str(tmp_path / "copy"), str(out / "members"))
-    voted = evaluate("id", [str(train)], model=out, backends=("spacy",))
+    voted = evaluate("id", [str(train)], model=out, backends=("spacy",), vote=True)
     assert voted["overall"] == alone["overall"]
 
-    backend = SpacyNer(model_dir=str(out))
+    backend = SpacyNer(model_dir=str(out), vote=True)
     backend.load("id")
     assert backend.version("id").endswith("(vote of 3)")
-    single = SpacyNer(model_dir=str(out), members=False)
+    single = SpacyNer(model_dir=str(out))
     single.load("id")
     assert "vote" not in single.version("id")

@@ -14,6 +14,9 @@ in one process and on the same documents:
 - lintas, all stages: the same plus relations, events and claims, as `lintas run` runs;
   each after one warm-up document so that loading is not counted (it is reported apart).
 
+With ``vote`` (`lintas benchmark speed --vote`) lintas runs with `lintas run --vote`, and the
+bare pass runs every model of the vote (the model and its ``members/``), one after the other.
+
 Words are whitespace-separated words of the corpus, the same count for all; each speed is
 the best of `REPEATS` passes, the four kinds of pass taking turns. Peak memory
 is that of a separate `lintas run` process over the same corpus. Run it with
@@ -73,23 +76,35 @@ def corpus_texts(lang: str) -> list[str]:
     return out
 
 
-def bare_pass(lang: str, texts: list[str], whitespace: bool = False) -> Callable[[], None]:
+def model_folders(lang: str, vote: bool = False) -> list[Path]:
+    """The shipped model folder for ``lang``, and with ``vote`` its members."""
+    from ..backends.ner_spacy import member_folders
+    from ..lexicons import models_dir
+
+    path = models_dir() / f"ner-{lang}"
+    return [path, *(member_folders(path) if vote else [])]
+
+
+def bare_pass(lang: str, texts: list[str], whitespace: bool = False,
+              vote: bool = False) -> Callable[[], None]:
     """One pass of the shipped spaCy model alone over ``texts``, loaded and warmed up: with
     its own tokenizer (lintas' rules), or on whitespace-split words (``whitespace``; fewer
-    tokens and no rules, the base earlier versions of this benchmark compared against)."""
+    tokens and no rules, the base earlier versions of this benchmark compared against).
+    With ``vote``, every model of the vote runs over ``texts`` in turn."""
     import spacy
 
     from .. import spacy_util
-    from ..lexicons import models_dir
 
-    nlp = spacy.load(models_dir() / f"ner-{lang}")
-    if whitespace:
-        nlp.tokenizer = spacy_util.WhitespaceTokenizer(nlp.vocab)
-    list(nlp.pipe(texts[:2]))
+    nlps = [spacy.load(path) for path in model_folders(lang, vote)]
+    for nlp in nlps:
+        if whitespace:
+            nlp.tokenizer = spacy_util.WhitespaceTokenizer(nlp.vocab)
+        list(nlp.pipe(texts[:2]))
 
     def one_pass() -> None:
-        for _doc in nlp.pipe(texts, batch_size=64):
-            pass
+        for nlp in nlps:
+            for _doc in nlp.pipe(texts, batch_size=64):
+                pass
 
     return one_pass
 
@@ -98,14 +113,16 @@ def bare_pass(lang: str, texts: list[str], whitespace: bool = False) -> Callable
 NER_STAGES = DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1]
 
 
-def lintas_pass(folder: Path, stages: tuple[str, ...] | None = None) -> tuple[
-        Callable[[], None], float]:
-    """One pass of `lintas run` (all stages, or ``stages``) over the files in ``folder``,
-    after a first document that loads everything; and the load seconds."""
+def lintas_pass(folder: Path, stages: tuple[str, ...] | None = None,
+                vote: bool = False) -> tuple[Callable[[], None], float]:
+    """One pass of `lintas run` (all stages, or ``stages``; with ``vote``, `--vote`) over
+    the files in ``folder``, after a first document that loads everything; and the load
+    seconds."""
     from ..core import PipelineConfig
     from ..runner import run
 
-    config = PipelineConfig(stages=stages) if stages else None
+    config = PipelineConfig(**({"stages": stages} if stages else {}),
+                            ner_options={"spacy": {"vote": True}} if vote else {})
     t0 = time.perf_counter()
     run([str(folder / "0000.txt")], io.StringIO(), progress=False, config=config)  # loads all
     load = time.perf_counter() - t0
@@ -133,7 +150,7 @@ def best_seconds(passes: dict[str, Callable[[], None]]) -> dict[str, float]:
 _PEAK_CHILD = """
 import os, sys
 import cli
-sys.argv = ["lintas", "run", sys.argv[1], "-o", os.devnull]
+sys.argv = ["lintas", "run", *sys.argv[1:], "-o", os.devnull]
 try:
     cli.main()
 except SystemExit as exc:
@@ -144,19 +161,20 @@ with open("/proc/self/status") as fh:
 """
 
 
-def peak_mb(folder: Path) -> float:
+def peak_mb(folder: Path, vote: bool = False) -> float:
     """Peak resident memory of a `lintas run` process over ``folder``.
 
     Read from the process's own VmHWM (Linux): getrusage's maxrss of a child also counts
     what the forked child shared with this (large) benchmark process before exec.
     """
-    proc = subprocess.run([sys.executable, "-c", _PEAK_CHILD, str(folder)], check=True,
+    args = [str(folder), *(["--vote"] if vote else [])]
+    proc = subprocess.run([sys.executable, "-c", _PEAK_CHILD, *args], check=True,
                           capture_output=True, text=True, cwd=HERE.parent.parent)
     return int(proc.stdout.strip().splitlines()[-1]) / 1024
 
 
-def measure(lang: str) -> dict[str, object] | None:
-    """Figures for ``lang`` (None when there is no corpus for it)."""
+def measure(lang: str, vote: bool = False) -> dict[str, object] | None:
+    """Figures for ``lang`` (None when there is no corpus for it); ``vote``: `--vote`."""
     texts = corpus_texts(lang)
     if not texts:
         return None
@@ -164,16 +182,16 @@ def measure(lang: str) -> dict[str, object] | None:
         folder = Path(tmp)
         for i, text in enumerate(texts):
             (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
-        ner, load = lintas_pass(folder, NER_STAGES)  # loads the models
-        full, _ = lintas_pass(folder)
-        seconds = best_seconds({"bare": bare_pass(lang, texts),
-                                "bare_ws": bare_pass(lang, texts, whitespace=True),
+        ner, load = lintas_pass(folder, NER_STAGES, vote)  # loads the models
+        full, _ = lintas_pass(folder, vote=vote)
+        seconds = best_seconds({"bare": bare_pass(lang, texts, vote=vote),
+                                "bare_ws": bare_pass(lang, texts, whitespace=True, vote=vote),
                                 "ner": ner, "all": full})
-        mem = peak_mb(folder)
+        mem = peak_mb(folder, vote)
     size = sum(len(t.encode("utf-8")) for t in texts)
     words = sum(len(t.split()) for t in texts)
     speed = {name: words / sec for name, sec in seconds.items()}
-    return {"lang": lang, "documents": len(texts), "mb": round(size / 1e6, 2),
+    return {"lang": lang, "models": len(model_folders(lang, vote)), "documents": len(texts), "mb": round(size / 1e6, 2),
             "words": words, "bare_words_per_s": round(speed["bare"]),
             "bare_whitespace_words_per_s": round(speed["bare_ws"]),
             "ner_words_per_s": round(speed["ner"]),
@@ -183,15 +201,15 @@ def measure(lang: str) -> dict[str, object] | None:
             "load_s": round(load, 1), "peak_mb": round(mem)}
 
 
-def main(langs: list[str] | None = None) -> None:
-    """Print the speed table (one row per language)."""
-    rows = [r for r in (measure(lang) for lang in (langs or ["id", "bg"])) if r]
-    print("| lang | documents | MB | words | bare model words/s | (on whitespace-split words) "
+def main(langs: list[str] | None = None, vote: bool = False) -> None:
+    """Print the speed table (one row per language); ``vote``: lintas with `--vote`."""
+    rows = [r for r in (measure(lang, vote) for lang in (langs or ["id", "bg"])) if r]
+    print("| lang | models | documents | MB | words | bare model words/s | (on whitespace-split words) "
           "| lintas run to entities words/s | ratio | lintas run, all stages, words/s | ratio "
           "| load s | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['lang']} | {r['documents']} | {r['mb']} | {r['words']} | "
+        print(f"| {r['lang']} | {r['models']} | {r['documents']} | {r['mb']} | {r['words']} | "
               f"{r['bare_words_per_s']} | {r['bare_whitespace_words_per_s']} | "
               f"{r['ner_words_per_s']} | {r['ner_ratio']} | "
               f"{r['lintas_words_per_s']} | {r['ratio']} | {r['load_s']} | {r['peak_mb']} |")
