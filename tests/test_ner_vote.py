@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.backends.ner_spacy import vote
-from pipeline.document import Mention
+import pytest
+
+from pipeline.backends.ner_spacy import SpacyNer, member_folders, vote
+from pipeline.document import Document, Mention
+from pipeline.lexicons import models_dir
+from pipeline.segment import Segment
 
 
 def m(start: int, end: int, label: str, source: str = "spacy") -> Mention:
@@ -27,24 +31,16 @@ def test_one_model_is_its_own_vote_and_texts_stay_apart():
     assert [[(x.start, x.label) for x in t] for t in two] == [[(0, "PER")], []]
 
 
-def test_shipped_indonesian_members_vote(tmp_path):
+def test_shipped_indonesian_members_vote():
     """`lintas run --vote` loads the Indonesian members (models/ner-id/members) and keeps a
     name only when at least three of the five models find it alike, on a text written for
     this test."""
-    import pytest
-
-    from pipeline.backends.ner_spacy import SpacyNer, member_folders
-    from pipeline.document import Document
-    from pipeline.lexicons import models_dir
-
     folders = [models_dir() / "ner-id", *member_folders(models_dir() / "ner-id")]
     if len(folders) < 5:
         pytest.skip("models/ner-id/members is not built")
     text = ("Presiden Joko Widodo bertemu Menteri Luar Negeri Retno Marsudi di Jakarta pada hari "
             "Senin untuk membahas ekspor nikel ke Korea Selatan bersama Hyundai Motor Group. "
             "Kepala Badan Koordinasi Penanaman Modal Bahlil Lahadalia ikut hadir di Istana Bogor.")
-    from pipeline.segment import Segment
-
     doc = Segment()(Document("t", "t", text, lang="id"))
     raw = dict(propagate_labels=False, require_capital=False, rules=False)
     alone = [{(m.start, m.end, m.label) for m in SpacyNer(model_dir=str(f), **raw).find(doc, text)}
