@@ -17,8 +17,10 @@ from .document import Document
 UND = "und"
 # Below this many letters nobody (backend or human) can tell Indonesian from Malay.
 MIN_LETTERS = 20
-# Pooled share the top language needs; below it the document is reported as `und`.
+# The whole sample's verdict needs this probability, and this share of the judged
+# paragraphs (by letters) must agree with it; else the document is reported as `und`.
 MIN_CONFIDENCE = 0.5
+MIN_AGREEMENT = 0.5
 # How much text is looked at: enough to be sure, bounded so huge inputs cost the same.
 SAMPLE_CHARS = 3000
 # How many paragraphs are judged one by one for the agreement share.
@@ -67,8 +69,11 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
     The language is the backend's verdict on the whole sample (long text decides best
     between neighbours such as Indonesian and Malay). The confidence is that verdict's
     probability times the share of the sample (by letters) whose paragraphs, judged one by
-    one, agree: a document in two languages gets a low confidence, and below
-    `MIN_CONFIDENCE` it is ``und``.
+    one, agree: a document in two languages gets a low confidence. It is ``und`` when the
+    verdict itself is unsure (under `MIN_CONFIDENCE`) or when most of the sample disagrees
+    with it (under `MIN_AGREEMENT`); one paragraph that reads as a neighbouring language (a
+    Malay-looking paragraph in an Indonesian article) lowers the confidence but does not
+    make the document ``und``.
     """
     pieces = _pieces(text, SAMPLE_CHARS)  # bounded: a huge text costs what its sample does
     sample = " ".join(pieces)
@@ -86,7 +91,7 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
         same = sum(w for ranked, w in zip(each, weights) if _top(ranked)[0] == lang)
         agree = same / sum(weights)
     confidence = round(prob * agree, 3)
-    if confidence < MIN_CONFIDENCE:
+    if prob < MIN_CONFIDENCE or agree < MIN_AGREEMENT:
         return UND, confidence
     return lang, confidence
 

@@ -42,6 +42,32 @@ def test_mixed_text_reports_low_confidence_or_und():
     assert code == "und" and confidence < 0.5
 
 
+def test_one_neighbouring_paragraph_does_not_make_a_document_und(monkeypatch, seeds_dir):
+    """An Indonesian article with a Malay-looking paragraph among its first ones stays
+    Indonesian, with a lower confidence. The rule: the whole sample's verdict (0.6 here)
+    and the agreeing share of the judged paragraphs (by letters) are each above one half,
+    though their product is not (before: `und`, and so no names)."""
+    import pipeline.langid as langid
+
+    paras = [p for p in (seeds_dir / "000_856839adc05d6453.txt").read_text().split("\n")
+             if len(p) > 80][:3]
+    text = "\n".join([paras[0], MS.split("\n")[0], *paras[1:]])
+    assert identify(text)[0] == "id"  # the real backend on real paragraphs
+    pieces = langid._pieces(text, langid.SAMPLE_CHARS)
+    weights = [langid.letters(p) for p in pieces[:langid.MAX_PIECES]]
+
+    def fake(backend, parts, judged):  # Malay wins the second paragraph only
+        each = [[("ms", 0.9), ("id", 0.1)] if i == 1 else [("id", 0.7), ("ms", 0.3)]
+                for i in range(judged)]
+        return [("id", 0.6), ("ms", 0.4)], each
+
+    monkeypatch.setattr(langid, "detect_parts", fake)
+    agree = 1 - weights[1] / sum(weights)
+    code, confidence = identify(text)
+    assert 0.5 < agree and 0.6 * agree < 0.5  # the case the old rule reported as `und`
+    assert (code, confidence) == ("id", round(0.6 * agree, 3))
+
+
 def test_langdetect_is_deterministic():
     backend = get_backend("langid", "langdetect")
     short = "Kerja sama energi Rusia"
