@@ -1,0 +1,252 @@
+"""Subword tokens of a document, the windows the encoder reads, and spans back from labels.
+
+Shared by training and inference (no torch here), so that the model is trained on windows
+cut exactly as `lintas run` cuts them:
+
+- `encode_text` tokenizes a text piece by piece (lines or sentences, so no token crosses
+  a line break) and keeps each token's character offsets into the original text;
+- `make_windows` packs whole pieces into windows of at most ``size`` tokens; a piece longer
+  than a window is cut into windows that overlap by ``overlap`` tokens;
+- `token_owner` gives each token the window where it sits farthest from an edge, so a name
+  at a window border is read with context on both sides and never lost or shifted;
+- `decode` turns per-token BIO labels into character spans (never across a line break,
+  always whole words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+LABELS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+
+
+@dataclass
+class Encoded:
+    """A text's subword tokens: ids, character offsets, and which tokens start a piece."""
+
+    ids: np.ndarray  # int64
+    starts: np.ndarray  # int64, character offsets into the text
+    ends: np.ndarray
+    piece_start: np.ndarray  # bool: the token is the first of its line or sentence
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def pieces_of(text: str, bounds: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Non-blank ``(start, end)`` pieces: ``bounds`` (sentences) cut again at line breaks,
+    or the text's lines."""
+    out: list[tuple[int, int]] = []
+    for s, e in bounds or [(0, len(text))]:
+        pos = s
+        while pos < e:
+            nl = text.find("\n", pos, e)
+            stop = e if nl < 0 else nl
+            if text[pos:stop].strip():
+                out.append((pos, stop))
+            pos = stop + 1
+    return out
+
+
+def encode_text(tokenizer: Any, text: str, pieces: list[tuple[int, int]]) -> Encoded:
+    """Tokens of ``text[s:e]`` for each piece, offsets shifted into ``text``."""
+    encs = tokenizer.encode_batch([text[s:e] for s, e in pieces], add_special_tokens=False)
+    ids: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    first: list[bool] = []
+    for (s, _), enc in zip(pieces, encs):
+        n = 0
+        for tid, tok, (a, b) in zip(enc.ids, enc.tokens, enc.offsets):
+            if b <= a:
+                continue  # a token with no characters
+            if tok == "▁":
+                b = a  # a bare word boundary before a word piece: it owns no character
+            ids.append(tid)
+            starts.append(s + a)
+            ends.append(s + b)
+            first.append(n == 0)
+            n += 1
+    return Encoded(np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64),
+                   np.asarray(ends, dtype=np.int64), np.asarray(first, dtype=bool))
+
+
+def make_windows(piece_start: np.ndarray, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Token ranges ``[a, b)`` of at most ``size`` tokens covering every token.
+
+    A window ends where a piece ends when one does within it; a piece longer than ``size``
+    is cut into windows overlapping by ``overlap`` tokens.
+    """
+    n = len(piece_start)
+    if n == 0:
+        return []
+    breaks = np.flatnonzero(piece_start).tolist() + [n]
+    out: list[tuple[int, int]] = []
+    a = 0
+    while a < n:
+        limit = min(a + size, n)
+        # the last piece start in (a, limit]
+        i = int(np.searchsorted(breaks, limit, side="right")) - 1
+        b = breaks[i] if i >= 0 and breaks[i] > a else limit
+        out.append((a, b))
+        if b == limit and b < n and not piece_start[b]:
+            a = max(b - overlap, a + 1)  # cut inside a piece: overlap
+        else:
+            a = b
+    return out
+
+
+def token_owner(windows: list[tuple[int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each token: the window that reads it farthest from an edge, and its position."""
+    owner = np.full(n, -1, dtype=np.int64)
+    pos = np.zeros(n, dtype=np.int64)
+    margin = np.full(n, -1, dtype=np.int64)
+    for w, (a, b) in enumerate(windows):
+        idx = np.arange(a, b)
+        m = np.minimum(idx - a, b - 1 - idx)
+        better = m > margin[a:b]
+        owner[a:b][better] = w
+        pos[a:b][better] = (idx - a)[better]
+        margin[a:b][better] = m[better]
+    return owner, pos
+
+
+def token_labels(enc: Encoded, spans: list[tuple[int, int, str]]) -> np.ndarray:
+    """Gold BIO label ids for ``enc``'s tokens from character spans (training)."""
+    lab = np.zeros(len(enc), dtype=np.int64)
+    index = {name: i for i, name in enumerate(LABELS)}
+    for s, e, label in spans:
+        inside = np.flatnonzero((enc.starts < e) & (enc.ends > s))
+        if len(inside) == 0 or f"B-{label}" not in index:
+            continue
+        lab[inside] = index[f"I-{label}"]
+        lab[inside[0]] = index[f"B-{label}"]
+    return lab
+
+
+def _word_start(text: str, i: int) -> int:
+    while i > 0 and text[i - 1].isalnum() and text[i].isalnum():
+        i -= 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    while i < len(text) and text[i - 1].isalnum() and text[i].isalnum():
+        i += 1
+    return i
+
+
+def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None = None,
+           names: tuple[str, ...] = LABELS) -> list[tuple[int, int, str, float]]:
+    """``(start, end, label, confidence)`` spans from per-token label ids.
+
+    ``I-X`` after a token of another type, or after a line break, starts a new name (as
+    conlleval does). Spans are widened to whole words. Confidence is the mean probability
+    of the span's token labels (1.0 without ``probs``).
+    """
+    out: list[tuple[int, int, str, float]] = []
+    cur: list[Any] | None = None  # [start, end, type, prob sum, count]
+
+    def close() -> None:
+        if cur is not None and cur[1] > cur[0]:
+            s, e = _word_start(text, cur[0]), _word_end(text, cur[1])
+            out.append((s, e, cur[2], round(cur[3] / cur[4], 4)))
+
+    for t in range(len(enc)):
+        name = names[int(labels[t])]
+        p = float(probs[t]) if probs is not None else 1.0
+        if name == "O":
+            close()
+            cur = None
+            continue
+        prefix, kind = name.split("-", 1)
+        s, e = int(enc.starts[t]), int(enc.ends[t])
+        if (prefix == "I" and cur is not None and cur[2] == kind and not enc.piece_start[t]
+                and "\n" not in text[cur[1]:s]):
+            cur[1] = e
+            cur[3] += p
+            cur[4] += 1
+            continue
+        close()
+        cur = [s, e, kind, p, 1]
+    close()
+    # widening to words can make two names touch or overlap: keep the first
+    kept: list[tuple[int, int, str, float]] = []
+    for span in out:
+        if kept and span[0] < kept[-1][1]:
+            continue
+        kept.append(span)
+    return kept
+
+
+def batches(lengths: list[int], batch_tokens: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, at most ``batch_tokens`` padded
+    tokens each (sorted by length, so little is padding)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    out: list[list[int]] = []
+    cur: list[int] = []
+    for i in order:
+        if cur and (len(cur) + 1) * (lengths[i] + 2) > batch_tokens:
+            out.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        out.append(cur)
+    return out
+
+
+def pad_batch(rows: list[np.ndarray], bos: int, eos: int, pad: int) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    """``<s> ids </s>`` rows padded to one length, and their attention mask (int64)."""
+    width = max(len(r) for r in rows) + 2
+    ids = np.full((len(rows), width), pad, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, r in enumerate(rows):
+        ids[i, 0] = bos
+        ids[i, 1:len(r) + 1] = r
+        ids[i, len(r) + 1] = eos
+        mask[i, :len(r) + 2] = 1
+    return ids, mask
+
+
+def tag_texts(tokenizer: Any, texts: list[str], run: Any, *, bos: int, eos: int, pad: int,
+              size: int = 126, overlap: int = 32, batch_tokens: int = 4096,
+              names: tuple[str, ...] = LABELS) -> list[list[tuple[int, int, str, float]]]:
+    """Spans for each text, with ``run(ids, mask) -> logits`` (batch x width x labels).
+
+    Every window of every text goes into one length-sorted queue, so short texts fill the
+    batches of long ones. Each text is tokenized once, line by line.
+    """
+    encs = [encode_text(tokenizer, t, pieces_of(t)) for t in texts]
+    jobs: list[tuple[int, int, int]] = []  # (text, a, b)
+    wins: list[list[tuple[int, int]]] = []
+    for ti, enc in enumerate(encs):
+        w = make_windows(enc.piece_start, size, overlap)
+        wins.append(w)
+        jobs.extend((ti, a, b) for a, b in w)
+    logits_of: dict[tuple[int, int], np.ndarray] = {}
+    for group in batches([b - a for _, a, b in jobs], batch_tokens):
+        rows = [encs[jobs[j][0]].ids[jobs[j][1]:jobs[j][2]] for j in group]
+        ids, mask = pad_batch(rows, bos, eos, pad)
+        out = run(ids, mask)
+        for k, j in enumerate(group):
+            ti, a, b = jobs[j]
+            logits_of[(ti, a)] = out[k, 1:b - a + 1]
+    results = []
+    for ti, (text, enc) in enumerate(zip(texts, encs)):
+        n = len(enc)
+        if n == 0:
+            results.append([])
+            continue
+        owner, pos = token_owner(wins[ti], n)
+        scores = np.stack([logits_of[(ti, wins[ti][int(w)][0])][int(p)]
+                           for w, p in zip(owner, pos)])
+        scores = scores - scores.max(axis=1, keepdims=True)
+        probs = np.exp(scores)
+        probs /= probs.sum(axis=1, keepdims=True)
+        labels = probs.argmax(axis=1)
+        results.append(decode(text, enc, labels, probs[np.arange(n), labels], names))
+    return results
