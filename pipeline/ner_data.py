@@ -8,6 +8,10 @@ Formats, detected from the path and the first lines:
 - ``conll``: one token per line, the BIO tag in the last column (``token TAB BIO`` as in
   NERGrit and NERP; ``token UPOS BIO`` as in IDNer news 2k), blank line between sentences;
   WikiANN's ``bg:`` token prefix is removed.
+- ``uner``: Universal NER ``.iob2`` files (``index TAB token TAB BIO TAB …``, ``#`` comment
+  lines); the sentence's own text (``# text = …``) is kept when its tokens can be found in
+  it in order, else the tokens are joined by spaces (syntactic words such as Portuguese
+  "de as" for "das").
 - ``slavicner``: a SlavicNER folder: ``raw/TOPIC/LANG/NAME.txt`` with
   ``ner/TOPIC/LANG/NAME.tsv`` (start, end exclusive, mention, lemma, category, id). The path
   may be the corpus root (all topics), a topic folder (``…/ner/brexit``) or a
@@ -47,8 +51,10 @@ def map_label(raw: str) -> str | None:
 
 
 def detect_format(path: Path) -> str:
-    """``slavicner`` for a folder, else ``conll``."""
-    return "slavicner" if path.is_dir() else "conll"
+    """``slavicner`` for a folder, ``uner`` for an ``.iob2`` file, else ``conll``."""
+    if path.is_dir():
+        return "slavicner"
+    return "uner" if path.suffix == ".iob2" else "conll"
 
 
 def read_examples(path: str | Path, lang: str = "bg") -> list[NerExample]:
@@ -56,8 +62,11 @@ def read_examples(path: str | Path, lang: str = "bg") -> list[NerExample]:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"[L006] no such NER data file or folder: {p}")
-    if detect_format(p) == "slavicner":
+    fmt = detect_format(p)
+    if fmt == "slavicner":
         return list(read_slavicner(p, lang))
+    if fmt == "uner":
+        return list(read_uner(p))
     return list(read_conll(p))
 
 
@@ -117,6 +126,61 @@ def read_conll(path: Path) -> Iterator[NerExample]:
     if words:
         text, spans = bio_to_spans(words, tags)
         yield NerExample(text, spans, f"{path}:end", words)
+
+
+def read_uner(path: Path) -> Iterator[NerExample]:
+    """Sentences of a Universal NER ``.iob2`` file, on the sentence's own text when possible."""
+    words: list[str] = []
+    tags: list[str] = []
+    text = ""
+    start = 0
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            line = line.rstrip("\r\n")
+            if line.startswith("# text = "):
+                text = line[len("# text = "):]
+                continue
+            if line.startswith("#"):
+                continue
+            if not line.strip():
+                if words:
+                    yield _uner_example(words, tags, text, f"{path}:{start}")
+                words, tags, text = [], [], ""
+                continue
+            cols = line.split("\t")
+            if len(cols) < 3 or not cols[0].isdigit():
+                continue  # multiword-token ranges carry no tag
+            if not words:
+                start = lineno
+            words.append(cols[1])
+            tags.append(cols[2].strip())
+    if words:
+        yield _uner_example(words, tags, text, f"{path}:{start}")
+
+
+def _uner_example(words: list[str], tags: list[str], text: str, source: str) -> NerExample:
+    joined, spans = bio_to_spans(words, tags)
+    offsets = []
+    pos = 0
+    for w in words:
+        i = text.find(w, pos)
+        if i < 0 or text[pos:i].strip():
+            return NerExample(joined, spans, source, words)  # tokens are not the text's
+        offsets.append(i)
+        pos = i + len(w)
+    # joined text offsets -> the sentence's own offsets, word by word
+    starts = []
+    p = 0
+    for w in words:
+        starts.append(p)
+        p += len(w) + 1
+    index = {s: i for i, s in enumerate(starts)}
+    own = []
+    for s, e, label in spans:
+        first = index[s]
+        last = max(i for i, st in enumerate(starts) if st < e)
+        own.append((offsets[first], offsets[last] + len(words[last]), label))
+    return NerExample(text, own, source, words)
 
 
 def slavicner_files(path: Path, lang: str) -> list[tuple[Path, Path]]:

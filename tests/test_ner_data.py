@@ -80,3 +80,41 @@ def test_documents_split_into_lines_and_weighted_paths():
     assert [p.text for p in parts] == ["Путин говори.", "Газпром спря газа за България."]
     assert [[p.text[s:e] for s, e, _ in p.spans] for p in parts] == [["Путин"], ["Газпром", "България"]]
     assert parse_weighted("a/b*3") == ("a/b", 3) and parse_weighted("a*b") == ("a*b", 1)
+
+
+UNER = """# newdoc id = d1
+# sent_id = s1
+# text = Dr. Tokayev met Rio Tinto's chief in Astana.
+1\tDr.\tO\t-\t-
+2\tTokayev\tB-PER\t-\ta
+3\tmet\tO\t-\t-
+4\tRio\tB-ORG\t-\ta
+5\tTinto\tI-ORG\t-\ta
+6\t's\tO\t-\t-
+7\tchief\tO\t-\t-
+8\tin\tO\t-\t-
+9\tAstana\tB-LOC\t-\ta
+10\t.\tO\t-\t-
+
+# sent_id = s2
+# text = Gostou das notícias de Lisboa.
+1\tGostou\tO\t-\t-
+2\tde\tO\t-\t-
+3\tas\tO\t-\t-
+4\tnotícias\tO\t-\t-
+5\tde\tO\t-\t-
+6\tLisboa\tB-LOC\t-\ta
+7\t.\tB-OTH\t-\ta
+"""
+
+
+def test_uner_on_the_sentence_text_or_on_joined_words(tmp_path):
+    ex = read_examples(write(tmp_path / "x-ud-dev.iob2", UNER))
+    assert len(ex) == 2
+    # tokens found in the sentence's own text: spans point into it
+    assert ex[0].text == "Dr. Tokayev met Rio Tinto's chief in Astana."
+    assert [(ex[0].text[s:e], lab) for s, e, lab in ex[0].spans] == [
+        ("Tokayev", "PER"), ("Rio Tinto", "ORG"), ("Astana", "LOC")]
+    # syntactic words ("de as" for "das") are not the text: words joined by spaces; OTH dropped
+    assert ex[1].text.startswith("Gostou de as notícias")
+    assert [(ex[1].text[s:e], lab) for s, e, lab in ex[1].spans] == [("Lisboa", "LOC")]
