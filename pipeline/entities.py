@@ -56,6 +56,9 @@ def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     return kept
 
 
+# Backends whose mentions the rules after the merge fix (the gazetteer alone gives places).
+MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza"}
+
 _NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
 
 
@@ -63,17 +66,22 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
     """Group mentions into entities, ordered by first mention.
 
     Mentions with the same canonical key, or the same label and folded name, are one
-    entity; then short forms join the full name they stand for in the same document
-    (see `_AliasIndex`): a surname its person ("Tokayev" → "Kassym-Jomart Tokayev"), else
-    a one-word first name the one person it starts ("Bahlil" → "Bahlil Lahadalia"), a
-    name without its organisation word ("POSCO" → "POSCO Group"), an inflected form
-    ("Газпрома" → "Газпром").
+    entity (ORG and LOC count as one label here: a name tagged either way is one
+    organisation or place); then short forms join the full name they stand for in the
+    same document (see `_AliasIndex`): a surname its person ("Tokayev" → "Kassym-Jomart
+    Tokayev"), else a one-word first name the one person it starts ("Bahlil" → "Bahlil
+    Lahadalia"), a name without its organisation word ("POSCO" → "POSCO Group"), an
+    inflected form ("Газпрома" → "Газпром").
     """
     entities: list[Entity] = []
     by_key: dict[str, Entity] = {}
     for m in mentions:
         key = m.canonical["key"] if m.canonical else name_key(m.label, m.text)
-        ent = by_key.get(key)
+        # the label is no part of an organisation's or a place's identity: "Конгреса"
+        # tagged ORG here and LOC there is one entity, keyed by its first mention
+        slot = (f"org/loc:{key.partition(':')[2]}" if m.canonical is None
+                and m.label in ("ORG", "LOC") else key)
+        ent = by_key.get(slot)
         if ent is None:
             canonical = dict(m.canonical) if m.canonical else {"key": key, "name": m.text,
                                                                 "wikidata": None}
@@ -81,7 +89,7 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
             base = (m.canonical or {}).get("matched") or m.text.translate(_NO_QUOTES)
             ent = Entity(label=m.label, name=base, mentions=[], canonical=canonical,
                          confidence=0.0)
-            by_key[key] = ent
+            by_key[slot] = ent
             entities.append(ent)
         ent.mentions.append(m)
         ent.confidence = max(ent.confidence, m.confidence)
@@ -164,9 +172,10 @@ class Entities:
     assigns = ("mentions", "entities")
 
     def __init__(self, backends: tuple[str, ...] = ("spacy", "gazetteer"),
-                 options: dict[str, dict[str, Any]] | None = None) -> None:
+                 options: dict[str, dict[str, Any]] | None = None, rules: bool = True) -> None:
         self.backend_names = backends
         self.options = options or {}
+        self.rules = rules  # the rules after the merge (they need a model's mentions)
 
     def __call__(self, doc: Document) -> Document:
         return self.pipe([doc])[0]
@@ -192,7 +201,7 @@ class Entities:
                 used[i].append(backend.version(docs[i].lang or "und"))
         for doc, text, doc_groups, doc_used in zip(docs, texts, groups, used):
             merged = merge_mentions(doc_groups)
-            if doc.tokens and "spacy" in self.backend_names:
+            if doc.tokens and self.rules and MODEL_BACKENDS & set(self.backend_names):
                 # rules that need the gazetteer's places too, so after the merge
                 lang = doc.lang or ""
                 starts, ends = doc.tokens  # type: ignore[misc]
