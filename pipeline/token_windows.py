@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import re
+
 import numpy as np
 
 LABELS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
@@ -127,6 +129,19 @@ def token_labels(enc: Encoded, spans: list[tuple[int, int, str]]) -> np.ndarray:
     return lab
 
 
+# Scripts written without spaces between words: there a "word" is the tokenizer's token,
+# since widening to a run of letters would swallow a whole clause.
+_NO_SPACE_SCRIPTS = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+def word_text(text: str) -> str:
+    """``text`` with the letters of scripts written without spaces blanked (same length),
+    for the whole-word decisions only."""
+    return _NO_SPACE_SCRIPTS.sub(" ", text) if _NO_SPACE_SCRIPTS.search(text) else text
+
+
 def _word_start(text: str, i: int) -> int:
     while i > 0 and text[i - 1].isalnum() and text[i].isalnum():
         i -= 1
@@ -144,15 +159,17 @@ def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None
     """``(start, end, label, confidence)`` spans from per-token label ids.
 
     ``I-X`` after a token of another type, or after a line break, starts a new name (as
-    conlleval does). Spans are widened to whole words. Confidence is the mean probability
+    conlleval does). Spans are widened to whole words (not in scripts written without
+    spaces, where the token is the unit). Confidence is the mean probability
     of the span's token labels (1.0 without ``probs``).
     """
     out: list[tuple[int, int, str, float]] = []
     cur: list[Any] | None = None  # [start, end, type, prob sum, count]
+    words = word_text(text)
 
     def close() -> None:
         if cur is not None and cur[1] > cur[0]:
-            s, e = _word_start(text, cur[0]), _word_end(text, cur[1])
+            s, e = _word_start(words, cur[0]), _word_end(words, cur[1])
             out.append((s, e, cur[2], round(cur[3] / cur[4], 4)))
 
     for t in range(len(enc)):
