@@ -134,18 +134,30 @@ def benchmark(
         "--langs", help="speed: comma-separated languages (default: id,bg).")] = None,
     vote: Annotated[bool, typer.Option(
         "--vote", help="speed: lintas run --vote, against every model of the vote.")] = False,
+    ner: Annotated[str, typer.Option(
+        "--ner", help="speed: transformer (the multilingual model, with the spaCy path "
+                      "beside it) or spacy (the CNNs against their bare models).")] = "transformer",
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="speed, transformer: lintas run's worker processes.")] = 2,
+    repeats: Annotated[int, typer.Option(
+        "--repeats", min=1, help="speed, transformer: passes per measurement (best kept).")] = 1,
 ) -> None:
     """Measure accuracy and speed, and print the tables that the README quotes."""
     if what == "langid":
         from pipeline.benchmarks.langid import main as bench_langid
 
         bench_langid(backends.split(",") if backends else None)
-    elif what == "speed":
+    elif what == "speed" and ner == "transformer" and not vote:
+        from pipeline.benchmarks.speed_encoder import main as bench_encoder
+
+        bench_encoder(langs.split(",") if langs else None, workers=workers, repeats=repeats)
+    elif what == "speed" and (ner == "spacy" or vote):  # --vote is the spaCy models' vote
         from pipeline.benchmarks.speed import main as bench_speed
 
         bench_speed(langs.split(",") if langs else None, vote=vote)
     else:
-        raise typer.BadParameter("must be langid or speed", param_hint="WHAT")
+        raise typer.BadParameter("must be langid or speed (with --ner transformer or spacy)",
+                                 param_hint="WHAT")
 
 
 train_app = typer.Typer(help="Train models from raw data files.", no_args_is_help=True,
@@ -168,23 +180,53 @@ def _train_config(config: Optional[Path], lang: str) -> Path:
 
 @train_app.command("ner")
 def train_ner(
-    lang: Annotated[str, typer.Option("--lang", help="Language of the model (id, bg, …).")],
-    data: Annotated[list[str], typer.Option(
-        "--data", help="Training file or folder (repeat): token/BIO files, WikiANN, or a "
-                       "SlavicNER root, topic or language folder; PATH*N repeats it N times.")],
-    dev: Annotated[list[str], typer.Option(
-        "--dev", help="Dev file or folder (repeat) that picks the best checkpoint.")],
     out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
+    engine: Annotated[str, typer.Option(
+        "--engine", help="transformer (the multilingual encoder; needs lintas[train]) or "
+                         "spacy (a CNN for one language).")] = "spacy",
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", help="spaCy engine: language of the model (id, bg, …).")] = None,
+    data: Annotated[Optional[list[str]], typer.Option(
+        "--data", help="spaCy engine: training file or folder (repeat): token/BIO files, "
+                       "WikiANN, UNER .iob2, or a SlavicNER root, topic or language folder; "
+                       "PATH*N repeats it N times.")] = None,
+    dev: Annotated[Optional[list[str]], typer.Option(
+        "--dev", help="spaCy engine: dev file or folder (repeat) that picks the best "
+                      "checkpoint.")] = None,
     config: Annotated[Optional[Path], typer.Option(
-        "--config", help="spaCy training config (default: models/ner-LANG/train.cfg).")] = None,
+        "--config", help="Training config: models/ner-xx/train.json for the transformer "
+                         "(sources, weights, dev sets, optimiser); a spaCy config "
+                         "(default: models/ner-LANG/train.cfg).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     max_steps: Annotated[Optional[int], typer.Option(
         "--max-steps", help="Override the config's training.max_steps.")] = None,
     init_tok2vec: Annotated[Optional[Path], typer.Option(
         "--init-tok2vec", help="Start from pretrained tok2vec weights "
                                "(`lintas train tok2vec`'s model-last.bin).")] = None,
+    work: Annotated[Optional[Path], typer.Option(
+        "--work", help="Transformer engine: folder for checkpoints and the float model "
+                       "(default: OUT.work); a run resumes from its checkpoint.")] = None,
 ) -> None:
-    """Train a NER model (spaCy) and write it with a training.json record."""
+    """Train a NER model and write it with a training.json record."""
+    if engine == "transformer":
+        from pipeline.errors import LintasError
+        from pipeline.lexicons import models_dir
+        from pipeline.transformer_build import build_model
+
+        cfg_path = config or models_dir() / "ner-xx" / "train.json"
+        if not cfg_path.is_file():
+            raise typer.BadParameter(f"no config at {cfg_path}", param_hint="--config")
+        try:
+            info = build_model(cfg_path, out, work or out.with_name(out.name + ".work"))
+        except LintasError as exc:
+            typer.echo(f"lintas: error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        typer.echo(f"saved {out}: {info['summary']}", err=True)
+        return
+    if engine != "spacy":
+        raise typer.BadParameter("must be transformer or spacy", param_hint="--engine")
+    if not lang or not data or not dev:
+        raise typer.BadParameter("the spacy engine needs --lang, --data and --dev")
     from pipeline.train import train_ner as do_train
 
     cfg = _train_config(config, lang)

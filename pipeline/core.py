@@ -45,6 +45,7 @@ class PipelineConfig:
     ner_backends: tuple[str, ...] = ("spacy", "gazetteer")
     # per-backend options, e.g. {"spacy": {"model_dir": "/tmp/new-model"}}
     ner_options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+    ner_rules: bool = True  # the entity stage's rules after the backends' mentions merge
 
 
 def register_stage(name: str, factory: Callable[..., Any]) -> None:
@@ -158,7 +159,8 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
         if name == "langid":
             stages.append(LangId(backend=config.langid_backend))
         elif name == "entities":
-            stages.append(Entities(backends=config.ner_backends, options=config.ner_options))
+            stages.append(Entities(backends=config.ner_backends, options=config.ner_options,
+                                   rules=config.ner_rules))
         else:
             stages.append(STAGES[name]())
     return Pipeline(stages)

@@ -62,14 +62,21 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def evaluate(lang: str, data: list[str], model: Path | None = None,
-             backends: tuple[str, ...] = ("spacy", "gazetteer"), vote: bool = False) -> dict[str, Any]:
-    """Scores per label and overall (micro) of the entity stage on ``data``; ``vote``: the
-    model's members vote with it (`lintas run --vote`)."""
-    spacy_options: dict[str, Any] = {"model_dir": str(model)} if model else {}
+             backends: tuple[str, ...] = ("spacy", "gazetteer"), vote: bool = False,
+             options: dict[str, dict[str, Any]] | None = None,
+             rules: bool = True) -> dict[str, Any]:
+    """Scores per label and overall (micro) of the entity stage on ``data``; ``model``: the
+    model folder of the first model backend; ``vote``: the spaCy model's members vote with
+    it (`lintas run --vote`); ``options``: more backend options; ``rules``: the entity
+    stage's rules after the merge."""
+    options = {k: dict(v) for k, v in (options or {}).items()}
+    first = next((b for b in backends if b in ("spacy", "transformer")), None)
+    if model and first:
+        options.setdefault(first, {})["model_dir"] = str(model)
     if vote:
-        spacy_options["vote"] = True
-    options = {"spacy": spacy_options} if spacy_options else {}
-    nlp = build_pipeline(PipelineConfig(ner_backends=backends, ner_options=options))
+        options.setdefault("spacy", {})["vote"] = True
+    nlp = build_pipeline(PipelineConfig(ner_backends=backends, ner_options=options,
+                                        ner_rules=rules))
     examples = [ex for p in data for ex in read_examples(p, lang)]
     docs = as_documents(examples, lang)
     counts = {lab: Counter() for lab in LABELS}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import sys
 import time
 from collections import deque
@@ -51,8 +52,10 @@ class Summary:
                 f"({rate:.1f} docs/s)")
 
 
-def _init_worker(config: PipelineConfig) -> None:
+def _init_worker(config: PipelineConfig, workers: int) -> None:
     global _worker_pipeline
+    # the encoder's thread pool: the cores shared among the workers, unless the user chose
+    os.environ.setdefault("LINTAS_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     _worker_pipeline = build_pipeline(config)
 
 
@@ -74,7 +77,8 @@ def process_stream(items: Iterable[Document | ErrorRecord], config: PipelineConf
     methods = mp.get_all_start_methods()
     # fork shares the already-imported libraries with the workers; spawn elsewhere.
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker,
+                  initargs=(config, workers)) as pool:
         pending: deque[Any] = deque()
         limit = workers * IN_FLIGHT_PER_WORKER
         for batch in batches(items, batch_size):

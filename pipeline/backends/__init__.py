@@ -21,8 +21,11 @@ REGISTRY: dict[str, dict[str, str]] = {
         "py3langid": "pipeline.backends.langid_py3langid:Py3LangId",
     },
     "ner": {
+        "transformer": "pipeline.backends.ner_transformer:TransformerNer",
         "spacy": "pipeline.backends.ner_spacy:SpacyNer",
         "gazetteer": "pipeline.backends.ner_gazetteer:GazetteerNer",
+        "hf": "pipeline.backends.ner_hf:HfNer",
+        "stanza": "pipeline.backends.ner_stanza:StanzaNer",
     },
 }
 

@@ -57,7 +57,9 @@ def corpus_texts(lang: str) -> list[str]:
                 base.append(text)
     ner = data_dir() / "ner"
     dev = {"id": ner / "id" / "nergrit" / "valid_preprocess.txt",
-           "bg": ner / "bg" / "slavicner" / "ner" / "ryanair"}.get(lang)
+           "bg": ner / "bg" / "slavicner" / "ner" / "ryanair",
+           "ru": ner / "xx" / "slavicner" / "ner" / "ryanair",
+           "en": ner / "xx" / "uner" / "en_ewt" / "en_ewt-ud-dev.iob2"}.get(lang)
     if dev is not None and dev.exists():
         examples = read_examples(dev, lang)
         if examples and examples[0].words:  # sentences: 30 to an article
@@ -134,12 +136,13 @@ def lintas_pass(folder: Path, stages: tuple[str, ...] | None = None,
     return one_pass, load
 
 
-def best_seconds(passes: dict[str, Callable[[], None]]) -> dict[str, float]:
-    """The fastest of `REPEATS` timed calls of each pass. The passes take turns, so that
+def best_seconds(passes: dict[str, Callable[[], None]],
+                 repeats: int = REPEATS) -> dict[str, float]:
+    """The fastest of ``repeats`` timed calls of each pass. The passes take turns, so that
     the machine's drift (10-25% on the development VM) falls on all of them alike rather
     than on whichever ran last."""
     best = {name: float("inf") for name in passes}
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         for name, one_pass in passes.items():
             t0 = time.perf_counter()
             one_pass()
@@ -161,13 +164,13 @@ with open("/proc/self/status") as fh:
 """
 
 
-def peak_mb(folder: Path, vote: bool = False) -> float:
-    """Peak resident memory of a `lintas run` process over ``folder``.
+def peak_mb(folder: Path, vote: bool = False, args: list[str] | None = None) -> float:
+    """Peak resident memory of a `lintas run` process over ``folder`` (more ``args``).
 
     Read from the process's own VmHWM (Linux): getrusage's maxrss of a child also counts
     what the forked child shared with this (large) benchmark process before exec.
     """
-    args = [str(folder), *(["--vote"] if vote else [])]
+    args = [str(folder), *(["--vote"] if vote else []), *(args or [])]
     proc = subprocess.run([sys.executable, "-c", _PEAK_CHILD, *args], check=True,
                           capture_output=True, text=True, cwd=HERE.parent.parent)
     return int(proc.stdout.strip().splitlines()[-1]) / 1024

