@@ -62,3 +62,41 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any network connection fails the test, and the Hugging Face hub is offline."""
+    import socket
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """One torch thread for a module's tiny models: faster so when other jobs share the
+    CPU; the setting before is restored after the module."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def make_mentions(text: str, names: list[tuple[str, str]], source: str = "spacy"):
+    """Mentions of ``names`` (text, label) found in ``text`` in order."""
+    from pipeline.document import Mention
+
+    out, pos = [], 0
+    for name, label in names:
+        start = text.index(name, pos)
+        out.append(Mention(start, start + len(name), name, label, source, 0.8))
+        pos = start + len(name)
+    return out

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.document import Mention
+from conftest import make_mentions as mentions
 from pipeline.entities import cluster
-
-
-def mentions(text: str, names: list[tuple[str, str]]) -> list[Mention]:
-    out, pos = [], 0
-    for name, label in names:
-        start = text.index(name, pos)
-        out.append(Mention(start, start + len(name), name, label, "spacy", 0.8))
-        pos = start + len(name)
-    return out
 
 
 def groups(text: str, names: list[tuple[str, str]], lang: str) -> list[tuple[str, list[str]]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.document import Mention
+from conftest import make_mentions
+
 from pipeline.entities import cluster
 from pipeline.names import (case_stems, fold, name_key, spelling_system, unmix_scripts,
                             vowel_distance)
@@ -57,18 +58,9 @@ def test_spelling_systems():
     assert spelling_system("Трамп", "ru") == "cyrillic-ru"
 
 
-def _mentions(text: str, names: list[tuple[str, str]]) -> list[Mention]:
-    out, pos = [], 0
-    for name, label in names:
-        start = text.index(name, pos)
-        out.append(Mention(start, start + len(name), name, label, "spacy", 0.8))
-        pos = start + len(name)
-    return out
-
-
 def test_in_a_document_a_look_alike_surname_joins_its_person():
     text = "Доналд Тръмп пристигна. Tpъмп каза, че Тръмп ще говори."
-    ents = cluster(_mentions(text, [("Доналд Тръмп", "PER"), ("Tpъмп", "PER"),
+    ents = cluster(make_mentions(text, [("Доналд Тръмп", "PER"), ("Tpъмп", "PER"),
                                     ("Тръмп", "PER")]), "bg")
     assert len(ents) == 1 and ents[0].canonical["key"] == "per:donald-tramp"
     assert [m.text for m in ents[0].mentions] == ["Доналд Тръмп", "Tpъмп", "Тръмп"]
@@ -76,7 +68,7 @@ def test_in_a_document_a_look_alike_surname_joins_its_person():
 
 def test_in_a_document_an_organisation_or_place_tagged_either_way_is_one_entity():
     text = "Конгреса гласува. Конгреса отхвърли. Конгреса е сграда. Конгреса"
-    ents = cluster(_mentions(text, [("Конгреса", "ORG"), ("Конгреса", "LOC"),
+    ents = cluster(make_mentions(text, [("Конгреса", "ORG"), ("Конгреса", "LOC"),
                                     ("Конгреса", "ORG"), ("Конгреса", "PER")]), "bg")
     assert [(e.label, e.canonical["key"], len(e.mentions)) for e in ents] == [
         ("ORG", "org:kongresa", 3), ("PER", "per:kongresa", 1)]  # a person stays apart

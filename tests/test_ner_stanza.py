@@ -16,7 +16,6 @@ import json
 import random
 import re
 import shutil
-import socket
 import sys
 from pathlib import Path
 
@@ -39,23 +38,13 @@ EXPECTED = [("Kassym Tokayev", "PER", 11, 25), ("Astana", "LOC", 43, 49),
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """One torch thread: the tiny model runs faster so when other jobs share the CPU."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _one_thread(torch_one_thread):
     yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(autouse=True)
-def offline(monkeypatch):
+def offline(no_network):
     """Any network connection fails the test (Stanza must not fetch resources.json)."""
-
-    def no_network(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", no_network)
-    monkeypatch.setattr(socket, "create_connection", no_network)
 
 
 def _train(path: Path) -> None:

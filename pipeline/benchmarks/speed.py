@@ -31,7 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..core import DEFAULT_STAGES
@@ -76,6 +77,16 @@ def corpus_texts(lang: str) -> list[str]:
             out.append(text)
             size += len(text.encode("utf-8"))
     return out
+
+
+@contextmanager
+def corpus_folder(texts: list[str]) -> Iterator[Path]:
+    """A temporary folder holding ``texts`` as ``0000.txt``, ``0001.txt`` …"""
+    with tempfile.TemporaryDirectory(prefix="lintas-bench-") as tmp:
+        folder = Path(tmp)
+        for i, text in enumerate(texts):
+            (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+        yield folder
 
 
 def model_folders(lang: str, vote: bool = False) -> list[Path]:
@@ -124,6 +135,7 @@ def lintas_pass(folder: Path, stages: tuple[str, ...] | None = None,
     from ..runner import run
 
     config = PipelineConfig(**({"stages": stages} if stages else {}),
+                            ner_backends=("spacy", "gazetteer"),
                             ner_options={"spacy": {"vote": True}} if vote else {})
     t0 = time.perf_counter()
     run([str(folder / "0000.txt")], io.StringIO(), progress=False, config=config)  # loads all
@@ -170,7 +182,8 @@ def peak_mb(folder: Path, vote: bool = False, args: list[str] | None = None) -> 
     Read from the process's own VmHWM (Linux): getrusage's maxrss of a child also counts
     what the forked child shared with this (large) benchmark process before exec.
     """
-    args = [str(folder), *(["--vote"] if vote else []), *(args or [])]
+    args = [str(folder), *(["--vote"] if vote else []),
+            *(args or ["--ner", "spacy,gazetteer"])]
     proc = subprocess.run([sys.executable, "-c", _PEAK_CHILD, *args], check=True,
                           capture_output=True, text=True, cwd=HERE.parent.parent)
     return int(proc.stdout.strip().splitlines()[-1]) / 1024
@@ -181,10 +194,7 @@ def measure(lang: str, vote: bool = False) -> dict[str, object] | None:
     texts = corpus_texts(lang)
     if not texts:
         return None
-    with tempfile.TemporaryDirectory(prefix="lintas-bench-") as tmp:
-        folder = Path(tmp)
-        for i, text in enumerate(texts):
-            (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+    with corpus_folder(texts) as folder:
         ner, load = lintas_pass(folder, NER_STAGES, vote)  # loads the models
         full, _ = lintas_pass(folder, vote=vote)
         seconds = best_seconds({"bare": bare_pass(lang, texts, vote=vote),

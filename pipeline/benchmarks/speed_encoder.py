@@ -21,13 +21,12 @@ from __future__ import annotations
 import io
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from ..core import DEFAULT_STAGES, PipelineConfig
-from .speed import NER_STAGES, best_seconds, corpus_texts, peak_mb
+from .speed import NER_STAGES, best_seconds, corpus_folder, corpus_texts, peak_mb
 
 TRANSFORMER = ("transformer", "gazetteer")
 SPACY = ("spacy", "gazetteer")
@@ -76,10 +75,7 @@ def measure(lang: str, workers: int = 2, repeats: int = 1) -> dict[str, object] 
     texts = corpus_texts(lang)
     if not texts:
         return None
-    with tempfile.TemporaryDirectory(prefix="lintas-bench-") as tmp:
-        folder = Path(tmp)
-        for i, text in enumerate(texts):
-            (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+    with corpus_folder(texts) as folder:
         ner, load = run_pass(folder, TRANSFORMER, workers, NER_STAGES)
         full, _ = run_pass(folder, TRANSFORMER, workers)
         passes = {"bare": bare_pass(texts), "ner": ner, "all": full}
