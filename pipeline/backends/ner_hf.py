@@ -169,7 +169,7 @@ class HfNer:
             words = word_text(text)
             labels, conf = first_subword(words, enc, labels, conf, m.names)
             out.append([Mention(s, e, text[s:e], label, self.name, c)
-                        for s, e, label, c in decode(words, enc, labels, conf, m.names)])
+                        for s, e, label, c in decode(text, enc, labels, conf, m.names)])
         return out
 
 
