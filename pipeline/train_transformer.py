@@ -178,13 +178,36 @@ def read_dev(cfg: dict[str, Any]) -> dict[str, list[NerExample]]:
     return out
 
 
-def train(config: Path, out: Path, resume: bool = True) -> dict[str, Any]:
-    """Fine-tune per ``config`` into ``out`` (``model.pt`` and ``training.json``)."""
+def phases(cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The config's training phases: itself, then each entry of its ``then`` list (settings
+    that replace the first phase's, e.g. other sources, epochs, learning rate), each phase
+    starting from the weights the one before it ended with."""
+    first = {k: v for k, v in cfg.items() if k != "then"}
+    return [first] + [{**first, **extra} for extra in cfg.get("then", [])]
+
+
+def train(config: Path, out: Path, resume: bool = True) -> Path:
+    """Fine-tune per ``config``: phase 1 into ``out``, phase N into ``out/phaseN``; a phase
+    already finished (its ``training.json`` written) is not run again. Returns the last
+    phase's folder (``model.pt``, ``training.json``)."""
+    folder: Path | None = None
+    for n, cfg in enumerate(phases(load_config(config)), start=1):
+        init = folder / "model.pt" if folder is not None else None
+        folder = out if n == 1 else out / f"phase{n}"
+        if not (folder / "training.json").exists():
+            train_phase(cfg, folder, init, resume)
+    assert folder is not None
+    return folder
+
+
+def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
+                resume: bool = True) -> dict[str, Any]:
+    """One phase: fine-tune per ``cfg`` (from the base model, or from ``init``'s weights)
+    into ``out`` (``model.pt`` and ``training.json``)."""
     import torch
 
     from .e5model import base_model
 
-    cfg = load_config(config)
     out.mkdir(parents=True, exist_ok=True)
     log_file = open(out / "train.log", "a", encoding="utf-8")
 
@@ -207,6 +230,9 @@ def train(config: Path, out: Path, resume: bool = True) -> dict[str, Any]:
     log(f"{len(data)} windows, {sum(len(d[0]) for d in data)} tokens, {len(plan)} steps")
 
     model = base_model(list(LABELS), cfg["layers"])
+    if init is not None:
+        model.load_state_dict(torch.load(init, weights_only=False), strict=False)
+        log(f"starting from {init}")
     emb = model.bert.embeddings.word_embeddings
     emb.weight.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -277,7 +303,8 @@ def train(config: Path, out: Path, resume: bool = True) -> dict[str, Any]:
         scores[name] = model_scores(tagger, exs)
         log(f"dev {name}: F1 {scores[name]['overall']['f']:.4f} "
             + " ".join(f"{k} {v['f']:.3f}" for k, v in scores[name]["per_label"].items()))
-    info = {"config": cfg, "steps": len(plan), "windows": len(data),
+    info = {"config": cfg, "init": str(init) if init else None, "steps": len(plan),
+            "windows": len(data),
             "minutes": round((time.time() - started) / 60, 1), "dev": scores}
     (out / "training.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
     return info

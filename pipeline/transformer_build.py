@@ -22,7 +22,7 @@ from typing import Any
 from .e5blob import load_blob
 from .e5tokenizer import build_tokenizer
 from .ner_data import read_examples
-from .train_transformer import _resolve, load_config, model_scores, read_dev
+from .train_transformer import _resolve, load_config, model_scores, phases, read_dev
 
 VERSION = "0.1.0"
 
@@ -73,11 +73,10 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     cfg = load_config(config)
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
-    if not (work / "training.json").exists():
-        train(config, work)
-    trained = json.loads((work / "training.json").read_text(encoding="utf-8"))
+    last = train(config, work)  # skips what an earlier run finished
+    trained = json.loads((last / "training.json").read_text(encoding="utf-8"))
     started = time.time()
-    model = load_finetuned(work / "model.pt")
+    model = load_finetuned(last / "model.pt")
     export(model, out, quantize=cfg.get("quantize", True))
     blob = load_blob()
     counts = count_pieces(build_tokenizer(blob), vocabulary_texts(cfg), blob.vocab_rows)
@@ -93,6 +92,7 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     record = {
         "model": "lintas-ner-xx", "version": VERSION,
         "training": {k: trained[k] for k in ("steps", "windows", "minutes")},
+        "phases": len(phases(cfg)),
         "float_dev": trained["dev"], "onnx_int8_dev": scores,
         "export_minutes": round((time.time() - started) / 60, 1),
         "pruned_vocabulary": pruned,
