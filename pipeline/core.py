@@ -15,7 +15,7 @@ from typing import Any, Callable
 from .claims import Claims
 from .clean import Clean
 from .document import Document, ErrorRecord
-from .entities import Entities
+from .entities import DEFAULT_NER, Entities
 from .events import Events
 from .errors import PipelineConfigError
 from .langid import LangId
@@ -42,10 +42,11 @@ class PipelineConfig:
 
     stages: tuple[str, ...] = DEFAULT_STAGES
     langid_backend: str = "py3langid"
-    ner_backends: tuple[str, ...] = ("spacy", "gazetteer")
+    ner_backends: tuple[str, ...] = DEFAULT_NER
     # per-backend options, e.g. {"spacy": {"model_dir": "/tmp/new-model"}}
     ner_options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
     ner_rules: bool = True  # the entity stage's rules after the backends' mentions merge
+    ner_skip_rules: tuple[str, ...] = ()  # those rules to leave out, by name (measuring)
 
 
 def register_stage(name: str, factory: Callable[..., Any]) -> None:
@@ -160,7 +161,7 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
             stages.append(LangId(backend=config.langid_backend))
         elif name == "entities":
             stages.append(Entities(backends=config.ner_backends, options=config.ner_options,
-                                   rules=config.ner_rules))
+                                   rules=config.ner_rules, skip_rules=config.ner_skip_rules))
         else:
             stages.append(STAGES[name]())
     return Pipeline(stages)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .backends import get_backend
 from .clean import clean_text
+from .lexicons import settings
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
 from .ner_rules import (company_names, consistent_persons, cued_organisations,
@@ -56,8 +57,12 @@ def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
     return kept
 
 
-# Backends whose mentions the rules after the merge fix (the gazetteer alone gives places).
+# NER models: one of them reads a document (`Entities.model_backend`); the rules after the
+# merge fix their mentions (the gazetteer alone gives places).
 MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza"}
+# The default: the multilingual model, the spaCy CNN where a language prefers it (measured
+# better: Indonesian), and the gazetteer's places and identities for every language.
+DEFAULT_NER = ("transformer", "spacy", "gazetteer")
 
 _NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
 
@@ -171,23 +176,45 @@ class Entities:
     requires = ("sentences", "tokens")
     assigns = ("mentions", "entities")
 
-    def __init__(self, backends: tuple[str, ...] = ("spacy", "gazetteer"),
-                 options: dict[str, dict[str, Any]] | None = None, rules: bool = True) -> None:
+    def __init__(self, backends: tuple[str, ...] = DEFAULT_NER,
+                 options: dict[str, dict[str, Any]] | None = None, rules: bool = True,
+                 skip_rules: tuple[str, ...] = ()) -> None:
         self.backend_names = backends
         self.options = options or {}
         self.rules = rules  # the rules after the merge (they need a model's mentions)
+        self.skip_rules = frozenset(skip_rules)  # rules left out, by function name
+        self._model_for: dict[str, str | None] = {}  # language -> its model backend
 
     def __call__(self, doc: Document) -> Document:
         return self.pipe([doc])[0]
+
+    def model_backend(self, lang: str) -> str | None:
+        """The one NER model that reads a document in ``lang``: the language's own choice
+        (``ner_backend`` in its ``settings.tsv``, where a model was measured better than
+        the multilingual one) when it is among the configured backends and has a model for
+        ``lang``, else the first configured model backend that has one."""
+        cached = self._model_for.get(lang)
+        if cached is not None or lang in self._model_for:
+            return cached
+        configured = [n for n in self.backend_names if n in MODEL_BACKENDS]
+        preferred = settings(lang).get("ner_backend")
+        order = ([preferred] if preferred in configured else []) + configured
+        choice = next((n for n in order if get_backend("ner", n, **self.options.get(n, {}))
+                       .supports(lang)), None)
+        self._model_for[lang] = choice
+        return choice
 
     def pipe(self, docs: list[Document]) -> list[Document]:
         """The stage over several documents; backends with ``find_batch`` get them at once."""
         texts = [clean_text(d) for d in docs]
         groups: list[list[list[Mention]]] = [[] for _ in docs]
         used: list[list[str]] = [[] for _ in docs]
+        models = [self.model_backend(d.lang or "und") for d in docs]
         for name in self.backend_names:
             backend = get_backend("ner", name, **self.options.get(name, {}))
-            idx = [i for i, d in enumerate(docs) if backend.supports(d.lang or "und")]
+            idx = [i for i, d in enumerate(docs)
+                   if (name not in MODEL_BACKENDS or models[i] == name)
+                   and backend.supports(d.lang or "und")]
             if not idx:
                 continue
             if hasattr(backend, "find_batch"):
@@ -207,15 +234,20 @@ class Entities:
                 starts, ends = doc.tokens  # type: ignore[misc]
                 lower = document_lower(doc)  # shared with the later stages
                 # company names by their legal form also where no model ran (English)
-                merged = legal_form_names(merged, text, starts, ends)
-                merged = place_labels(merged, lang, text)  # the gazetteer's places too
+                skip = self.skip_rules
+                if "legal_form_names" not in skip:
+                    merged = legal_form_names(merged, text, starts, ends)
+                if "place_labels" not in skip:
+                    merged = place_labels(merged, lang, text)  # the gazetteer's places too
                 for rule in (company_names, title_persons, cued_organisations,
                              extend_organisations, consistent_persons, first_names,
                              acronym_organisations, work_titles):
-                    merged = rule(merged, text, starts, ends, lang, lower)
+                    if rule.__name__ not in skip:
+                        merged = rule(merged, text, starts, ends, lang, lower)
                 # names the rules found spread to their repeats too ("Juru Bicara Kremlin
                 # Dmitry Peskov" … "kata Peskov")
-                merged = propagate(merged, text, starts, ends, "rules")
+                if "propagate_rules" not in skip:
+                    merged = propagate(merged, text, starts, ends, "rules")
             doc.mentions = merged
             doc.entities = cluster(doc.mentions, doc.lang or "")
             doc.extractors["ner"] = "; ".join(doc_used)

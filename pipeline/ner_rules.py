@@ -279,13 +279,27 @@ def strip_common_words(mentions: list[Mention], text: str, starts: Sequence[int]
     return out
 
 
+# The rules `apply_rules` runs on a model's mentions, in order (names for ``skip``).
+MODEL_RULES = ("join_hyphenated", "strip_common_words", "strip_articles", "legal_form_names",
+               "organisation_labels", "place_labels")
+
+
 def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
-                ends: Sequence[int], lang: str) -> list[Mention]:
-    """All the rules of this module, in order."""
-    joined = join_hyphenated(mentions, text, starts, ends, lang)
-    named = strip_articles(strip_common_words(joined, text, starts, ends), text, lang)
-    return place_labels(organisation_labels(legal_form_names(named, text, starts, ends), lang),
-                        lang, text)
+                ends: Sequence[int], lang: str, skip: frozenset[str] = frozenset()) -> list[Mention]:
+    """The rules of `MODEL_RULES` in order, but those named in ``skip`` (for measuring
+    what each one is worth)."""
+    steps = {
+        "join_hyphenated": lambda ms: join_hyphenated(ms, text, starts, ends, lang),
+        "strip_common_words": lambda ms: strip_common_words(ms, text, starts, ends),
+        "strip_articles": lambda ms: strip_articles(ms, text, lang),
+        "legal_form_names": lambda ms: legal_form_names(ms, text, starts, ends),
+        "organisation_labels": lambda ms: organisation_labels(ms, lang),
+        "place_labels": lambda ms: place_labels(ms, lang, text),
+    }
+    for name in MODEL_RULES:
+        if name not in skip:
+            mentions = steps[name](mentions)
+    return mentions
 
 
 MAX_TITLE_NAME_WORDS = 3
