@@ -62,7 +62,10 @@ def run(
     langid: Annotated[str, typer.Option(
         "--langid", metavar="NAME", help="Language-ID backend: py3langid (default, measured best), lingua or langdetect.")] = "py3langid",
     ner: Annotated[str, typer.Option(
-        "--ner", metavar="NAMES", help="NER backends in priority order (earlier ones win on overlap).")] = "spacy,gazetteer",
+        "--ner", metavar="NAMES",
+        help="NER backends: one model per document (the first listed that has one for "
+             "its language, or the language's own choice in settings.tsv: transformer, "
+             "spacy, hf, stanza) and the gazetteer; earlier ones win on overlap.")] = "transformer,spacy,gazetteer",
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, metavar="N", help="Larger documents become error records.")] = 50_000_000,
     validate: Annotated[bool, typer.Option(
@@ -98,6 +101,9 @@ def run(
     if unknown or not ner_backends:
         raise typer.BadParameter(f"must be names from {', '.join(available('ner'))}",
                                  param_hint="--ner")
+    if vote and "spacy" not in ner_backends:
+        raise typer.BadParameter("--vote is the spaCy models' vote: add --ner spacy,gazetteer",
+                                 param_hint="--vote")
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,
                             ner_options={"spacy": {"vote": True}} if vote else {})
     try:
@@ -270,7 +276,7 @@ def evaluate_ner(
     model: Annotated[Optional[Path], typer.Option(
         "--model", help="Model folder (default: the shipped models/ner-LANG).")] = None,
     backends: Annotated[str, typer.Option(
-        "--backends", help="NER backends in priority order, as `lintas run` uses them.")] = "spacy,gazetteer",
+        "--backends", help="NER backends, as `lintas run --ner` takes them.")] = "transformer,spacy,gazetteer",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     save: Annotated[bool, typer.Option(
         "--save", help="Record the scores in the model's evaluation.json and rewrite its "
@@ -284,17 +290,24 @@ def evaluate_ner(
     from pipeline.lexicons import models_dir
     from pipeline.model_card import save_evaluation, write_card
 
-    if model is not None and not (model / "config.cfg").is_file():
-        # without this check the spaCy backend would skip the language and the scores
-        # would silently be the gazetteer's alone
-        raise typer.BadParameter(f"no spaCy model at {model}", param_hint="--model")
+    names = tuple(b.strip() for b in backends.split(",") if b.strip())
+    first = next((b for b in names if b in ("spacy", "transformer")), None)
+    marker = {"spacy": "config.cfg", "transformer": "model.onnx"}.get(first or "")
+    if model is not None and (marker is None or not (model / marker).is_file()):
+        # without this check the backend would skip the language and the scores would
+        # silently be the gazetteer's alone
+        raise typer.BadParameter(f"no {first or 'spacy or transformer'} model at {model}",
+                                 param_hint="--model")
     for path in data:
         if not Path(path).exists():
             raise typer.BadParameter(f"no such file or folder: {path}", param_hint="--data")
     if save and vote:
         # evaluation.json holds what `lintas run` gives by default
         raise typer.BadParameter("--save records the default, without --vote", param_hint="--save")
-    result = evaluate(lang, data, model=model, backends=tuple(backends.split(",")), vote=vote)
+    if vote and "spacy" not in names:
+        raise typer.BadParameter("--vote is the spaCy models' vote: use --backends "
+                                 "spacy,gazetteer", param_hint="--vote")
+    result = evaluate(lang, data, model=model, backends=names, vote=vote)
     typer.echo(_json.dumps(result, indent=2) if as_json else format_table(result))
     if save:
         folder = model or models_dir() / f"ner-{lang}"

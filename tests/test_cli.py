@@ -91,6 +91,9 @@ def test_vote_option_names_the_vote_in_the_records(tmp_path):
         assert result.exit_code == 0, result.output
         ner = json.loads(result.stdout.splitlines()[0])["extractors"]["ner"]
         assert ("(vote of 5)" in ner) is expected, ner
+    # the vote is the spaCy models': without them it is a usage error
+    result = runner.invoke(app, ["run", str(f), "--ner", "transformer,gazetteer", "--vote"])
+    assert result.exit_code == 2 and "--vote" in result.output
 
 
 def test_schema_command_prints_the_schema():

@@ -1,4 +1,5 @@
-"""The shipped NER models on sentences written for the tests, and on the sample articles.
+"""The shipped spaCy NER models (`--ner spacy,gazetteer`) on sentences written for the
+tests, and on the sample articles.
 
 These sentences were written by the lintas developers; they are not in any training file.
 """
@@ -20,7 +21,7 @@ needs_models = pytest.mark.skipif(
 
 def ents(text: str, lang: str) -> set[tuple[str, str]]:
     doc = Document("t", "t", text, lang=lang)
-    for stage in (Clean(), Segment(), Entities()):
+    for stage in (Clean(), Segment(), Entities(backends=("spacy", "gazetteer"))):
         doc = stage(doc)
     for m in doc.mentions:
         assert text[m.start:m.end] == m.text
@@ -56,7 +57,7 @@ def test_gazetteer_identity_and_label_for_model_spans():
     text = ("Menteri Luar Negeri Rusia Sergei Lavrov bertemu dengan Menteri Luar Negeri "
             "Uzbekistan di Tashkent. Uzbekistan akan mengekspor gas ke China melalui Kazakhstan.")
     doc = Document("t", "t", text, lang="id")
-    for stage in (Clean(), Segment(), Entities()):
+    for stage in (Clean(), Segment(), Entities(backends=("spacy", "gazetteer"))):
         doc = stage(doc)
     places = {m.text: (m.label, m.canonical["key"]) for m in doc.mentions if m.canonical}
     assert places["Uzbekistan"] == ("LOC", "Q265")

