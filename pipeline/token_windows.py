@@ -160,8 +160,8 @@ def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None
 
     ``I-X`` after a token of another type, or after a line break, starts a new name (as
     conlleval does). Spans are widened to whole words (not in scripts written without
-    spaces, where the token is the unit); a span without a letter or digit is dropped. Confidence is the mean probability
-    of the span's token labels (1.0 without ``probs``).
+    spaces, where the token is the unit); a span without a letter or digit is dropped.
+    Confidence is the mean probability of the span's token labels (1.0 without ``probs``).
     """
     out: list[tuple[int, int, str, float]] = []
     cur: list[Any] | None = None  # [start, end, type, prob sum, count]

@@ -29,7 +29,8 @@ from .e5blob import load_blob
 from .e5tokenizer import build_tokenizer
 from .ner_data import LABELS as ENTITY_LABELS
 from .ner_data import NerExample, read_examples
-from .token_windows import LABELS, encode_text, make_windows, pieces_of, tag_texts, token_labels
+from .token_windows import (LABELS, encode_text, make_windows, pad_batch, pieces_of, tag_texts,
+                            token_labels)
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -260,17 +261,12 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
     loss_sum = 0.0
     while step < len(plan):
         rows = [data[i] for i in plan[step]]
-        width = max(len(r[0]) for r in rows) + 2
-        ids = torch.full((len(rows), width), blob.pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        labels = torch.full((len(rows), width), -100, dtype=torch.long)
-        for i, (tok, lab) in enumerate(rows):
-            n = len(tok)
-            ids[i, 0], ids[i, n + 1] = blob.bos, blob.eos
-            ids[i, 1:n + 1] = torch.from_numpy(tok)
-            labels[i, 1:n + 1] = torch.from_numpy(lab)
-            mask[i, :n + 2] = 1
-        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        ids, mask = pad_batch([tok for tok, _ in rows], blob.bos, blob.eos, blob.pad)
+        labels = np.full(ids.shape, -100, dtype=np.int64)  # no loss on <s>, </s>, padding
+        for i, (_, lab) in enumerate(rows):
+            labels[i, 1:len(lab) + 1] = lab
+        loss = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                     labels=torch.from_numpy(labels)).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()

@@ -45,27 +45,9 @@ def vocabulary_texts(cfg: dict[str, Any]) -> list[str]:
     return texts
 
 
-class OnnxTagger:
-    """`model_scores`-compatible tagger over an exported model folder."""
-
-    def __init__(self, model_dir: Path, prefer_wheel: bool) -> None:
-        from .backends.ner_transformer import BATCH_TOKENS
-        from .encoder_runtime import OnnxEncoder
-
-        self.enc = OnnxEncoder(model_dir, prefer_wheel=prefer_wheel)
-        self.batch_tokens = BATCH_TOKENS
-
-    def spans(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
-        from .token_windows import tag_texts
-
-        e = self.enc
-        return tag_texts(e.tokenizer, texts, e.run, size=e.info["window"],
-                         overlap=e.info["overlap"], batch_tokens=self.batch_tokens,
-                         names=e.labels, **e.special)
-
-
 def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     """Train (or resume), export and score; returns the ``training.json`` record."""
+    from .encoder_runtime import OnnxEncoder
     from .export_onnx import export, file_sha256, load_finetuned, write_model_json
     from .train_transformer import train
     from .vocab_prune import count_pieces, kept_ids, write_pruned
@@ -87,7 +69,7 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
                                 "pruned_vocabulary": pruned})
     scores: dict[str, Any] = {}
     for vocab, wheel in (("wheel", True), ("pruned", False)):
-        tagger = OnnxTagger(out, prefer_wheel=wheel)
+        tagger = OnnxEncoder(out, prefer_wheel=wheel)
         scores[vocab] = {name: model_scores(tagger, exs) for name, exs in read_dev(cfg).items()}
     record = {
         "model": "lintas-ner-xx", "version": VERSION,

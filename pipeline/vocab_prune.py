@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .e5blob import E5Blob, _dequant_blocks, load_blob
+from .e5blob import E5Blob, dequantize_rows, load_blob
 
 TABLE = "embeddings-pruned.npz"
 TOKENIZER = "tokenizer-pruned.json"
@@ -49,10 +49,8 @@ def write_pruned(out_dir: Path, ids: list[int], blob: E5Blob | None = None) -> d
     blob = blob or load_blob()
     if ids[:4] != [0, 1, 2, 3]:
         raise ValueError("the special tokens must keep ids 0-3")
-    per_row = blob.hidden // 32 * 18  # bytes of one row's Q4_0 blocks
-    raw = np.asarray(blob.tensors["emb.word"][1]).reshape(blob.vocab_rows, per_row)
     np.savez_compressed(out_dir / TABLE, ids=np.asarray(ids, dtype=np.int32),
-                        q4=raw[np.asarray(ids)], hidden=np.int32(blob.hidden))
+                        q4=blob.word_table()[np.asarray(ids)], hidden=np.int32(blob.hidden))
     tok = json.loads(build_tokenizer(blob).to_str())
     vocab = tok["model"]["vocab"]
     tok["model"]["vocab"] = [vocab[i] for i in ids]
@@ -71,9 +69,8 @@ class PrunedTable:
         self.q4 = data["q4"]
 
     def rows(self, ids: np.ndarray) -> np.ndarray:
-        blocks = self.q4[ids].reshape(-1, 18)
-        view = np.ascontiguousarray(blocks).view(np.dtype([("d", "<f2"), ("qs", "u1", (16,))]))
-        return _dequant_blocks(view.reshape(-1)).reshape(len(ids), self.hidden)
+        """Dequantized rows by pruned id (float32, ``len(ids) x hidden``)."""
+        return dequantize_rows(self.q4[ids], self.hidden)
 
 
 def load_pruned_tokenizer(path: Path) -> Any:

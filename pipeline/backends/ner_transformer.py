@@ -21,10 +21,8 @@ from ..errors import MissingDependency
 from ..lexicons import models_dir
 from ..ner_rules import apply_rules
 from ..propagate import propagate
-from ..token_windows import tag_texts
 
 MODEL = "ner-xx"
-BATCH_TOKENS = 4096
 
 
 class TransformerNer:
@@ -68,10 +66,7 @@ class TransformerNer:
 
     def find_batch(self, docs: list[Document], texts: list[str]) -> list[list[Mention]]:
         """Mentions for several documents, their windows run in shared batches."""
-        enc = self.encoder
-        spans = tag_texts(enc.tokenizer, texts, enc.run, size=enc.info["window"],
-                          overlap=enc.info["overlap"], batch_tokens=BATCH_TOKENS,
-                          names=enc.labels, **enc.special)
+        spans = self.encoder.spans(texts)
         out = []
         for doc, text, found in zip(docs, texts, spans):
             mentions = [Mention(s, e, text[s:e], label, self.name, conf)

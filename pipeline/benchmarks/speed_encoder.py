@@ -34,18 +34,14 @@ SPACY = ("spacy", "gazetteer")
 
 def bare_pass(texts: list[str]) -> Callable[[], None]:
     """One pass of the exported model alone over ``texts`` (loaded and warmed up)."""
-    from ..backends.ner_transformer import BATCH_TOKENS, TransformerNer
-    from ..token_windows import tag_texts
+    from ..backends.ner_transformer import TransformerNer
 
     enc = TransformerNer().encoder
-    tag_texts(enc.tokenizer, texts[:2], enc.run, size=enc.info["window"],
-              overlap=enc.info["overlap"], names=enc.labels, **enc.special)
+    enc.spans(texts[:2])
 
     def one_pass() -> None:
         for i in range(0, len(texts), 16):  # as the runner hands them over: 16 at a time
-            tag_texts(enc.tokenizer, texts[i:i + 16], enc.run, size=enc.info["window"],
-                      overlap=enc.info["overlap"], batch_tokens=BATCH_TOKENS,
-                      names=enc.labels, **enc.special)
+            enc.spans(texts[i:i + 16])
 
     return one_pass
 
