@@ -187,6 +187,30 @@ def phases(cfg: dict[str, Any]) -> list[dict[str, Any]]:
     return [first] + [{**first, **extra} for extra in cfg.get("then", [])]
 
 
+def student_state(teacher: dict[str, Any], layers: list[int]) -> dict[str, Any]:
+    """The teacher's weights for a student of ``len(layers)`` layers: student layer ``i`` is
+    teacher layer ``layers[i]``; embeddings and classifier are copied as they are."""
+    prefix = "bert.encoder.layer."
+    out = {k: v for k, v in teacher.items() if not k.startswith(prefix)}
+    for i, t in enumerate(layers):
+        head = f"{prefix}{t}."
+        out.update({f"{prefix}{i}.{k[len(head):]}": v for k, v in teacher.items()
+                    if k.startswith(head)})
+    return out
+
+
+def distill_loss(student: Any, teacher: Any, keep: Any, gold_loss: Any, weight: float,
+                 temperature: float) -> Any:
+    """``(1 - weight)`` x the gold cross-entropy + ``weight`` x T² x KL(teacher || student)
+    at temperature T, over the labelled tokens ``keep`` (no <s>, </s> or padding)."""
+    import torch.nn.functional as F
+
+    t = temperature
+    kd = F.kl_div(F.log_softmax(student[keep] / t, dim=-1), F.softmax(teacher[keep] / t, dim=-1),
+                  reduction="batchmean") * t * t
+    return (1 - weight) * gold_loss + weight * kd
+
+
 def train(config: Path, out: Path, resume: bool = True) -> Path:
     """Fine-tune per ``config``: phase 1 into ``out``, phase N into ``out/phaseN``; a phase
     already finished (its ``training.json`` written) is not run again. Returns the last
@@ -230,10 +254,28 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
     plan = plan[: int(len(plan) * epochs / math.ceil(epochs))]
     log(f"{len(data)} windows, {sum(len(d[0]) for d in data)} tokens, {len(plan)} steps")
 
-    model = base_model(list(LABELS), cfg["layers"])
-    if init is not None:
-        model.load_state_dict(torch.load(init, weights_only=False), strict=False)
-        log(f"starting from {init}")
+    distill = cfg.get("distill")
+    teacher = None
+    if distill:
+        # A student with fewer layers learns from the previous phase's model (the teacher):
+        # it starts from the teacher's layers listed in ``distill["layers"]`` and is trained
+        # on the gold labels and on the teacher's softened label distribution.
+        if init is None:
+            raise ValueError("[L021] a `distill` phase needs a phase before it: its model is "
+                             "the teacher")
+        from .export_onnx import load_finetuned
+
+        teacher = load_finetuned(init)
+        teacher.requires_grad_(False)
+        model = base_model(list(LABELS), len(distill["layers"]))
+        model.load_state_dict(student_state(torch.load(init, weights_only=False),
+                                            distill["layers"]), strict=False)
+        log(f"student of {len(distill['layers'])} layers {distill['layers']} from {init}")
+    else:
+        model = base_model(list(LABELS), cfg["layers"])
+        if init is not None:
+            model.load_state_dict(torch.load(init, weights_only=False), strict=False)
+            log(f"starting from {init}")
     emb = model.bert.embeddings.word_embeddings
     emb.weight.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -265,8 +307,16 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         labels = np.full(ids.shape, -100, dtype=np.int64)  # no loss on <s>, </s>, padding
         for i, (_, lab) in enumerate(rows):
             labels[i, 1:len(lab) + 1] = lab
-        loss = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                     labels=torch.from_numpy(labels)).loss
+        result = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                     labels=torch.from_numpy(labels))
+        loss = result.loss
+        if teacher is not None:
+            with torch.no_grad():
+                t_logits = teacher(input_ids=torch.from_numpy(ids),
+                                   attention_mask=torch.from_numpy(mask)).logits
+            loss = distill_loss(result.logits, t_logits, torch.from_numpy(labels != -100), loss,
+                                float(distill.get("weight", 0.5)),
+                                float(distill.get("temperature", 2.0)))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
@@ -274,7 +324,7 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         opt.zero_grad(set_to_none=True)
         step += 1
         seen_tokens += int(mask.sum())
-        loss_sum += float(loss)
+        loss_sum += float(loss.detach())
         if step % cfg["log_every"] == 0:
             el = time.time() - started
             log(f"step {step}/{len(plan)} loss {loss_sum / cfg['log_every']:.4f} "
