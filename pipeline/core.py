@@ -15,10 +15,12 @@ from typing import Any, Callable
 from .claims import Claims
 from .clean import Clean
 from .document import Document, ErrorRecord
-from .entities import DEFAULT_NER, Entities
+from .entities import Entities
 from .events import Events
 from .errors import PipelineConfigError
 from .langid import LangId
+from .ner_rule_stage import NerRules
+from .ner_stage import DEFAULT_NER, Ner
 from .records import doc_records, error_record
 from .relations import Relations
 from .segment import Segment
@@ -27,13 +29,20 @@ STAGES: dict[str, Callable[..., Any]] = {
     "clean": Clean,
     "langid": LangId,
     "segment": Segment,
+    "ner": Ner,
+    "ner_rules": NerRules,
     "entities": Entities,
     "relations": Relations,
     "events": Events,
     "claims": Claims,
 }
-# claims before events: an event inside attributed speech is "reported"
-DEFAULT_STAGES = ("clean", "langid", "segment", "entities", "relations", "claims", "events")
+# ner finds the mentions, ner_rules fixes them, entities clusters them; claims before
+# events: an event inside attributed speech is "reported"
+DEFAULT_STAGES = ("clean", "langid", "segment", "ner", "ner_rules", "entities", "relations",
+                  "claims", "events")
+# Before the NER rules became a stage of their own, one stage "entities" found the mentions,
+# ran the rules and clustered; a list that names "entities" without "ner" still means that.
+ENTITY_STAGES = ("ner", "ner_rules", "entities")
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,9 @@ class PipelineConfig:
     ner_backends: tuple[str, ...] = DEFAULT_NER
     # per-backend options, e.g. {"spacy": {"model_dir": "/tmp/new-model"}}
     ner_options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
-    ner_rules: bool = True  # the entity stage's rules after the backends' mentions merge
-    ner_skip_rules: tuple[str, ...] = ()  # those rules to leave out, by name (measuring)
+    ner_rules: bool = True  # False: no ner_rules stage (the backends' mentions as merged)
+    # rules of the ner_rules stage to leave out, by name (ner_rule_stage.RULES; measuring)
+    ner_skip_rules: tuple[str, ...] = ()
 
 
 def register_stage(name: str, factory: Callable[..., Any]) -> None:
@@ -150,18 +160,32 @@ def batches(items: Iterable[Document | ErrorRecord], size: int,
         yield batch
 
 
+def stage_names(config: PipelineConfig) -> tuple[str, ...]:
+    """The stages ``config`` runs, in order: "entities" listed without "ner" stands for
+    `ENTITY_STAGES` (the one entity stage of earlier versions), and "ner_rules" is left out
+    when ``config.ner_rules`` is False."""
+    names = config.stages
+    if "entities" in names and "ner" not in names:
+        i = names.index("entities")
+        names = names[:i] + ENTITY_STAGES + names[i + 1:]
+    if not config.ner_rules:
+        names = tuple(n for n in names if n != "ner_rules")
+    return names
+
+
 def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
     """A `Pipeline` from ``config`` (the default stages and backends when None)."""
     config = config or PipelineConfig()
     stages = []
-    for name in config.stages:
+    for name in stage_names(config):
         if name not in STAGES:
             raise PipelineConfigError(f"unknown stage {name!r}; known: {sorted(STAGES)}")
         if name == "langid":
             stages.append(LangId(backend=config.langid_backend))
-        elif name == "entities":
-            stages.append(Entities(backends=config.ner_backends, options=config.ner_options,
-                                   rules=config.ner_rules, skip_rules=config.ner_skip_rules))
+        elif name == "ner":
+            stages.append(Ner(backends=config.ner_backends, options=config.ner_options))
+        elif name == "ner_rules":
+            stages.append(NerRules(skip_rules=config.ner_skip_rules))
         else:
             stages.append(STAGES[name]())
     return Pipeline(stages)

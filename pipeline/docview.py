@@ -1,7 +1,7 @@
 """Token-level lookups over one document, shared by the rule-based stages.
 
 The segment stage gives a document its tokens as two arrays of offsets (starts, ends) and
-its sentences as spans; the entity stage gives it mentions. The rules of the later stages
+its sentences as spans; the ner stages give it mentions. The rules of the later stages
 ask the same questions of them: which token is at an offset, which sentence holds it,
 which mention covers a token, the token's text in lower case. `DocView` answers them, each
 by bisection or a table built once per document.

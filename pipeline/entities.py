@@ -1,68 +1,14 @@
-"""The `entities` stage: mentions from NER backends, merged and clustered into entities.
+"""The `entities` stage: a document's mentions clustered into entities.
 
-Backends run in priority order; a later backend's mention that overlaps an earlier one is
-dropped (so the trained model, listed first, wins over the gazetteer), but when both mark
-the same span the gazetteer still lends its canonical identity. A backend without a model
-for the document's language is skipped (the gazetteer covers every language). Mentions of one thing form one
-entity: same canonical key, or same label and same normalized name.
+It runs after the `ner` stage (mentions from the NER backends, merged) and the `ner_rules`
+stage (their fixes). Mentions of one thing form one entity: same canonical key, or same
+label and same normalized name; then short forms join the full name they stand for.
 """
 
 from __future__ import annotations
 
-import bisect
-from typing import Any
-
-from .backends import get_backend
-from .clean import clean_text
-from .lexicons import settings
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
-from .ner_rules import (company_names, consistent_persons, cued_organisations,
-                        extend_organisations, legal_form_names, place_labels,
-                        title_persons)
-from .ner_acronyms import acronym_organisations
-from .ner_first_names import first_names
-from .ner_works import work_titles
-from .phrases import document_lower
-from .propagate import propagate
-
-
-def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
-    """Mentions of several backends, earlier groups first on overlap, in text order.
-
-    Kept mentions never overlap, so they are held sorted and each new mention is checked
-    against its neighbours only (no quadratic scan on documents with many mentions).
-    """
-    kept: list[Mention] = []
-    starts: list[int] = []
-    for group in groups:
-        for m in sorted(group, key=lambda x: (x.start, x.end)):
-            i = bisect.bisect_left(starts, m.start)
-            clash = [k for k in kept[max(0, i - 1):i + 1] if k.start < m.end and m.start < k.end]
-            j = i + 1
-            while j < len(kept) and kept[j].start < m.end:  # a long mention spans several
-                clash.append(kept[j])
-                j += 1
-            if not clash:
-                kept.insert(i, m)
-                starts.insert(i, m.start)
-                continue
-            for k in clash:  # same span: take the identity the other backend knows
-                if k.start == m.start and k.end == m.end and k.canonical is None:
-                    k.canonical = m.canonical
-                    if m.source == "gazetteer" and m.canonical and k.label != m.label:
-                        # A country or city the model called ORG or PER: in these corpora
-                        # a place acting as an actor is still LOC (GPE folded into LOC).
-                        k.label = m.label
-    return kept
-
-
-# NER models: one of them reads a document (`Entities.model_backend`); the rules after the
-# merge fix their mentions (the gazetteer alone gives places).
-MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza"}
-# The default: the multilingual model, the spaCy CNN where a language prefers it (measured
-# better: Indonesian), and the gazetteer's places and identities for every language.
-DEFAULT_NER = ("transformer", "spacy", "gazetteer")
 
 _NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
 
@@ -170,84 +116,12 @@ class _AliasIndex:
 
 
 class Entities:
-    """Pipeline stage: ``doc.mentions`` and ``doc.entities`` from the chosen NER backends."""
+    """Pipeline stage: ``doc.entities`` from ``doc.mentions`` (`cluster`)."""
 
     name = "entities"
-    requires = ("sentences", "tokens")
-    assigns = ("mentions", "entities")
-
-    def __init__(self, backends: tuple[str, ...] = DEFAULT_NER,
-                 options: dict[str, dict[str, Any]] | None = None, rules: bool = True,
-                 skip_rules: tuple[str, ...] = ()) -> None:
-        self.backend_names = backends
-        self.options = options or {}
-        self.rules = rules  # the rules after the merge (they need a model's mentions)
-        self.skip_rules = frozenset(skip_rules)  # rules left out, by function name
-        self._model_for: dict[str, str | None] = {}  # language -> its model backend
+    requires = ("mentions",)
+    assigns = ("entities",)
 
     def __call__(self, doc: Document) -> Document:
-        return self.pipe([doc])[0]
-
-    def model_backend(self, lang: str) -> str | None:
-        """The one NER model that reads a document in ``lang``: the language's own choice
-        (``ner_backend`` in its ``settings.tsv``, where a model was measured better than
-        the multilingual one) when it is among the configured backends and has a model for
-        ``lang``, else the first configured model backend that has one."""
-        if lang in self._model_for:
-            return self._model_for[lang]
-        configured = [n for n in self.backend_names if n in MODEL_BACKENDS]
-        preferred = settings(lang).get("ner_backend")
-        order = ([preferred] if preferred in configured else []) + configured
-        choice = next((n for n in order if get_backend("ner", n, **self.options.get(n, {}))
-                       .supports(lang)), None)
-        self._model_for[lang] = choice
-        return choice
-
-    def pipe(self, docs: list[Document]) -> list[Document]:
-        """The stage over several documents; backends with ``find_batch`` get them at once."""
-        texts = [clean_text(d) for d in docs]
-        groups: list[list[list[Mention]]] = [[] for _ in docs]
-        used: list[list[str]] = [[] for _ in docs]
-        models = [self.model_backend(d.lang or "und") for d in docs]
-        for name in self.backend_names:
-            backend = get_backend("ner", name, **self.options.get(name, {}))
-            idx = [i for i, d in enumerate(docs)
-                   if (name not in MODEL_BACKENDS or models[i] == name)
-                   and backend.supports(d.lang or "und")]
-            if not idx:
-                continue
-            if hasattr(backend, "find_batch"):
-                found = backend.find_batch([docs[i] for i in idx], [texts[i] for i in idx])
-            else:
-                found = [backend.find(docs[i], texts[i]) for i in idx]
-            for i, mentions in zip(idx, found):
-                # The backends read the cleaned text, where boilerplate is blank; this also
-                # drops what a backend might find across a mask's edge.
-                groups[i].append([m for m in mentions if not docs[i].is_masked(m.start, m.end)])
-                used[i].append(backend.version(docs[i].lang or "und"))
-        for doc, text, doc_groups, doc_used in zip(docs, texts, groups, used):
-            merged = merge_mentions(doc_groups)
-            if doc.tokens and self.rules and MODEL_BACKENDS & set(self.backend_names):
-                # rules that need the gazetteer's places too, so after the merge
-                lang = doc.lang or ""
-                starts, ends = doc.tokens  # type: ignore[misc]
-                lower = document_lower(doc)  # shared with the later stages
-                # company names by their legal form also where no model ran (English)
-                skip = self.skip_rules
-                if "legal_form_names" not in skip:
-                    merged = legal_form_names(merged, text, starts, ends)
-                if "place_labels" not in skip:
-                    merged = place_labels(merged, lang, text)  # the gazetteer's places too
-                for rule in (company_names, title_persons, cued_organisations,
-                             extend_organisations, consistent_persons, first_names,
-                             acronym_organisations, work_titles):
-                    if rule.__name__ not in skip:
-                        merged = rule(merged, text, starts, ends, lang, lower)
-                # names the rules found spread to their repeats too ("Juru Bicara Kremlin
-                # Dmitry Peskov" … "kata Peskov")
-                if "propagate_rules" not in skip:
-                    merged = propagate(merged, text, starts, ends, "rules")
-            doc.mentions = merged
-            doc.entities = cluster(doc.mentions, doc.lang or "")
-            doc.extractors["ner"] = "; ".join(doc_used)
-        return docs
+        doc.entities = cluster(doc.mentions, doc.lang or "")
+        return doc

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
-from .entities import DEFAULT_NER
+from .ner_stage import DEFAULT_NER
 from .document import Document
 from .ner_data import LABELS, NerExample, read_examples
 
@@ -66,17 +66,19 @@ def evaluate(lang: str, data: list[str], model: Path | None = None,
              backends: tuple[str, ...] = DEFAULT_NER, vote: bool = False,
              options: dict[str, dict[str, Any]] | None = None,
              rules: bool = True, skip_rules: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Scores per label and overall (micro) of the entity stage on ``data``; ``model``: the
+    """Scores per label and overall (micro) of the mentions on ``data``; ``model``: the
     model folder of the first model backend; ``vote``: the spaCy model's members vote with
-    it (`lintas run --vote`); ``options``: more backend options; ``rules``: the entity
-    stage's rules after the merge; ``skip_rules``: those of them to leave out."""
+    it (`lintas run --vote`); ``options``: more backend options; ``rules``: run the
+    ``ner_rules`` stage; ``skip_rules``: those of its rules to leave out, by name
+    (`pipeline.ner_rule_stage.RULES`)."""
     options = {k: dict(v) for k, v in (options or {}).items()}
     first = next((b for b in backends if b in ("spacy", "transformer")), None)
     if model and first:
         options.setdefault(first, {})["model_dir"] = str(model)
     if vote:
         options.setdefault("spacy", {})["vote"] = True
-    # the stages up to the entities: the later ones read the mentions and never change them
+    # the stages up to the entities (ner, ner_rules, entities): the later ones read the
+    # mentions and never change them
     stages = DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1]
     nlp = build_pipeline(PipelineConfig(stages=stages, ner_backends=backends,
                                         ner_options=options, ner_rules=rules,

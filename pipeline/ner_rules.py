@@ -4,27 +4,32 @@ The small models lintas trains make errors that rules and word lists fix cheaply
 lists are plain-text lexicons in ``models/lexicons/LANG/`` (``xx/`` for every language),
 so a language is extended by editing files.
 
-Applied to the model's mentions (`apply_rules`, in the spaCy backend):
+All of them run in one stage, `ner_rules` (`pipeline.ner_rule_stage`, whose ``RULES`` is
+their order), on the mentions of every backend after they are merged, so that they see
+the gazetteer's places too; a rule whose word lists the document's language lacks changes
+nothing. This module's rules, in that order:
 
 - `join_hyphenated`: halves of a hyphenated name are joined ("Kassym" + "Jomart Tokayev",
   "Samruk" + "-Kazyna"), not a route between two places ("Лондон-Пловдив");
 - `strip_common_words`: capitalized words that the text also writes in lower case leave
   person names ("Artikel Putin");
+- `strip_articles`: an article of ``name_articles`` (``settings.tsv``) leaves a name's start;
 - `legal_form_names`: company names the model missed that end in a legal form of
   ``xx/org_tails.txt`` are added ("Cove Capital LLC", "Булгаргаз ЕАД");
 - `organisation_labels`: a PER name that begins with a word of ``org_heads.txt``, or a PER
-  or LOC name that ends with one of ``org_tails.txt``, is ORG.
-
-Applied after the model's and the gazetteer's mentions are merged (in the entity stage,
-because they need the gazetteer's places):
-
+  or LOC name that ends with one of ``org_tails.txt``, is ORG;
+- `place_labels`: a name that begins or ends with a place word is LOC ("Laut Kaspia");
+- `company_names`: a quoted name takes its legal form, a short name in brackets is the
+  name before it;
 - `title_persons`: persons named after a title of ``titles.txt``;
 - `cued_organisations`: names introduced by a word of ``org_cues.txt`` are ORG;
+- `extend_organisations`: organisations cut short before their place are made whole;
 - `consistent_persons`: one-word LOC names that are a person's surname or a speaker are PER.
 
 After these: `pipeline.ner_first_names` (a first name the model left out joins the
-person), `pipeline.ner_acronyms` (acronym-led places are organisations) and
-`pipeline.ner_works` (titles of works are dropped).
+person), `pipeline.ner_acronyms` (acronym-led places are organisations),
+`pipeline.ner_works` (titles of works are dropped) and `pipeline.propagate` (what the rules
+found spreads to its repeats).
 """
 
 from __future__ import annotations
@@ -277,29 +282,6 @@ def strip_common_words(mentions: list[Mention], text: str, starts: Sequence[int]
             # capital ("Българи") is still labelled as the model says
             out.append(m)
     return out
-
-
-# The rules `apply_rules` runs on a model's mentions, in order (names for ``skip``).
-MODEL_RULES = ("join_hyphenated", "strip_common_words", "strip_articles", "legal_form_names",
-               "organisation_labels", "place_labels")
-
-
-def apply_rules(mentions: list[Mention], text: str, starts: Sequence[int],
-                ends: Sequence[int], lang: str, skip: frozenset[str] = frozenset()) -> list[Mention]:
-    """The rules of `MODEL_RULES` in order, but those named in ``skip`` (for measuring
-    what each one is worth)."""
-    steps = {
-        "join_hyphenated": lambda ms: join_hyphenated(ms, text, starts, ends, lang),
-        "strip_common_words": lambda ms: strip_common_words(ms, text, starts, ends),
-        "strip_articles": lambda ms: strip_articles(ms, text, lang),
-        "legal_form_names": lambda ms: legal_form_names(ms, text, starts, ends),
-        "organisation_labels": lambda ms: organisation_labels(ms, lang),
-        "place_labels": lambda ms: place_labels(ms, lang, text),
-    }
-    for name in MODEL_RULES:
-        if name not in skip:
-            mentions = steps[name](mentions)
-    return mentions
 
 
 MAX_TITLE_NAME_WORDS = 3

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
-from .core import Pipeline, PipelineConfig, batches, build_pipeline
+from .core import Pipeline, PipelineConfig, batches, build_pipeline, stage_names
 from .document import Document, ErrorRecord
 from .reader import DEFAULT_MAX_BYTES, read_inputs
 from .schema import validation_errors
@@ -96,7 +96,7 @@ def check_backends(config: PipelineConfig) -> None:
 
     if "langid" in config.stages:
         get_backend("langid", config.langid_backend)
-    if "entities" in config.stages:
+    if "ner" in stage_names(config):
         for name in config.ner_backends:
             get_backend("ner", name, **config.ner_options.get(name, {}))
 

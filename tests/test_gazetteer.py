@@ -5,6 +5,8 @@ from __future__ import annotations
 from pipeline.clean import Clean
 from pipeline.document import Document
 from pipeline.entities import Entities, name_key
+from pipeline.ner_rule_stage import NerRules
+from pipeline.ner_stage import Ner
 from pipeline.segment import Segment
 from texts import BG, EN, ID, KZ_BG, KZ_EN, KZ_ID
 
@@ -12,7 +14,7 @@ from texts import BG, EN, ID, KZ_BG, KZ_EN, KZ_ID
 def entities(text: str, lang: str) -> Document:
     """The gazetteer backend alone (the trained models have their own tests)."""
     doc = Document("d", "d", text, lang=lang)
-    for stage in (Clean(), Segment(), Entities(backends=("gazetteer",))):
+    for stage in (Clean(), Segment(), Ner(backends=("gazetteer",)), NerRules(), Entities()):
         doc = stage(doc)
     return doc
 

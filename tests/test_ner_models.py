@@ -12,6 +12,8 @@ from pipeline.backends import get_backend
 from pipeline.clean import Clean
 from pipeline.document import Document
 from pipeline.entities import Entities
+from pipeline.ner_rule_stage import NerRules
+from pipeline.ner_stage import Ner
 from pipeline.segment import Segment
 
 needs_models = pytest.mark.skipif(
@@ -21,7 +23,8 @@ needs_models = pytest.mark.skipif(
 
 def ents(text: str, lang: str) -> set[tuple[str, str]]:
     doc = Document("t", "t", text, lang=lang)
-    for stage in (Clean(), Segment(), Entities(backends=("spacy", "gazetteer"))):
+    for stage in (Clean(), Segment(), Ner(backends=("spacy", "gazetteer")), NerRules(),
+                  Entities()):
         doc = stage(doc)
     for m in doc.mentions:
         assert text[m.start:m.end] == m.text
@@ -57,7 +60,8 @@ def test_gazetteer_identity_and_label_for_model_spans():
     text = ("Menteri Luar Negeri Rusia Sergei Lavrov bertemu dengan Menteri Luar Negeri "
             "Uzbekistan di Tashkent. Uzbekistan akan mengekspor gas ke China melalui Kazakhstan.")
     doc = Document("t", "t", text, lang="id")
-    for stage in (Clean(), Segment(), Entities(backends=("spacy", "gazetteer"))):
+    for stage in (Clean(), Segment(), Ner(backends=("spacy", "gazetteer")), NerRules(),
+                  Entities()):
         doc = stage(doc)
     places = {m.text: (m.label, m.canonical["key"]) for m in doc.mentions if m.canonical}
     assert places["Uzbekistan"] == ("LOC", "Q265")

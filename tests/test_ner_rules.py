@@ -1,9 +1,13 @@
-"""Rules after the NER model: hyphenated names and organisation words."""
+"""The NER rules (`pipeline.ner_rules`) one by one, and the `ner_rules` stage that runs them
+on every document's merged mentions (`pipeline.ner_rule_stage`)."""
 
 from __future__ import annotations
 
-from pipeline.document import Mention
-from pipeline.ner_rules import apply_rules, join_hyphenated, organisation_labels
+import pytest
+
+from pipeline.document import Document, Mention
+from pipeline.ner_rule_stage import RuleInput, apply_rules
+from pipeline.ner_rules import join_hyphenated, organisation_labels
 from pipeline.segment import blank_pipeline
 
 
@@ -69,7 +73,8 @@ def test_bulgarian_organisation_words():
     text = "Министерството на енергетиката и Булгаргаз ЕАД."
     ms = [mention(text, "Министерството на енергетиката", "PER"),
           mention(text, "Булгаргаз ЕАД", "LOC")]
-    assert [m.label for m in apply_rules(ms, text, *tokens(text, "bg"), "bg")] == ["ORG", "ORG"]
+    data = RuleInput.of(text, *tokens(text, "bg"), "bg")
+    assert [m.label for m in apply_rules(ms, data)] == ["ORG", "ORG"]
 
 
 def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
@@ -235,3 +240,138 @@ def test_a_first_name_the_model_left_out_joins_the_person():
     assert spans(first_names(ms, text, *tokens(text, "id"), "id")) == [
         ("Marlina Suparjo", "PER"), ("Darto", "PER"), ("Jomart Tokayev", "PER"),
         ("Putin", "PER")]
+
+
+# The ner_rules stage: one stage, after the mentions, for every backend's mentions.
+
+def stage_doc(text: str, lang: str, groups: list[list[Mention]]) -> Document:
+    """A segmented document whose mentions are ``groups`` merged as the `ner` stage merges
+    its backends' mentions (``groups[0]`` first)."""
+    from pipeline.ner_stage import FOUND, merge_mentions
+    from pipeline.segment import Segment
+
+    doc = Segment()(Document("t", "t", text, lang=lang))
+    doc.mentions = merge_mentions(groups)
+    doc.cache[FOUND] = groups
+    return doc
+
+
+def test_the_stage_requires_the_mentions():
+    from pipeline.core import PipelineConfig, build_pipeline
+    from pipeline.errors import PipelineConfigError
+
+    with pytest.raises(PipelineConfigError, match=r"'ner_rules' requires \['mentions'\]"):
+        build_pipeline(PipelineConfig(stages=("clean", "langid", "segment", "ner_rules", "ner",
+                                              "entities")))
+
+
+def test_stage_lists_of_earlier_versions_still_get_the_rules():
+    """``entities`` alone, as one stage did the mentions, the rules and the clusters."""
+    from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+
+    assert DEFAULT_STAGES[3:6] == ("ner", "ner_rules", "entities")
+    old = build_pipeline(PipelineConfig(stages=("clean", "langid", "segment", "entities")))
+    assert old.names == ["clean", "langid", "segment", "ner", "ner_rules", "entities"]
+    off = build_pipeline(PipelineConfig(ner_rules=False))
+    assert "ner_rules" not in off.names and "ner" in off.names and "entities" in off.names
+    mine = build_pipeline(PipelineConfig(stages=("clean", "langid", "segment", "ner",
+                                                 "entities")))
+    assert mine.names == ["clean", "langid", "segment", "ner", "entities"]
+
+
+def test_rules_are_skipped_by_name_and_unknown_names_are_refused():
+    from pipeline.errors import PipelineConfigError
+    from pipeline.ner_rule_stage import RULES, NerRules
+
+    assert list(RULES)[:3] == ["join_hyphenated", "strip_common_words", "strip_articles"]
+    assert list(RULES)[-1] == "propagate_rules"
+    with pytest.raises(PipelineConfigError, match="unknown NER rules"):
+        NerRules(skip_rules=("title_person",))
+    text = "Presiden Kassym-Jomart Tokayev menerima tamu."
+    ms = [mention(text, "Kassym", "PER"), mention(text, "Jomart Tokayev", "PER")]
+    doc = NerRules(skip_rules=("join_hyphenated",))(stage_doc(text, "id", [ms]))
+    assert spans(doc.mentions) == [("Kassym", "PER"), ("Jomart Tokayev", "PER")]
+    doc = NerRules()(stage_doc(text, "id", [ms]))
+    assert spans(doc.mentions) == [("Kassym-Jomart Tokayev", "PER")]
+
+
+def test_rules_run_on_the_gazetteers_mentions_alone():
+    """No NER model at all (``--ner gazetteer``): the rules still run where the language
+    has their word lists (Indonesian titles.txt: a person after a title and country)."""
+    from pipeline.core import PipelineConfig, build_pipeline
+
+    text = "Menteri Luar Negeri Kazakhstan Murat Nurtleu tiba di Jakarta."
+    config = PipelineConfig(stages=("clean", "langid", "segment", "ner", "ner_rules",
+                                    "entities"), ner_backends=("gazetteer",))
+    doc = build_pipeline(config)(Document("t", "t", text, lang_hint="id"))
+    assert ("Murat Nurtleu", "PER") in spans(doc.mentions)
+    assert ("Kazakhstan", "LOC") in spans(doc.mentions)
+    # a language without titles.txt: the rule has nothing to go by and changes nothing
+    doc = build_pipeline(config)(Document("t", "t", text, lang_hint="ms"))
+    assert ("Murat Nurtleu", "PER") not in spans(doc.mentions)
+    skip = PipelineConfig(stages=config.stages, ner_backends=("gazetteer",),
+                          ner_skip_rules=("title_persons",))
+    doc = build_pipeline(skip)(Document("t", "t", text, lang_hint="id"))
+    assert ("Murat Nurtleu", "PER") not in spans(doc.mentions)
+
+
+class FakeNer:
+    """A NER backend that is no model lintas knows: what the rules do is the same."""
+
+    name = "fake"
+
+    def supports(self, lang: str) -> bool:
+        return True
+
+    def version(self, lang: str | None = None) -> str:
+        return "fake 1"
+
+    def find(self, doc: Document, text: str) -> list[Mention]:
+        return [Mention(s, s + len(n), n, "PER", "fake", 0.9) for n, s in
+                (("Kassym", text.index("Kassym")), ("Jomart Tokayev", text.index("Jomart")))]
+
+
+def test_rules_run_on_any_backends_mentions(monkeypatch):
+    from pipeline.backends import REGISTRY
+    from pipeline.core import PipelineConfig, build_pipeline
+
+    monkeypatch.setitem(REGISTRY["ner"], "fake", f"{__name__}:FakeNer")
+    text = "Presiden Kassym-Jomart Tokayev menerima tamu di Astana."
+    config = PipelineConfig(stages=("clean", "langid", "segment", "entities"),
+                            ner_backends=("fake", "gazetteer"))
+    doc = build_pipeline(config)(Document("t", "t", text, lang_hint="id"))
+    assert ("Kassym-Jomart Tokayev", "PER") in spans(doc.mentions)
+    assert doc.extractors["ner"].startswith("fake 1")
+
+
+def test_a_reshaped_mention_takes_the_identity_of_the_gazetteers_on_its_span():
+    """The model's "the Caspian Sea" wins the merge over the gazetteer's "Caspian Sea";
+    without its article it is the gazetteer's span, and takes the place's identity."""
+    from pipeline.ner_rule_stage import NerRules
+
+    text = "Ships crossed the Caspian Sea on Monday."
+    model = [mention(text, "the Caspian Sea", "ORG")]
+    sea = {"key": "Q5484", "name": "Caspian Sea", "wikidata": "Q5484"}
+    gazetteer = [Mention(text.index("Caspian"), text.index(" on"), "Caspian Sea", "LOC",
+                         "gazetteer", 0.9, sea)]
+    doc = stage_doc(text, "en", [model, gazetteer])
+    assert [(m.text, m.canonical) for m in doc.mentions] == [("the Caspian Sea", None)]
+    doc = NerRules()(doc)
+    assert [(m.text, m.label, m.source, m.canonical) for m in doc.mentions] == [
+        ("Caspian Sea", "LOC", "spacy", sea)]
+
+
+def test_mentions_never_overlap_after_the_rules_the_models_win():
+    from pipeline.ner_rule_stage import settle
+
+    text = "Samruk-Kazyna dan Doosan Energy."
+    model = Mention(0, 13, "Samruk-Kazyna", "ORG", "transformer", 0.8)
+    place = Mention(7, 13, "Kazyna", "LOC", "gazetteer", 0.9, {"key": "Q1", "name": "Kazyna"})
+    ruled = Mention(0, 6, "Samruk", "ORG", "rules", 0.7)
+    found = [[Mention(0, 6, "Samruk", "ORG", "transformer", 0.8)], [place]]
+    assert spans(settle([ruled, place, model], found)) == [("Samruk-Kazyna", "ORG")]
+    # no backend's mentions known (another stage set them): text order decides, as
+    # within one backend's mentions in the merge
+    assert spans(settle([place, ruled])) == [("Samruk", "ORG"), ("Kazyna", "LOC")]
+    assert spans(settle([place, Mention(0, 13, text[:13], "ORG", "x", 0.8)])) == [
+        ("Samruk-Kazyna", "ORG")]

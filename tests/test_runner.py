@@ -49,16 +49,16 @@ def test_pipeline_checks_requirements_when_built():
 
 
 def test_a_failing_stage_costs_only_its_document(tmp_path, monkeypatch):
-    from pipeline import entities as ent_mod
+    from pipeline import ner_stage
 
-    original = ent_mod.Entities.pipe
+    original = ner_stage.Ner.pipe
 
     def flaky(self, docs):  # fails for any batch that holds the Bulgarian document
         if any("България" in doc.text for doc in docs):
             raise RuntimeError("boom")
         return original(self, docs)
 
-    monkeypatch.setattr(ent_mod.Entities, "pipe", flaky)
+    monkeypatch.setattr(ner_stage.Ner, "pipe", flaky)
     write(tmp_path / "a.txt", ID)
     write(tmp_path / "b.txt", BG)
     write(tmp_path / "c.txt", ID)
@@ -66,7 +66,7 @@ def test_a_failing_stage_costs_only_its_document(tmp_path, monkeypatch):
     assert [r["type"] for r in records][0] == "document"
     assert summary.documents == 2 and summary.errors == 1
     err = [r for r in records if r["type"] == "error"]
-    assert len(err) == 1 and err[0]["stage"] == "entities" and err[0]["doc_id"] == "b"
+    assert len(err) == 1 and err[0]["stage"] == "ner" and err[0]["doc_id"] == "b"
     assert "RuntimeError: boom" in err[0]["error"]
 
 

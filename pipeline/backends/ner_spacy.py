@@ -6,9 +6,9 @@ English uses spaCy's own ``en_core_web_sm`` when it is installed, `pip install
 The model reads lintas' own tokens (so what `lintas evaluate` measures is what `lintas run`
 produces), in windows of whole sentences; a sentence longer than a window is cut into
 overlapping windows and each entity is kept from the window where it is farthest from an
-edge, so none is lost or shifted at a border. After the model, names it tagged are
-fixed by rules (`pipeline.ner_rules`) and propagated to their untagged repeats
-(`pipeline.propagate`).
+edge, so none is lost or shifted at a border. What it finds is the model's own output: the
+NER rules, and the propagation of a name to its untagged repeats, are a stage of their
+own after the backends (`pipeline.ner_rule_stage`).
 
 With ``vote=True`` (`lintas run --vote`) the models in the model folder's ``members/`` (the
 same recipe trained with other seeds) vote with it: a name is kept when more than half of
@@ -26,8 +26,6 @@ from typing import Any
 from ..document import Document, Mention
 from ..errors import MissingDependency
 from ..lexicons import models_dir, settings
-from ..ner_rules import apply_rules
-from ..propagate import propagate
 
 WINDOW_TOKENS = 1000
 MEMBERS = "members"  # sub-folder of a model folder with the models that vote with it
@@ -46,13 +44,11 @@ class SpacyNer:
 
     name = "spacy"
 
-    def __init__(self, model_dir: str | None = None, propagate_labels: bool = True,
-                 require_capital: bool = True, rules: bool = True, vote: bool = False) -> None:
+    def __init__(self, model_dir: str | None = None, require_capital: bool = True,
+                 vote: bool = False) -> None:
         # model_dir: one model folder to use for every language (evaluation of a new model)
         self.model_dir = Path(model_dir) if model_dir else None
-        self.propagate_labels = propagate_labels
         self.require_capital = require_capital
-        self.rules = rules  # pipeline.ner_rules: hyphenated names, organisation words
         self.vote = vote  # True: the models in the model folder's members/ vote with it
         self._models: dict[str, Any] = {}
         self._voters: dict[str, list[Any]] = {}  # the members' pipelines, per language
@@ -121,14 +117,8 @@ class SpacyNer:
             found = [predict_many(model, jobs, info["confidence"], self.name, info.get("labels"))
                      for model in [nlp, *self._voters.get(lang, [])]]
             for i, mentions in zip(idx, vote(found)):
-                text = texts[i]
-                starts, ends = docs[i].tokens  # type: ignore[misc]
                 if self.require_capital and lang in REQUIRE_CAPITAL_LANGS:
                     mentions = [m for m in mentions if any(ch.isupper() for ch in m.text)]
-                if self.rules:
-                    mentions = apply_rules(mentions, text, starts, ends, lang)
-                if self.propagate_labels:
-                    mentions = propagate(mentions, text, starts, ends, self.name)
                 out[i] = mentions
         return out
 

@@ -8,7 +8,9 @@ Each text is tokenized once, line by line, with the encoder's own tokenizer; lin
 into windows of at most 126 subword tokens, and a line longer than that is cut into windows
 that overlap by 32, each token read in the window where it is farthest from an edge
 (`pipeline.token_windows`). All windows of a batch of documents are sorted by length and
-run together. A mention's confidence is the model's mean probability for its tokens.
+run together. A mention's confidence is the model's mean probability for its tokens. What
+it finds is the model's own output: the NER rules, and the propagation of a name to its
+untagged repeats, are a stage of their own after the backends (`pipeline.ner_rule_stage`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from typing import Any
 from ..document import Document, Mention
 from ..errors import MissingDependency
 from ..lexicons import models_dir
-from ..ner_rules import apply_rules
-from ..propagate import propagate
 
 MODEL = "ner-xx"
 
@@ -31,14 +31,10 @@ class TransformerNer:
     name = "transformer"
 
     def __init__(self, model_dir: str | None = None, threads: int | None = None,
-                 prefer_wheel: bool = True, rules: bool = True,
-                 propagate_labels: bool = True, skip_rules: tuple[str, ...] = ()) -> None:
+                 prefer_wheel: bool = True) -> None:
         self.model_dir = Path(model_dir) if model_dir else models_dir() / MODEL
         self.threads = threads
         self.prefer_wheel = prefer_wheel  # False: the pruned vocabulary even with the wheel
-        self.rules = rules  # pipeline.ner_rules on the model's mentions
-        self.propagate_labels = propagate_labels  # a tagged name to its untagged repeats
-        self.skip_rules = frozenset(skip_rules)  # rules of ner_rules.MODEL_RULES left out
         self._encoder: Any = None
         if not (self.model_dir / "model.onnx").exists():
             raise MissingDependency(f"the multilingual NER model ({self.model_dir}/model.onnx)",
@@ -67,16 +63,5 @@ class TransformerNer:
     def find_batch(self, docs: list[Document], texts: list[str]) -> list[list[Mention]]:
         """Mentions for several documents, their windows run in shared batches."""
         spans = self.encoder.spans(texts)
-        out = []
-        for doc, text, found in zip(docs, texts, spans):
-            mentions = [Mention(s, e, text[s:e], label, self.name, conf)
-                        for s, e, label, conf in found]
-            if doc.tokens and (self.rules or self.propagate_labels):
-                starts, ends = doc.tokens  # type: ignore[misc]
-                if self.rules:
-                    mentions = apply_rules(mentions, text, starts, ends, doc.lang or "und",
-                                           self.skip_rules)
-                if self.propagate_labels:
-                    mentions = propagate(mentions, text, starts, ends, self.name)
-            out.append(mentions)
-        return out
+        return [[Mention(s, e, text[s:e], label, self.name, conf) for s, e, label, conf in found]
+                for text, found in zip(texts, spans)]

@@ -1,0 +1,202 @@
+"""The `ner_rules` stage: the NER rules, in order, on the merged mentions of every document.
+
+The rules fix the errors NER models make (boundaries, labels, names they missed) with word
+lists and the document's own evidence (`pipeline.ner_rules`, `pipeline.ner_first_names`,
+`pipeline.ner_acronyms`, `pipeline.ner_works`), and spread names to their untagged repeats
+(`pipeline.propagate`: the backends' names after the boundary and label rules, as the
+model backends did before this stage existed; the names the rules found at the end). They
+run on the mentions of the `ner` stage, whatever backend found them, and are gated on
+language data, not on a backend's name: a rule whose lexicon or setting
+(``models/lexicons/LANG/``, ``settings.tsv``) the document's language lacks changes
+nothing. `RULES` is the one ordered list; a rule is left out by its name
+(`PipelineConfig.ner_skip_rules`, to measure what each one is worth), all of them with
+`PipelineConfig.ner_rules` = False (the backends' raw mentions, merged).
+
+After each rule that changed something the mentions are merged again as the `ner` stage
+merged the backends' mentions: they never overlap (on overlap, a mention of an earlier
+backend wins, the model's first, then the later backends', then those the rules made; in
+text order within each), and a mention a rule reshaped onto the span of a backend's
+mention (the gazetteer's) takes the identity that mention knows
+(`pipeline.ner_stage.merge_mentions`). Offsets stay offsets into the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .clean import clean_text
+from .document import Document, Mention
+from .errors import PipelineConfigError
+from .ner_acronyms import acronym_organisations
+from .ner_first_names import first_names
+from .ner_rules import (company_names, consistent_persons, cued_organisations,
+                        extend_organisations, join_hyphenated, legal_form_names,
+                        organisation_labels, place_labels, strip_articles,
+                        strip_common_words, title_persons)
+from .ner_stage import FOUND, lend_identity, merge_mentions
+from .ner_works import work_titles
+from .phrases import document_lower, lower_words
+from .propagate import propagate
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What a rule reads besides the mentions: the document's cleaned text (boilerplate
+    blanked, same offsets), its token offsets, its language and its lower-cased tokens."""
+
+    text: str
+    starts: Sequence[int]
+    ends: Sequence[int]
+    lang: str
+    lower: Sequence[str]
+
+    @classmethod
+    def of(cls, text: str, starts: Sequence[int], ends: Sequence[int],
+           lang: str) -> RuleInput:
+        """The input for a text outside a document (tests, tools)."""
+        return cls(text, starts, ends, lang, lower_words(text, starts, ends))
+
+
+Rule = Callable[[list[Mention], RuleInput], list[Mention]]
+
+# The rules in the order they run: name -> rule. The language data each one reads is in
+# brackets; without it (or without what it looks for in the text) a rule changes nothing.
+RULES: dict[str, Rule] = {
+    # halves of a hyphenated name joined, a name widened over a hyphen (no data)
+    "join_hyphenated": lambda ms, d: join_hyphenated(ms, d.text, d.starts, d.ends, d.lang),
+    # capitalized words the text also writes in lower case leave person names (no data)
+    "strip_common_words": lambda ms, d: strip_common_words(ms, d.text, d.starts, d.ends),
+    # an article the model took in leaves the name (settings.tsv name_articles)
+    "strip_articles": lambda ms, d: strip_articles(ms, d.text, d.lang),
+    # company names before a legal form (xx/org_tails.txt)
+    "legal_form_names": lambda ms, d: legal_form_names(ms, d.text, d.starts, d.ends),
+    # organisation words make a name ORG (org_heads.txt, org_tails.txt, also xx/)
+    "organisation_labels": lambda ms, d: organisation_labels(ms, d.lang),
+    # place words make a name LOC (place_heads.txt, place_tails.txt)
+    "place_labels": lambda ms, d: place_labels(ms, d.lang, d.text),
+    # a name a backend tagged once spreads to its untagged repeats, a person's surname to
+    # its bare occurrences (no data; see `propagate_names`)
+    "propagate_names": lambda ms, d: propagate_names(ms, d),
+    # quoted names with their legal form, short names in brackets (xx/org_tails.txt)
+    "company_names": lambda ms, d: company_names(ms, d.text, d.starts, d.ends, d.lang, d.lower),
+    # persons after a title (titles.txt, settings.tsv name_right_after_title)
+    "title_persons": lambda ms, d: title_persons(ms, d.text, d.starts, d.ends, d.lang, d.lower),
+    # names introduced as organisations (org_cues.txt)
+    "cued_organisations": lambda ms, d: cued_organisations(ms, d.text, d.starts, d.ends,
+                                                           d.lang, d.lower),
+    # organisations cut short before their place or organisation word (org_*.txt,
+    # grammar.tsv joiners)
+    "extend_organisations": lambda ms, d: extend_organisations(ms, d.text, d.starts, d.ends,
+                                                               d.lang, d.lower),
+    # one-word places that are persons by the document's evidence (claim_cues.tsv,
+    # titles.txt; surnames need no data)
+    "consistent_persons": lambda ms, d: consistent_persons(ms, d.text, d.starts, d.ends,
+                                                           d.lang, d.lower),
+    # a first name the model left out (titles.txt, honorifics.txt, time.tsv, place words)
+    "first_names": lambda ms, d: first_names(ms, d.text, d.starts, d.ends, d.lang, d.lower),
+    # acronym-led names that hold no place are ORG (place words)
+    "acronym_organisations": lambda ms, d: acronym_organisations(ms, d.text, d.starts, d.ends,
+                                                                 d.lang, d.lower),
+    # titles of works are no names (work_cues.txt; a year in brackets needs no data)
+    "work_titles": lambda ms, d: work_titles(ms, d.text, d.starts, d.ends, d.lang, d.lower),
+    # what the rules found spreads to its untagged repeats ("Juru Bicara Kremlin Dmitry
+    # Peskov" … "kata Peskov"; no data)
+    "propagate_rules": lambda ms, d: propagate(ms, d.text, d.starts, d.ends, "rules"),
+}
+
+
+def propagate_names(mentions: list[Mention], data: RuleInput) -> list[Mention]:
+    """Each backend's names spread to their repeats that backend left untagged, as one
+    more mention of that backend each (`pipeline.propagate`).
+
+    Per backend (``source``), as the model backends did with their own mentions before
+    this stage existed: a repeat the model missed is the model's mention even where the
+    gazetteer has one (the merge after the rule then keeps the model's, and the gazetteer
+    lends it its identity), and a backend's majority label is its own.
+    """
+    by_source: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_source.setdefault(m.source, []).append(m)
+    out: list[Mention] = []
+    for group in by_source.values():
+        out.extend(propagate(group, data.text, data.starts, data.ends, None))
+    return out
+
+
+def apply_rules(mentions: list[Mention], data: RuleInput, skip: frozenset[str] = frozenset(),
+                found: list[list[Mention]] | None = None) -> list[Mention]:
+    """``mentions`` after the rules of `RULES` in order, but those named in ``skip``.
+
+    ``found``: each backend's own mentions in priority order (the `ner` stage's
+    ``doc.cache[FOUND]``), for the merge after each rule (`settle`).
+    """
+    merge = _Settle(found or [])
+    mentions = merge(mentions)
+    for name, rule in RULES.items():
+        if name not in skip:
+            out = rule(mentions, data)
+            if out is not mentions:  # a rule with nothing to do returns its input as it is
+                mentions = merge(out)
+    return mentions
+
+
+def settle(mentions: list[Mention], found: list[list[Mention]] | None = None) -> list[Mention]:
+    """``mentions`` in text order, without overlaps, with the identities the backends know.
+
+    Merged as the `ner` stage merges the backends' groups (`merge_mentions`): the mentions
+    of the backend found first (``found[0]``: the model) win on overlap, then the next
+    backend's, then any other (the rules' own); within each, text order decides. A mention
+    without an identity on the same span as one of ``found`` that has one takes it (and
+    the gazetteer's LOC label).
+    """
+    return _Settle(found or [])(mentions)
+
+
+class _Settle:
+    """`settle` against one document's ``found``, indexed once for all the rules."""
+
+    def __init__(self, found: list[list[Mention]]) -> None:
+        self.rank: dict[str, int] = {}
+        self.known: dict[tuple[int, int], Mention] = {}
+        for i, group in enumerate(found):
+            for m in group:
+                self.rank.setdefault(m.source, i)
+                if m.canonical is not None:
+                    self.known.setdefault((m.start, m.end), m)
+        self.n = len(found)
+
+    def __call__(self, mentions: list[Mention]) -> list[Mention]:
+        groups: list[list[Mention]] = [[] for _ in range(self.n + 1)]
+        for m in mentions:
+            groups[self.rank.get(m.source, self.n)].append(m)
+        kept = merge_mentions(groups)
+        if self.known:
+            for m in kept:
+                other = self.known.get((m.start, m.end))
+                if other is not None and other is not m:
+                    lend_identity(m, other)
+        return kept
+
+
+class NerRules:
+    """Pipeline stage: the rules of `RULES` on ``doc.mentions``."""
+
+    name = "ner_rules"
+    requires = ("lang", "tokens", "mentions")
+    assigns = ("mentions",)
+
+    def __init__(self, skip_rules: tuple[str, ...] = ()) -> None:
+        unknown = sorted(set(skip_rules) - set(RULES))
+        if unknown:
+            raise PipelineConfigError(f"unknown NER rules {unknown}; known: {list(RULES)}")
+        self.skip_rules = frozenset(skip_rules)
+
+    def __call__(self, doc: Document) -> Document:
+        if not doc.tokens:
+            return doc  # no tokens: nothing the rules could read
+        starts, ends = doc.tokens  # type: ignore[misc]
+        data = RuleInput(clean_text(doc), starts, ends, doc.lang or "",
+                         document_lower(doc))  # shared with the later stages
+        doc.mentions = apply_rules(doc.mentions, data, self.skip_rules, doc.cache.get(FOUND))
+        return doc
