@@ -1,0 +1,276 @@
+"""Pick the corpus's documents (seeded, deterministic) and write the "to annotate" batches.
+
+    python models/corpus/sample.py          # writes models/corpus/documents.tsv and work/batches/
+    python models/corpus/sample.py --check  # recomputes the plan and compares it with documents.tsv
+
+The plan (models/corpus/documents.tsv) lists every chosen document with its language, split,
+batch and the sentences (indexes into the document's sentence list) that are annotated.
+The batch files under models/corpus/work/ hold the sentence text for the annotators; they
+are working files and never committed (models/corpus/work/.gitignore).
+
+Choice: SlavicNER (ru, bg, pl; cs, uk and sl are kept out, candidates for the held-out
+language) by a fixed topic cycle that favours nord_stream; NTREX English and Indonesian on
+disjoint documents; UD id-csui train in blocks of 10 sentences. Duplicated articles (same
+opening) and anything sharing a line with the sample articles are skipped. Per document the
+first 15 sentences, plus the last 2 when the document is longer (footers, bylines). About 20%
+of each language's documents go to dev, chosen by a seeded hash of the document group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpuslib as cl
+
+SEED = 13
+FIRST, LAST = 15, 2
+DEV_SHARE = 0.2
+PILOT_SENTENCES = 20
+BATCH_SENTENCES = 45
+# sentences per language (and per source for Indonesian)
+PLAN = {
+    "ru": [("slavicner", 420)],
+    "bg": [("slavicner", 420)],
+    "pl": [("slavicner", 260)],
+    "en": [("ntrex", 200)],
+    "id": [("ntrex", 150), ("ud", 150)],
+}
+PILOT_LANGS = ("ru", "bg", "en", "id")
+TOPIC_CYCLE = ("nord_stream", "brexit", "covid-19", "ryanair", "nord_stream", "asia_bibi",
+               "brexit", "covid-19", "nord_stream", "ryanair", "asia_bibi")
+UD_FILE = "ud/id-csui/id_csui-ud-train.conllu"
+
+
+def _pick(n: int) -> list[int]:
+    if n <= FIRST + LAST:
+        return list(range(n))
+    return list(range(FIRST)) + list(range(n - LAST, n))
+
+
+def _ranges(idx: list[int]) -> str:
+    out, start, prev = [], None, None
+    for i in idx:
+        if start is None:
+            start = prev = i
+        elif i == prev + 1:
+            prev = i
+        else:
+            out.append(f"{start}-{prev}" if prev != start else f"{start}")
+            start = prev = i
+    if start is not None:
+        out.append(f"{start}-{prev}" if prev != start else f"{start}")
+    return ",".join(out)
+
+
+def parse_ranges(spec: str) -> list[int]:
+    out = []
+    for part in spec.split(","):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b or a) + 1))
+    return out
+
+
+def _clean_key(text: str) -> str:
+    return re.sub(r"\W+", " ", text[:300].lower()).strip()
+
+
+def slavicner_units(lang: str) -> dict[str, list[str]]:
+    root = cl.data_root()
+    base = "ner/bg/slavicner/raw" if lang == "bg" else "ner/xx/slavicner/raw"
+    out: dict[str, list[cl.Unit]] = {}
+    for topic_dir in sorted((root / base).iterdir()):
+        files = sorted((topic_dir / lang).glob("*.txt"))
+        rel = [str(f.relative_to(root)) for f in files]
+        random.Random(f"{SEED}:{lang}:{topic_dir.name}").shuffle(rel)
+        out[topic_dir.name] = rel
+    return out
+
+
+def choose_slavicner(lang: str, target: int, excluded: set[str]) -> list[tuple[cl.Unit, str]]:
+    pools = slavicner_units(lang)
+    seen: set[str] = set()
+    chosen, total, turn = [], 0, 0
+    while total < target:
+        topic = TOPIC_CYCLE[turn % len(TOPIC_CYCLE)]
+        turn += 1
+        pool = pools.get(topic, [])
+        while pool:
+            rel = pool.pop(0)
+            text = cl.read_source(rel)
+            key = _clean_key(text)
+            if key in seen or any(l.strip() in excluded for l in text.splitlines()):
+                continue
+            unit = cl.slavicner_document(rel)
+            if len(unit.sentences) < 3:
+                continue
+            seen.add(key)
+            chosen.append((unit, topic))
+            total += len(_pick(len(unit.sentences)))
+            break
+        if turn > 10000:
+            raise SystemExit(f"{lang}: not enough documents")
+    return chosen
+
+
+def choose_ntrex(lang: str, target: int, taken: set[str], excluded: set[str]):
+    units = cl.ntrex_documents(lang)
+    order = list(range(len(units)))
+    random.Random(f"{SEED}:ntrex").shuffle(order)
+    chosen, total = [], 0
+    for i in order:
+        u = units[i]
+        if total >= target:
+            break
+        if u.group in taken or len(u.sentences) < 3:
+            continue
+        text = cl.read_source(u.source)
+        if any(text[s:e].strip() in excluded for s, e in u.sentences):
+            continue
+        taken.add(u.group)
+        chosen.append((u, "news"))
+        total += len(_pick(len(u.sentences)))
+    return chosen
+
+
+def choose_ud(target: int, excluded: set[str]):
+    units = cl.ud_documents(UD_FILE)
+    text = cl.read_source(UD_FILE)
+    order = list(range(len(units)))
+    random.Random(f"{SEED}:ud").shuffle(order)
+    chosen, total = [], 0
+    for i in order:
+        if total >= target:
+            break
+        if any(text[s:e].strip() in excluded for s, e in units[i].sentences):
+            continue
+        chosen.append((units[i], "news"))
+        total += len(units[i].sentences)
+    return chosen
+
+
+def _interleave(lists):
+    out = []
+    for i in range(max(len(l) for l in lists)):
+        out += [l[i] for l in lists if i < len(l)]
+    return out
+
+
+def plan() -> list[dict]:
+    excluded = cl.excluded_lines()
+    rows: list[dict] = []
+    ntrex_taken: set[str] = set()
+    for lang, parts in PLAN.items():
+        lists = []
+        for source, target in parts:
+            if source == "slavicner":
+                lists.append(choose_slavicner(lang, target, excluded))
+            elif source == "ntrex":
+                lists.append(choose_ntrex(lang, target, ntrex_taken, excluded))
+            else:
+                lists.append(choose_ud(target, excluded))
+        docs = _interleave(lists)
+        # split: the first 20% by a seeded hash of the group go to dev
+        ranked = sorted(range(len(docs)), key=lambda i: hashlib.sha256(
+            f"{SEED}:{docs[i][0].group}".encode()).hexdigest())
+        dev = set(ranked[: round(DEV_SHARE * len(docs))])
+        batch_no = 0 if lang in PILOT_LANGS else 1
+        in_batch = 0
+        for i, (unit, topic) in enumerate(docs):
+            limit = PILOT_SENTENCES if batch_no == 0 else BATCH_SENTENCES
+            if in_batch >= limit:
+                batch_no, in_batch = batch_no + 1, 0
+            idx = _pick(len(unit.sentences)) if not unit.key.startswith("ud/") \
+                else list(range(len(unit.sentences)))
+            rows.append({"doc": f"{lang}{i:03d}", "lang": lang,
+                         "split": "dev" if i in dev else "train",
+                         "batch": f"{lang}-{batch_no:02d}", "topic": topic, "key": unit.key,
+                         "group": unit.group, "sentences": _ranges(idx)})
+            in_batch += len(idx)
+        # a short last batch joins the one before
+        last = [r for r in rows if r["lang"] == lang and r["batch"] == f"{lang}-{batch_no:02d}"]
+        if batch_no > 1 and sum(len(parse_ranges(r["sentences"])) for r in last) < PILOT_SENTENCES:
+            for r in last:
+                r["batch"] = f"{lang}-{batch_no - 1:02d}"
+    return rows
+
+
+def write_plan(rows: list[dict]) -> None:
+    with open(cl.DOCUMENTS_TSV, "w", encoding="utf-8", newline="") as fh:
+        fh.write(f"# The corpus's documents, written by models/corpus/sample.py (seed {SEED}). "
+                 "Columns: doc id,\n"
+                 "# language, split, batch, topic, key (source path relative to the data folder,\n"
+                 "# #dNNN = NTREX document, #bNN = block of 10 UD sentences), split group,\n"
+                 "# sentence indexes into the document's sentence list (corpuslib).\n")
+        fh.write("\t".join(cl.DOC_COLUMNS) + "\n")
+        fh.writelines("\t".join(r[c] for c in cl.DOC_COLUMNS) + "\n" for r in rows)
+
+
+def batch_sentences(row: dict) -> list[dict]:
+    unit = cl.unit_for(row["key"])
+    text = cl.read_source(unit.source)
+    out = []
+    for i in parse_ranges(row["sentences"]):
+        s, e = unit.sentences[i]
+        out.append({"sid": f"{row['doc']}.{i:02d}", "doc": row["doc"], "lang": row["lang"],
+                    "split": row["split"], "batch": row["batch"], "topic": row["topic"],
+                    "source": unit.source, "start": s, "end": e, "sha": cl.sha12(text[s:e]),
+                    "text": text[s:e]})
+    return out
+
+
+def write_batches(rows: list[dict]) -> dict[str, int]:
+    cl.BATCH_DIR.mkdir(parents=True, exist_ok=True)
+    gi = cl.WORK_DIR / ".gitignore"
+    if not gi.exists():
+        gi.write_text("# models/corpus/work/: batches and drafts, working files with source text: "
+                      "never committed\n*\n!.gitignore\n")
+    by_batch: dict[str, list[dict]] = {}
+    for r in rows:
+        by_batch.setdefault(r["batch"], []).extend(batch_sentences(r))
+    for name, sents in by_batch.items():
+        with open(cl.BATCH_DIR / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(s, ensure_ascii=False) + "\n" for s in sents)
+        with open(cl.BATCH_DIR / f"{name}.txt", "w", encoding="utf-8") as fh:
+            doc = None
+            for s in sents:
+                if s["doc"] != doc:
+                    doc = s["doc"]
+                    fh.write(f"\n=== {doc} {s['split']} {s['source']}\n")
+                fh.write(f"[{s['sid']}] {s['text']}\n")
+    return {k: len(v) for k, v in sorted(by_batch.items())}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare with documents.tsv, write nothing")
+    ap.add_argument("--plan-only", action="store_true", help="write documents.tsv, no batches")
+    ap.add_argument("--batches-only", action="store_true",
+                    help="write the batches of the existing documents.tsv")
+    a = ap.parse_args()
+    if a.batches_only:
+        rows = cl.read_documents()
+    else:
+        rows = plan()
+    if a.check:
+        old = cl.read_documents()
+        same = [{c: r[c] for c in cl.DOC_COLUMNS} for r in old] == rows
+        print("documents.tsv is up to date" if same else "documents.tsv differs from the plan")
+        sys.exit(0 if same else 1)
+    if not a.batches_only:
+        write_plan(rows)
+    if not a.plan_only:
+        counts = write_batches(rows)
+        for name, n in counts.items():
+            print(f"{name}\t{n}")
+        print(f"total\t{sum(counts.values())}")
+
+
+if __name__ == "__main__":
+    main()
