@@ -154,13 +154,37 @@ def _word_end(text: str, i: int) -> int:
     return i
 
 
+# Punctuation a name never starts or ends with: the model sometimes tags the full stop of
+# "Dr." with the name after it (". Ford"); opening quotes and brackets may start a name
+# ("„Булгаргаз“ ЕАД"), closing ones may end it.
+_NOT_FIRST = frozenset(".,;:!?)]}»”")
+_NOT_LAST = frozenset(",;:!?([{«„")
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """``[s, e)`` without the punctuation and spaces a name does not start or end with, and
+    without a clitic it starts with: the "s" of "Corbyn's" tagged with "Labour Party"
+    after it (a lower-case word right after an apostrophe inside a word)."""
+    while s < e and (text[s] in _NOT_FIRST or text[s].isspace()):
+        s += 1
+    if 1 < s < e and text[s - 1] in "'’" and text[s - 2].isalpha() and text[s].islower():
+        while s < e and text[s].isalnum():
+            s += 1
+        while s < e and (text[s] in _NOT_FIRST or text[s].isspace()):
+            s += 1
+    while e > s and (text[e - 1] in _NOT_LAST or text[e - 1].isspace()):
+        e -= 1
+    return s, e
+
+
 def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None = None,
            names: tuple[str, ...] = LABELS) -> list[tuple[int, int, str, float]]:
     """``(start, end, label, confidence)`` spans from per-token label ids.
 
     ``I-X`` after a token of another type, or after a line break, starts a new name (as
     conlleval does). Spans are widened to whole words (not in scripts written without
-    spaces, where the token is the unit); a span without a letter or digit is dropped.
+    spaces, where the token is the unit) and trimmed of punctuation and clitics no name
+    starts or ends with (`_trim`); a span without a letter or digit is dropped.
     Confidence is the mean probability of the span's token labels (1.0 without ``probs``).
     """
     out: list[tuple[int, int, str, float]] = []
@@ -169,8 +193,10 @@ def decode(text: str, enc: Encoded, labels: np.ndarray, probs: np.ndarray | None
 
     def close() -> None:
         # a name has a letter or digit: a quotation mark or dash tagged alone is none
-        if cur is not None and any(ch.isalnum() for ch in text[cur[0]:cur[1]]):
-            s, e = _word_start(words, cur[0]), _word_end(words, cur[1])
+        if cur is None:
+            return
+        s, e = _trim(text, _word_start(words, cur[0]), _word_end(words, cur[1]))
+        if any(ch.isalnum() for ch in text[s:e]):
             out.append((s, e, cur[2], round(cur[3] / cur[4], 4)))
 
     for t in range(len(enc)):

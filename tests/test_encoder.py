@@ -174,3 +174,33 @@ def test_a_quotation_mark_tagged_alone_is_no_name():
     quote = int(np.flatnonzero(enc.starts == text.index("«"))[0])
     labels[quote] = LABELS.index("B-ORG")  # the mark alone, as a model may tag it
     assert decode(text, enc, labels) == []
+
+
+def _tag_from(text: str, enc, first: str, last: str, kind: str) -> np.ndarray:
+    """Labels tagging the tokens from the one holding ``first`` to the one ending ``last``."""
+    s, e = text.index(first), text.index(last) + len(last)
+    idx = np.flatnonzero((enc.starts < e) & (enc.ends > s))
+    labels = np.zeros(len(enc), dtype=np.int64)
+    labels[idx] = LABELS.index(f"I-{kind}")
+    labels[idx[0]] = LABELS.index(f"B-{kind}")
+    return labels
+
+
+def test_a_name_never_starts_with_a_full_stop_or_a_clitic():
+    # the model tagged the full stop of "Dr." with the name after it (seen on UNER dev)
+    text = "Dr. Ford testified."
+    enc = encoded(text)
+    got = decode(text, enc, _tag_from(text, enc, ". Ford", "Ford", "PER"))
+    assert [text[s:e] for s, e, _, _ in got] == ["Ford"]
+    # and the "s" of "Corbyn's" with the party after it
+    text = "Jeremy Corbyn's Labour Party won."
+    enc = encoded(text)
+    got = decode(text, enc, _tag_from(text, enc, "s Labour", "Party", "ORG"))
+    assert [text[s:e] for s, e, _, _ in got] == ["Labour Party"]
+    # quotation marks that belong to a name and an abbreviation's full stop stay
+    text = "Компания „Булгаргаз“ ЕАД и U.S. Steel"
+    enc = encoded(text)
+    got = decode(text, enc, _tag_from(text, enc, "„Булгаргаз“", "ЕАД", "ORG"))
+    assert [text[s:e] for s, e, _, _ in got] == ["„Булгаргаз“ ЕАД"]
+    got = decode(text, enc, _tag_from(text, enc, "U.S.", "U.S.", "LOC"))
+    assert [text[s:e] for s, e, _, _ in got] == ["U.S."]
