@@ -27,7 +27,7 @@ DOCUMENTS_TSV = CORPUS_DIR / "documents.tsv"
 ANNOTATIONS_DIR = CORPUS_DIR / "annotations"
 WORK_DIR = CORPUS_DIR / "work"
 BATCH_DIR = WORK_DIR / "batches"
-DRAFT_DIR = WORK_DIR / "drafts"
+DRAFT_DIR = CORPUS_DIR / "drafts"  # committed: the annotators' source, with their notes
 SHA_CHARS = 12
 
 # ---------------------------------------------------------------------------------------

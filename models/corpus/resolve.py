@@ -1,6 +1,6 @@
 """Turn an annotator's draft (spans written as text) into corpus records (spans as offsets).
 
-    python models/corpus/resolve.py ru-00         # models/corpus/work/drafts/ru-00.jsonl
+    python models/corpus/resolve.py ru-00         # models/corpus/drafts/ru-00.jsonl
                                                   #   -> models/corpus/annotations/ru-00.jsonl
     python models/corpus/resolve.py ru-00 --show  # also print every span in its context
 

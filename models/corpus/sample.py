@@ -229,7 +229,7 @@ def write_batches(rows: list[dict]) -> dict[str, int]:
     cl.BATCH_DIR.mkdir(parents=True, exist_ok=True)
     gi = cl.WORK_DIR / ".gitignore"
     if not gi.exists():
-        gi.write_text("# models/corpus/work/: batches and drafts, working files with source text: "
+        gi.write_text("# models/corpus/work/: the batches, working files with source text: "
                       "never committed\n*\n!.gitignore\n")
     by_batch: dict[str, list[dict]] = {}
     for r in rows:
