@@ -1,11 +1,13 @@
 """The `ner_rules` stage: the NER rules, in order, on the merged mentions of every document.
 
 The rules fix the errors NER models make (boundaries, labels, names they missed) with word
-lists and the document's own evidence (`pipeline.ner_rules`, `pipeline.ner_first_names`,
-`pipeline.ner_acronyms`, `pipeline.ner_works`), and spread names to their untagged repeats
-(`pipeline.propagate`: the backends' names after the boundary and label rules, as the
-model backends did before this stage existed; the names the rules found at the end). They
-run on the mentions of the `ner` stage, whatever backend found them, and are gated on
+lists and the document's own evidence (`pipeline.ner_rules`, `pipeline.ner_acronyms`,
+`pipeline.ner_works`). Each was measured on sixteen dev sets in twelve languages, left out
+one at a time (models/ner-xx/README.md, "lintas' rules on this model"); those that cost F1
+on balance were removed (person names stripped of words the text writes in lower case,
+English articles, organisation words relabelling names, first names added, and the
+propagation of names to their untagged repeats, which cost up to 0.8 points in Slovene and
+0.5 in English with the transformer). They run on the mentions of the `ner` stage, whatever backend found them, and are gated on
 language data, not on a backend's name: a rule whose lexicon or setting
 (``models/lexicons/LANG/``, ``settings.tsv``) the document's language lacks changes
 nothing. `RULES` is the one ordered list; a rule is left out by its name
@@ -28,16 +30,15 @@ from dataclasses import dataclass
 from .clean import clean_text
 from .document import Document, Mention
 from .errors import PipelineConfigError
+from .lexicons import settings
 from .ner_acronyms import acronym_organisations
-from .ner_first_names import first_names
 from .ner_rules import (company_names, consistent_persons, cued_organisations,
                         extend_organisations, join_hyphenated, legal_form_names,
-                        organisation_labels, place_labels, strip_articles,
-                        strip_common_words, title_persons)
+                        organisation_labels, place_labels, title_persons)
 from .ner_stage import FOUND, lend_identity, merge_mentions
 from .ner_works import work_titles
-from .phrases import document_lower, lower_words
 from .propagate import propagate
+from .phrases import document_lower, lower_words
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,13 @@ Rule = Callable[[list[Mention], RuleInput], list[Mention]]
 RULES: dict[str, Rule] = {
     # halves of a hyphenated name joined, a name widened over a hyphen (no data)
     "join_hyphenated": lambda ms, d: join_hyphenated(ms, d.text, d.starts, d.ends, d.lang),
-    # capitalized words the text also writes in lower case leave person names (no data)
-    "strip_common_words": lambda ms, d: strip_common_words(ms, d.text, d.starts, d.ends),
-    # an article the model took in leaves the name (settings.tsv name_articles)
-    "strip_articles": lambda ms, d: strip_articles(ms, d.text, d.lang),
     # company names before a legal form (xx/org_tails.txt)
     "legal_form_names": lambda ms, d: legal_form_names(ms, d.text, d.starts, d.ends),
+    # place words make a name LOC (place_heads.txt, place_tails.txt)
     # organisation words make a name ORG (org_heads.txt, org_tails.txt, also xx/)
     "organisation_labels": lambda ms, d: organisation_labels(ms, d.lang),
     # place words make a name LOC (place_heads.txt, place_tails.txt)
     "place_labels": lambda ms, d: place_labels(ms, d.lang, d.text),
-    # a name a backend tagged once spreads to its untagged repeats, a person's surname to
-    # its bare occurrences (no data; see `propagate_names`)
-    "propagate_names": lambda ms, d: propagate_names(ms, d),
     # quoted names with their legal form, short names in brackets (xx/org_tails.txt)
     "company_names": lambda ms, d: company_names(ms, d.text, d.starts, d.ends, d.lang, d.lower),
     # persons after a title (titles.txt, settings.tsv name_right_after_title)
@@ -93,35 +88,36 @@ RULES: dict[str, Rule] = {
     # titles.txt; surnames need no data)
     "consistent_persons": lambda ms, d: consistent_persons(ms, d.text, d.starts, d.ends,
                                                            d.lang, d.lower),
-    # a first name the model left out (titles.txt, honorifics.txt, time.tsv, place words)
-    "first_names": lambda ms, d: first_names(ms, d.text, d.starts, d.ends, d.lang, d.lower),
     # acronym-led names that hold no place are ORG (place words)
     "acronym_organisations": lambda ms, d: acronym_organisations(ms, d.text, d.starts, d.ends,
                                                                  d.lang, d.lower),
     # titles of works are no names (work_cues.txt; a year in brackets needs no data)
     "work_titles": lambda ms, d: work_titles(ms, d.text, d.starts, d.ends, d.lang, d.lower),
-    # what the rules found spreads to its untagged repeats ("Juru Bicara Kremlin Dmitry
-    # Peskov" … "kata Peskov"; no data)
-    "propagate_rules": lambda ms, d: propagate(ms, d.text, d.starts, d.ends, "rules"),
+    # the names the rules made spread to their untagged repeats ("Juru Bicara Kremlin
+    # Dmitry Peskov" … "kata Peskov"; no data)
+    "propagate_rules": lambda ms, d: propagate_rule_names(ms, d),
 }
 
 
-def propagate_names(mentions: list[Mention], data: RuleInput) -> list[Mention]:
-    """Each backend's names spread to their repeats that backend left untagged, as one
-    more mention of that backend each (`pipeline.propagate`).
+def propagate_rule_names(mentions: list[Mention], data: RuleInput) -> list[Mention]:
+    """``mentions`` plus the untagged repeats of the names the rules made (source
+    ``rules``), and a rule-made person's surname alone (`pipeline.propagate`). Only those:
+    spreading the models' own names too cost F1 with the transformer (Slovene -0.8,
+    English -0.5, Slovak -0.4 points) and is no longer done. A repeat that overlaps a
+    backend's mention loses to it in the merge after the rule."""
+    ruled = [m for m in mentions if m.source == "rules"]
+    if not ruled:
+        return mentions
+    spread = propagate(ruled, data.text, data.starts, data.ends, "rules")
+    known = {id(m) for m in ruled}
+    new = [m for m in spread if id(m) not in known]
+    return mentions + new if new else mentions
 
-    Per backend (``source``), as the model backends did with their own mentions before
-    this stage existed: a repeat the model missed is the model's mention even where the
-    gazetteer has one (the merge after the rule then keeps the model's, and the gazetteer
-    lends it its identity), and a backend's majority label is its own.
-    """
-    by_source: dict[str, list[Mention]] = {}
-    for m in mentions:
-        by_source.setdefault(m.source, []).append(m)
-    out: list[Mention] = []
-    for group in by_source.values():
-        out.extend(propagate(group, data.text, data.starts, data.ends, None))
-    return out
+
+def rules_off(lang: str) -> frozenset[str]:
+    """The rules a language turns off in its ``settings.tsv`` (``ner_rules_off``): those
+    measured to cost F1 in that language alone (model card)."""
+    return frozenset(settings(lang).get("ner_rules_off", "").split())
 
 
 def apply_rules(mentions: list[Mention], data: RuleInput, skip: frozenset[str] = frozenset(),
@@ -133,6 +129,7 @@ def apply_rules(mentions: list[Mention], data: RuleInput, skip: frozenset[str] =
     """
     merge = _Settle(found or [])
     mentions = merge(mentions)
+    skip = skip | rules_off(data.lang)
     for name, rule in RULES.items():
         if name not in skip:
             out = rule(mentions, data)

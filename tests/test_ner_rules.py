@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document, Mention
-from pipeline.ner_rule_stage import RuleInput, apply_rules
-from pipeline.ner_rules import join_hyphenated, organisation_labels
+from pipeline.ner_rules import join_hyphenated
 from pipeline.segment import blank_pipeline
 
 
@@ -59,24 +58,6 @@ def test_hyphen_with_spaces_or_lower_case_word_is_not_joined():
         ("Ali", "PER"), ("Budi", "PER"), ("Ali", "PER")]
 
 
-def test_organisation_words_fix_persons_and_legal_forms():
-    text = "Institut Geosains, Cove Capital LLC, Universitas Indonesia dan Doosan Energy."
-    ms = [mention(text, "Institut Geosains", "PER"), mention(text, "Cove Capital LLC", "LOC"),
-          mention(text, "Universitas Indonesia", "LOC"), mention(text, "Doosan Energy", "PER")]
-    # a campus named as a place stays a place: only PER is surely wrong for a head word
-    assert spans(organisation_labels(ms, "id")) == [
-        ("Institut Geosains", "ORG"), ("Cove Capital LLC", "ORG"),
-        ("Universitas Indonesia", "LOC"), ("Doosan Energy", "ORG")]
-
-
-def test_bulgarian_organisation_words():
-    text = "Министерството на енергетиката и Булгаргаз ЕАД."
-    ms = [mention(text, "Министерството на енергетиката", "PER"),
-          mention(text, "Булгаргаз ЕАД", "LOC")]
-    data = RuleInput.of(text, *tokens(text, "bg"), "bg")
-    assert [m.label for m in apply_rules(ms, data)] == ["ORG", "ORG"]
-
-
 def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
     from pipeline.ner_rules import legal_form_names
 
@@ -87,15 +68,6 @@ def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
     kept = [mention(text, "Capital LLC", "PER")]
     assert spans(legal_form_names(kept, text, *tokens(text, "bg"))) == [
         ("Capital LLC", "PER"), ("Булгаргаз ЕАД", "ORG")]
-
-
-def test_capitalized_common_words_leave_person_names():
-    from pipeline.ner_rules import strip_common_words
-
-    text = "Artikel Putin dimuat. Dalam artikel itu, Българи и българи."
-    ms = [mention(text, "Artikel Putin", "PER"), mention(text, "Българи", "PER")]
-    assert spans(strip_common_words(ms, text, *tokens(text, "id"))) == [
-        ("Putin", "PER"), ("Българи", "PER")]
 
 
 def test_person_after_a_title_and_its_country():
@@ -230,18 +202,6 @@ def test_a_place_that_starts_with_an_acronym_is_an_organisation():
         ("ABC", "LOC")]
 
 
-def test_a_first_name_the_model_left_out_joins_the_person():
-    from pipeline.ner_first_names import first_names
-
-    text = ("Penonton menyanyikan lagu Marlina Suparjo bersama Pak Darto, lalu Presiden "
-            "Kassym-Jomart Tokayev tiba pada Senin Putin datang.")
-    ms = [mention(text, "Suparjo", "PER"), mention(text, "Darto", "PER"),
-          mention(text, "Jomart Tokayev", "PER"), mention(text, "Putin", "PER")]
-    assert spans(first_names(ms, text, *tokens(text, "id"), "id")) == [
-        ("Marlina Suparjo", "PER"), ("Darto", "PER"), ("Jomart Tokayev", "PER"),
-        ("Putin", "PER")]
-
-
 # The ner_rules stage: one stage, after the mentions, for every backend's mentions.
 
 def stage_doc(text: str, lang: str, groups: list[list[Mention]]) -> Document:
@@ -283,7 +243,7 @@ def test_rules_are_skipped_by_name_and_unknown_names_are_refused():
     from pipeline.errors import PipelineConfigError
     from pipeline.ner_rule_stage import RULES, NerRules
 
-    assert list(RULES)[:3] == ["join_hyphenated", "strip_common_words", "strip_articles"]
+    assert list(RULES)[:3] == ["join_hyphenated", "legal_form_names", "organisation_labels"]
     assert list(RULES)[-1] == "propagate_rules"
     with pytest.raises(PipelineConfigError, match="unknown NER rules"):
         NerRules(skip_rules=("title_person",))
@@ -344,21 +304,22 @@ def test_rules_run_on_any_backends_mentions(monkeypatch):
     assert doc.extractors["ner"].startswith("fake 1")
 
 
-def test_a_reshaped_mention_takes_the_identity_of_the_gazetteers_on_its_span():
-    """The model's "the Caspian Sea" wins the merge over the gazetteer's "Caspian Sea";
-    without its article it is the gazetteer's span, and takes the place's identity."""
+def test_a_split_mention_gives_the_place_back_its_identity():
+    """The model's "Kazakhstan Kassym-Jomart Tokayev" wins the merge over the gazetteer's
+    "Kazakhstan"; split after the title, the country is the gazetteer's place again."""
     from pipeline.ner_rule_stage import NerRules
 
-    text = "Ships crossed the Caspian Sea on Monday."
-    model = [mention(text, "the Caspian Sea", "ORG")]
-    sea = {"key": "Q5484", "name": "Caspian Sea", "wikidata": "Q5484"}
-    gazetteer = [Mention(text.index("Caspian"), text.index(" on"), "Caspian Sea", "LOC",
-                         "gazetteer", 0.9, sea)]
-    doc = stage_doc(text, "en", [model, gazetteer])
-    assert [(m.text, m.canonical) for m in doc.mentions] == [("the Caspian Sea", None)]
+    text = "Presiden Kazakhstan Kassym-Jomart Tokayev tiba di Moskow."
+    model = [mention(text, "Kazakhstan Kassym-Jomart Tokayev", "PER")]
+    kz = {"key": "Q232", "name": "Kazakhstan", "wikidata": "Q232"}
+    start = text.index("Kazakhstan")
+    gazetteer = [Mention(start, start + 10, "Kazakhstan", "LOC", "gazetteer", 0.9, kz)]
+    doc = stage_doc(text, "id", [model, gazetteer])
+    assert [(m.text, m.canonical) for m in doc.mentions] == [
+        ("Kazakhstan Kassym-Jomart Tokayev", None)]
     doc = NerRules()(doc)
-    assert [(m.text, m.label, m.source, m.canonical) for m in doc.mentions] == [
-        ("Caspian Sea", "LOC", "spacy", sea)]
+    assert [(m.text, m.label, m.canonical) for m in doc.mentions] == [
+        ("Kazakhstan", "LOC", kz), ("Kassym-Jomart Tokayev", "PER", None)]
 
 
 def test_mentions_never_overlap_after_the_rules_the_models_win():
