@@ -18,12 +18,11 @@ PROPAGATED_FACTOR = 0.9  # a propagated mention is a little less sure than a tag
 
 
 def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
-              ends: Sequence[int], source: str | None) -> list[Mention]:
+              ends: Sequence[int], source: str) -> list[Mention]:
     """``mentions`` plus untagged repeats (as token sequences) of the names they cover.
 
     The label of a name is its majority label among the mentions. A person's last token
     (a surname, capitalized, three letters or more) spreads to its bare occurrences too.
-    A repeat's ``source`` is ``source``, or with None that of the name's first mention.
     """
     if not mentions:
         return mentions
@@ -32,7 +31,6 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     covered = bytearray(len(starts))
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
-    sources: dict[tuple[str, ...], str] = {}
     for m in mentions:
         i = tok_index.get(m.start)
         if i is None:
@@ -46,13 +44,11 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
             continue
         labels[toks][m.label] += 1
         conf[toks] = max(conf.get(toks, 0.0), m.confidence)
-        sources.setdefault(toks, m.source)
         if m.label == "PER" and len(toks) >= 2:
             last = toks[-1]
             if last[:1].isupper() and len(last) >= 3 and last.isalpha():
                 labels[(last,)]["PER"] += 0  # known as a surname, weaker than a tagged name
                 conf[(last,)] = max(conf.get((last,), 0.0), m.confidence)
-                sources.setdefault((last,), m.source)
     by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for toks in labels:
         by_first[toks[0]].append(toks)
@@ -72,8 +68,7 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
             label = counts.most_common(1)[0][0] if sum(counts.values()) else "PER"
             added.append(Mention(start=starts[i], end=ends[j - 1],
                                  text=text[starts[i]:ends[j - 1]], label=label,
-                                 source=source or sources[toks],
-                                 confidence=round(conf[toks] * PROPAGATED_FACTOR, 3)))
+                                 source=source, confidence=round(conf[toks] * PROPAGATED_FACTOR, 3)))
             covered[i:j] = b"\x01" * (j - i)
             break
     return sorted(mentions + added, key=lambda m: (m.start, m.end))

@@ -31,17 +31,6 @@ def test_repeats_and_surnames_get_the_label():
     assert all(text[m.start:m.end] == m.text for m in out)
 
 
-def test_repeats_keep_the_source_of_their_name_when_none_is_given():
-    text = "Dmitry Peskov tiba di Jakarta. Kata Peskov, Jakarta siap."
-    starts, ends = tokens(text)
-    tagged = [Mention(0, 13, "Dmitry Peskov", "PER", "transformer", 0.8),
-              Mention(22, 29, "Jakarta", "LOC", "gazetteer", 0.9)]
-    out = propagate(tagged, text, starts, ends, None)
-    assert [(m.text, m.source) for m in out] == [
-        ("Dmitry Peskov", "transformer"), ("Jakarta", "gazetteer"), ("Peskov", "transformer"),
-        ("Jakarta", "gazetteer")]
-
-
 def test_nothing_to_propagate():
     assert propagate([], "Tidak ada nama.", [0], [5], "spacy") == []
 

@@ -7,8 +7,7 @@ The model reads lintas' own tokens (so what `lintas evaluate` measures is what `
 produces), in windows of whole sentences; a sentence longer than a window is cut into
 overlapping windows and each entity is kept from the window where it is farthest from an
 edge, so none is lost or shifted at a border. What it finds is the model's own output: the
-NER rules, and the propagation of a name to its untagged repeats, are a stage of their
-own after the backends (`pipeline.ner_rule_stage`).
+NER rules are a stage of their own after the backends (`pipeline.ner_rule_stage`).
 
 With ``vote=True`` (`lintas run --vote`) the models in the model folder's ``members/`` (the
 same recipe trained with other seeds) vote with it: a name is kept when more than half of

@@ -9,8 +9,8 @@ into windows of at most 126 subword tokens, and a line longer than that is cut i
 that overlap by 32, each token read in the window where it is farthest from an edge
 (`pipeline.token_windows`). All windows of a batch of documents are sorted by length and
 run together. A mention's confidence is the model's mean probability for its tokens. What
-it finds is the model's own output: the NER rules, and the propagation of a name to its
-untagged repeats, are a stage of their own after the backends (`pipeline.ner_rule_stage`).
+it finds is the model's own output: the NER rules are a stage of their own after the
+backends (`pipeline.ner_rule_stage`).
 """
 
 from __future__ import annotations
