@@ -315,6 +315,50 @@ def evaluate_ner(
         typer.echo(f"wrote {write_card(folder)}", err=True)
 
 
+def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool) -> None:
+    import json as _json
+
+    from pipeline.evaluate_corpus import evaluate_corpus, format_scores
+
+    if split not in ("dev", "train", "all"):
+        raise typer.BadParameter("dev, train or all", param_hint="--split")
+    wanted = [x.strip() for x in langs.split(",") if x.strip()] or None
+    try:
+        result = evaluate_corpus(what, split, wanted)
+    except FileNotFoundError as exc:
+        typer.echo(f"[L023] the corpus' sources are not readable: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not result["documents"]:
+        typer.echo(f"[L024] no annotated documents in split {split!r} for {langs!r}", err=True)
+        raise typer.Exit(2)
+    typer.echo(_json.dumps(result, indent=2) if as_json else format_scores(result))
+
+
+CORPUS_SPLIT = typer.Option("--split", help="The corpus split: dev, train or all.")
+CORPUS_LANGS = typer.Option("--lang", help="Languages, comma-separated (default: all).")
+
+
+@evaluate_app.command("events")
+def evaluate_events(
+    split: Annotated[str, CORPUS_SPLIT] = "dev",
+    langs: Annotated[str, CORPUS_LANGS] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Trigger + type and argument role F1 of `lintas run`'s events on the team's annotated
+    corpus (models/corpus; its sources are read from ../shared/data or $LINTAS_DATA)."""
+    _evaluate_corpus("events", split, langs, as_json)
+
+
+@evaluate_app.command("claims")
+def evaluate_claims(
+    split: Annotated[str, CORPUS_SPLIT] = "dev",
+    langs: Annotated[str, CORPUS_LANGS] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Speaker + content F1 of `lintas run`'s claims on the team's annotated corpus."""
+    _evaluate_corpus("claims", split, langs, as_json)
+
+
 @app.command()
 def link(
     records: Annotated[Path, typer.Argument(help="A lintas/1 JSONL file (`lintas run`'s output).",

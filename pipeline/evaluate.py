@@ -16,7 +16,7 @@ from typing import Any
 from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
 from .ner_stage import DEFAULT_NER
 from .document import Document
-from .ner_data import LABELS, NerExample, read_examples
+from .ner_data import LABELS, NerExample, pack_sentences, read_examples
 
 SENTENCES_PER_DOC = 40
 
@@ -24,34 +24,8 @@ SENTENCES_PER_DOC = 40
 def as_documents(examples: list[NerExample], lang: str,
                  per_doc: int = SENTENCES_PER_DOC) -> list[tuple[Document, set[tuple[int, int, str]]]]:
     """Documents and their gold spans; sentence examples are packed ``per_doc`` at a time."""
-    out = []
-    batch: list[NerExample] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        parts, gold, pos = [], set(), 0
-        for ex in batch:
-            parts.append(ex.text)
-            gold.update((s + pos, e + pos, lab) for s, e, lab in ex.spans)
-            pos += len(ex.text) + 1
-        n = len(out)
-        out.append((Document(doc_id=f"eval{n}", source=batch[0].source, text="\n".join(parts),
-                             lang_hint=lang), gold))
-        batch.clear()
-
-    for ex in examples:
-        if ex.words:  # a sentence of a token file
-            batch.append(ex)
-            if len(batch) >= per_doc:
-                flush()
-        else:
-            flush()
-            n = len(out)
-            out.append((Document(doc_id=f"eval{n}", source=ex.source, text=ex.text,
-                                 lang_hint=lang), set(ex.spans)))
-    flush()
-    return out
+    return [(Document(doc_id=f"eval{n}", source=ex.source, text=ex.text, lang_hint=lang),
+             set(ex.spans)) for n, ex in enumerate(pack_sentences(examples, per_doc))]
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

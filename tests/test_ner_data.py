@@ -118,3 +118,38 @@ def test_uner_on_the_sentence_text_or_on_joined_words(tmp_path):
     # syntactic words ("de as" for "das") are not the text: words joined by spaces; OTH dropped
     assert ex[1].text.startswith("Gostou de as notícias")
     assert [(ex[1].text[s:e], lab) for s, e, lab in ex[1].spans] == [("Lisboa", "LOC")]
+
+
+def test_sentences_packed_one_per_line_with_documents_kept_whole(tmp_path):
+    from pipeline.ner_data import NerExample, pack_sentences
+
+    sents = read_examples(write(tmp_path / "a.txt", CONLL_TAB), "id")
+    doc = NerExample("Газпром спря газа.", [(0, 7, "ORG")], "doc")
+    packed = pack_sentences(sents + [doc] + sents[:1], per_doc=5)
+    assert [p.text.count("\n") for p in packed] == [1, 0, 0]
+    first = packed[0]
+    assert first.text.split("\n") == [s.text for s in sents]
+    assert [first.text[s:e] for s, e, _ in first.spans] == [
+        "Joko Widodo", "Kementerian Energi", "Jakarta", "Pertamina", "Jepang"]
+    assert packed[1] is doc and packed[2].text == sents[0].text
+    # a group closes at per_doc sentences; 0 packs nothing
+    assert len(pack_sentences(sents, per_doc=1)) == 2
+    assert pack_sentences(sents, per_doc=0) == sents
+
+
+def test_training_windows_pack_token_file_sentences(tmp_path):
+    from pipeline.e5tokenizer import build_tokenizer
+    from pipeline.train_transformer import build_data, load_config
+    from pipeline.token_windows import LABELS
+
+    write(tmp_path / "a.txt", CONLL_TAB)
+    recipe = {"data_root": str(tmp_path), "sources": [{"path": "a.txt", "lang": "id"}]}
+    cfg_path = write(tmp_path / "train.json", __import__("json").dumps(recipe))
+    tok = build_tokenizer()
+    single = build_data(load_config(cfg_path), tok, lambda m: None)
+    packed = build_data({**load_config(cfg_path), "pack_sentences": 40}, tok, lambda m: None)
+    assert len(single) == 2 and len(packed) == 1
+    # the packed window holds both sentences' tokens and every label they had
+    assert len(packed[0][0]) == sum(len(ids) for ids, _ in single)
+    begins = [LABELS[i] for i in packed[0][1] if LABELS[i].startswith("B-")]
+    assert begins == ["B-PER", "B-ORG", "B-LOC", "B-ORG", "B-LOC"]
