@@ -268,6 +268,50 @@ def train_tok2vec(
                f"words, {record['minutes']} min", err=True)
 
 
+@train_app.command("events")
+def train_events(
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Model folder to write (default: models/events-xx).")] = None,
+    ner_model: Annotated[Optional[Path], typer.Option(
+        "--ner-model", help="The NER model whose encoder the heads read (default: "
+                            "models/ner-xx); the chosen layer becomes an output of its "
+                            "model.onnx.")] = None,
+    work: Annotated[Optional[Path], typer.Option(
+        "--work", help="Folder for the cached encoder states (default: OUT.work).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    layers: Annotated[str, typer.Option(
+        "--layers", help="Candidate encoder layers, comma-separated.")] = "4,5,6",
+    widths: Annotated[str, typer.Option(
+        "--widths", help="Candidate trigger heads: 0 (linear) or an MLP's hidden width.")] = "0,256",
+    limit_docs: Annotated[Optional[int], typer.Option(
+        "--limit-docs", help="Read only the first N documents of each split (quick runs).")] = None,
+    max_epochs: Annotated[Optional[int], typer.Option(
+        "--max-epochs", help="At most this many epochs per head (quick runs).")] = None,
+    evaluate: Annotated[bool, typer.Option(
+        "--evaluate/--no-evaluate", help="Score the dev split for the card at the end.")] = True,
+) -> None:
+    """Train the learned event heads on the team's annotated corpus (needs lintas[train] and
+    the corpus' sources in ../shared/data or $LINTAS_DATA)."""
+    from pipeline.lexicons import models_dir
+    from pipeline.train_events import build_events_model
+
+    target = out or models_dir() / "events-xx"
+    try:
+        info = build_events_model(
+            target, ner_dir=ner_model, work=work, seed=seed,
+            layers=[int(x) for x in layers.split(",") if x.strip()],
+            widths=[int(x) for x in widths.split(",") if x.strip()],
+            limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate,
+            log=lambda msg: typer.echo(msg, err=True))
+    except FileNotFoundError as exc:
+        typer.echo(f"[L023] the corpus' sources are not readable: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    except ImportError as exc:
+        typer.echo(f"lintas: error: {exc}: pip install -e \".[train]\"", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    typer.echo(f"saved {target}: layer {info['layer']}, merge {info['merge']}", err=True)
+
+
 @evaluate_app.command("ner")
 def evaluate_ner(
     lang: Annotated[str, typer.Option("--lang", help="Language of the data.")],

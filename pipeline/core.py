@@ -57,6 +57,12 @@ class PipelineConfig:
     ner_rules: bool = True  # False: no ner_rules stage (the backends' mentions as merged)
     # rules of the ner_rules stage to leave out, by name (ner_rule_stage.RULES; measuring)
     ner_skip_rules: tuple[str, ...] = ()
+    # False: events from the lexicons alone, without the learned heads of models/events-xx
+    events_learned: bool = True
+    events_model: str | None = None  # another events model folder (training, tests)
+    # True: the events stage encodes a document no transformer NER pass read (Indonesian
+    # with its spaCy NER) to run the learned heads on it; 6.6x slower there (measured)
+    events_encode: bool = False
 
 
 def register_stage(name: str, factory: Callable[..., Any]) -> None:
@@ -176,14 +182,23 @@ def stage_names(config: PipelineConfig) -> tuple[str, ...]:
 def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
     """A `Pipeline` from ``config`` (the default stages and backends when None)."""
     config = config or PipelineConfig()
+    names = stage_names(config)
+    # the events stage first: whether it reads the encoder's states decides whether the
+    # NER stage keeps them
+    events = (Events(learned=config.events_learned, model_dir=config.events_model,
+                     ner_options=config.ner_options, encode=config.events_encode)
+              if "events" in names and STAGES["events"] is Events else None)
     stages = []
-    for name in stage_names(config):
+    for name in names:
         if name not in STAGES:
             raise PipelineConfigError(f"unknown stage {name!r}; known: {sorted(STAGES)}")
         if name == "langid":
             stages.append(LangId(backend=config.langid_backend))
+        elif name == "events" and events is not None:
+            stages.append(events)
         elif name == "ner":
-            stages.append(Ner(backends=config.ner_backends, options=config.ner_options))
+            stages.append(Ner(backends=config.ner_backends, options=config.ner_options,
+                              keep_states=events is not None and events.reads_states))
         elif name == "ner_rules":
             stages.append(NerRules(skip_rules=config.ner_skip_rules))
         else:

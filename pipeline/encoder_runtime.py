@@ -22,8 +22,10 @@ import numpy as np
 
 from .e5blob import BlobMissing, load_blob
 from .errors import MissingDependency
-from .token_windows import tag_texts
+from .token_windows import TokenStates, tag_texts, tag_texts_states
 
+# graph outputs holding hidden states: hidden_K (`pipeline.onnx_outputs`)
+HIDDEN = "hidden_"
 # Padded tokens per onnxruntime call: windows of several documents share a batch.
 BATCH_TOKENS = 4096
 
@@ -64,10 +66,16 @@ class WordTable:
 
 
 class OnnxEncoder:
-    """An exported token classifier: ``run(ids, mask) -> logits`` and its settings."""
+    """An exported token classifier: ``run(ids, mask) -> logits`` and its settings.
+
+    When the graph also returns hidden states (``hidden_K`` outputs, added by
+    `pipeline.onnx_outputs`; ``hidden_layer`` in ``model.json``), `spans_and_states` gives
+    them per token along with the spans, from the same pass; `spans` never fetches them.
+    ``onnx_file`` reads another graph of the same model (training reads several layers from
+    a copy with more outputs)."""
 
     def __init__(self, model_dir: Path, threads: int | None = None,
-                 prefer_wheel: bool = True) -> None:
+                 prefer_wheel: bool = True, onnx_file: Path | None = None) -> None:
         try:
             import onnxruntime as ort
         except ImportError as exc:  # pragma: no cover - a default dependency
@@ -81,8 +89,12 @@ class OnnxEncoder:
         opts.intra_op_num_threads = n
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(model_dir / "model.onnx"), opts,
+        self.session = ort.InferenceSession(str(onnx_file or model_dir / "model.onnx"), opts,
                                             providers=["CPUExecutionProvider"])
+        # layers whose hidden states the graph returns (`pipeline.onnx_outputs`)
+        self.hidden_layers = tuple(sorted(
+            int(o.name[len(HIDDEN):]) for o in self.session.get_outputs()
+            if o.name.startswith(HIDDEN) and o.name[len(HIDDEN):].isdigit()))
         base = self.info["base"]
         self.special = {"bos": base["bos"], "eos": base["eos"], "pad": base["pad"]}
         self.labels = tuple(self.info["labels"])
@@ -95,8 +107,29 @@ class OnnxEncoder:
                          overlap=self.info["overlap"], batch_tokens=batch_tokens,
                          names=self.labels, **self.special)
 
+    def spans_and_states(self, texts: list[str], layers: tuple[int, ...] | None = None,
+                         batch_tokens: int = BATCH_TOKENS
+                         ) -> list[tuple[list[tuple[int, int, str, float]], TokenStates]]:
+        """`spans` and each text's per-token hidden states of ``layers`` (default: every
+        layer the graph returns), from one pass."""
+        layers = tuple(layers if layers is not None else self.hidden_layers)
+        missing = [k for k in layers if k not in self.hidden_layers]
+        if missing or not layers:
+            raise ValueError(f"[L026] {self.dir} returns no hidden states of layer(s) "
+                             f"{missing or 'any'}: `lintas train events` adds them")
+        names = ["logits"] + [f"{HIDDEN}{k}" for k in layers]
+
+        def run(ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
+            return self.session.run(names, {"inputs_embeds": self.table.lookup(ids),
+                                            "attention_mask": mask})
+
+        return tag_texts_states(self.tokenizer, texts, run, layers, size=self.info["window"],
+                                overlap=self.info["overlap"], batch_tokens=batch_tokens,
+                                names=self.labels, **self.special)
+
     def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Logits (batch x width x labels) for padded ``ids`` and their ``mask``."""
+        """Logits (batch x width x labels) for padded ``ids`` and their ``mask``; the
+        hidden-state outputs, if any, are not fetched."""
         emb = self.table.lookup(ids)
         return self.session.run(["logits"], {"inputs_embeds": emb,
                                              "attention_mask": mask})[0]

@@ -35,6 +35,20 @@ Per sentence, each trigger that is not inside a name starts an event:
   claims stage runs first); else asserted.
 
 Triggers of one type and mode in one sentence make one event (the first trigger).
+
+**Learned triggers** (`pipeline.events_learned`, ``models/events-xx``, trained by `lintas
+train events`): small heads on the NER encoder's hidden states find triggers with their
+type in any language, also where no lexicon exists. They become hits next to the lexicon
+hits and go through the same argument, time and modality code. How the two are combined
+is the model's ``merge`` (chosen on the corpus' inner validation split): ``lexicon`` (the
+lexicons alone), ``learned`` (the heads alone), ``union`` (both; a learned trigger on the
+same words and type as a lexicon hit once), ``lexicon_first`` (learned triggers only
+where no lexicon hit overlaps). A learned trigger takes the mode and the noun mark of a
+lexicon hit on the same words, else the mode head's (or its type's most frequent mode in
+the corpus), and makes an event of its own (the lexicon's one-event-per-type-and-mode
+rule is for phrases such as "bertemu" … "pertemuan"). Where no modality cue is found, the
+modality head's planned / negated / hypothetical is taken when the model says it helped
+(``modality_head``).
 """
 
 from __future__ import annotations
@@ -44,10 +58,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .clean import clean_text
 from .dates import find_times, parse_published
 from .document import Document, Entity, Mention, Span
+from .event_features import pooled
+from .events_learned import DocStates, EventHeads, load_heads
 from .lexicons import grammar
-from .phrases import document_lower, phrase_table
+from .ner_stage import STATES
+from .phrases import PhraseMatch, document_lower, phrase_table
 from .relations import mention_entities
 
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
@@ -92,13 +110,15 @@ class Event:
 
 
 def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int = 0,
-              noun_end: int | None = None) -> str:
+              noun_end: int | None = None, learned: str | None = None) -> str:
     """The modality of a trigger at index ``i`` of ``words``: a cue in the `CUE_WINDOW`
     words before it (nearest wins), else a planned or hypothetical cue earlier in its
     clause (from index ``clause_first``: "Putin akan membahas … dalam kunjungannya": the
     visit is planned too; a negation stays with the words right after it). A noun trigger
     that is its clause's subject takes a cue right after it too (``noun_end``: the index
-    after the noun): "talks will continue", "преговорите ще продължат"."""
+    after the noun): "talks will continue", "преговорите ще продължат". Without a cue and
+    outside what someone said, ``learned`` (the modality head's class) counts when it is
+    planned, negated or hypothetical."""
     found = None
     for k in range(max(0, i - CUE_WINDOW), i):
         hit = cues.match_at(words, k)
@@ -115,22 +135,93 @@ def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int 
                 found = hit[2][0]
     if found in ("planned", "negated", "hypothetical"):
         return found
-    return "reported" if reported or found == "reported" else "asserted"
+    if reported or found == "reported":
+        return "reported"  # what someone is quoted or reported as saying
+    return learned if found is None and learned in ("planned", "negated", "hypothetical") \
+        else "asserted"
 
 
 class Events:
-    """Pipeline stage: ``doc.events`` from trigger lexicons and the entity mentions."""
+    """Pipeline stage: ``doc.events`` from trigger lexicons, the learned trigger heads and
+    the entity mentions.
+
+    ``learned``: False for the lexicons alone. ``heads``, ``merge``, ``modality_head``:
+    other heads or settings than ``models/events-xx``'s (training compares them);
+    ``model_dir``: another events model folder; ``ner_options``: the NER backends' options
+    (the transformer's folder). The heads read the states of the NER stage's transformer
+    pass; a document no transformer pass read (Indonesian, whose NER is the spaCy CNN;
+    ``--ner spacy,gazetteer``) gets the lexicons alone, unless ``encode``: then the
+    transformer's encoder reads it here (one more model pass: all stages 6.6 times slower
+    for Indonesian, measured)."""
 
     name = "events"
     requires = ("sentences", "tokens", "mentions", "entities")
     assigns = ("events",)
 
+    def __init__(self, learned: bool = True, model_dir: str | None = None,
+                 ner_options: dict[str, dict[str, Any]] | None = None,
+                 heads: EventHeads | None = None, merge: str | None = None,
+                 modality_head: bool | None = None, encode: bool = False) -> None:
+        from pathlib import Path
+
+        self.ner_options = ner_options or {}
+        if heads is None and learned:
+            heads = load_heads(Path(model_dir) if model_dir else None, self.ner_options)
+        self.heads = heads if learned else None
+        info = self.heads.info if self.heads is not None else {}
+        self.merge = (merge or info.get("merge", "lexicon")) if self.heads else "lexicon"
+        self.modality_head = bool(self.heads is not None and self.heads.modality is not None
+                                  and (info.get("modality_head", False) if modality_head is None
+                                       else modality_head))
+        self.encode = encode
+        self._encoder: Any = None
+
+    @property
+    def reads_states(self) -> bool:
+        """Whether the stage reads the encoder's hidden states (the NER stage keeps them)."""
+        return self.heads is not None and (self.merge != "lexicon" or self.modality_head)
+
+    def _states(self, doc: Document) -> DocStates | None:
+        """The document's states: the NER pass's, else (with ``encode``) a pass of the
+        transformer's encoder of our own; None without either."""
+        layer = self.heads.layer  # type: ignore[union-attr]
+        cached = doc.cache.pop(STATES, None)  # read once; no need to keep them after
+        if cached is not None and layer not in cached.layers:
+            cached = None
+        encode = None
+        if cached is None:
+            if not self.encode:
+                return None
+            if self._encoder is None:
+                from .backends import get_backend
+
+                try:
+                    backend = get_backend("ner", "transformer",
+                                          **self.ner_options.get("transformer", {}))
+                    self._encoder = backend.encoder if backend.gives_states() else False
+                except Exception:  # noqa: BLE001 - no encoder: the lexicons alone
+                    self._encoder = False
+            if self._encoder is False:
+                return None
+            enc = self._encoder
+
+            def encode(text: str) -> Any:
+                return enc.spans_and_states([text], (layer,))[0][1]
+
+        return DocStates(clean_text(doc), layer, cached, encode)
+
     def __call__(self, doc: Document) -> Document:
         lang = doc.lang or "und"
         triggers = phrase_table(lang, "events.tsv")
         doc.events = []
-        if not triggers or not doc.tokens:
+        states = self._states(doc) if self.reads_states and doc.tokens else None
+        heads = self.heads if states is not None else None
+        use_lexicon = self.merge != "learned" or heads is None
+        use_learned = heads is not None and self.merge != "lexicon"
+        if not (triggers and use_lexicon) and not use_learned or not doc.tokens:
             return doc
+        doc.extractors["events"] = (f"{heads.version} + lintas-lexicons 1" if heads is not None
+                                    else "lintas-lexicons 1")
         cues = phrase_table(lang, "modality.tsv")
         # what people are quoted or reported as saying, sorted: found by bisection
         said = sorted((c.content for c in getattr(doc, "claims", []) if c.kind != "factual"),
@@ -173,7 +264,13 @@ class Events:
             a, b = bisect.bisect_left(starts, sent.start), bisect.bisect_left(starts, sent.end)
             if a >= b:
                 continue
-            hits = list(triggers.find(text, starts, ends, a, b, lower))
+            hits = list(triggers.find(text, starts, ends, a, b, lower)) if triggers else []
+            read = states.sentence(sent.start, sent.end) if heads is not None else None
+            learned: dict[int, float] = {}  # id(hit) -> the head's probability
+            if use_learned and read is not None:
+                hits, learned = _merge(hits, heads, read, text, sent, starts, ends, self.merge)
+            elif not use_lexicon:
+                hits = []
             if not hits:
                 undated.append(sent)
                 continue
@@ -196,7 +293,15 @@ class Events:
                 event_type, mode, kind = (list(hit.value) + ["", "", ""])[:3]
                 if not event_type:
                     continue
-                key = (event_type, mode or None)
+                feats = None
+                if read is not None and (id(hit) in learned and not mode or self.modality_head):
+                    feats = pooled(read[1], read[0], hit.start - sent.start,
+                                   hit.end - sent.start)
+                if id(hit) in learned and not mode:
+                    mode = heads.predict_mode(feats, event_type) or ""  # type: ignore[union-attr]
+                # a learned trigger is an event of its own; lexicon phrases of one type and
+                # mode in a sentence are one event
+                key = (event_type, mode or None) + ((hit.start,) if id(hit) in learned else ())
                 if key in seen:
                     continue
                 seen.add(key)
@@ -205,7 +310,9 @@ class Events:
                 lo, hi = _clause(bounds, hit.start, hit.end, sent)
                 modality = _modality(words, hit.first - a, cues, reported,
                                      bisect.bisect_left(starts, lo) - a,
-                                     hit.last + 1 - a if kind == "noun" else None)
+                                     hit.last + 1 - a if kind == "noun" else None,
+                                     heads.predict_modality(feats)  # type: ignore[union-attr]
+                                     if self.modality_head and feats is not None else None)
                 ev = Event(event_type, mode or None, Span(hit.start, hit.end),
                            Span(sent.start, sent.end), modality=modality)
                 k0 = hit.first - a  # "untuk membahas", "за да обсъди"
@@ -244,7 +351,9 @@ class Events:
                 inherited = not times and t is not None
                 if t is not None:
                     ev.time_text, ev.time_value, ev.time_span = t.text, t.value, Span(t.start, t.end)
-                ev.confidence = round(0.5 + 0.15 * any(x.role == "actor" for x in ev.arguments)
+                # a learned trigger without a lexicon phrase: 0.3 to 0.5 by its probability
+                base = 0.3 + 0.2 * learned[id(hit)] if id(hit) in learned else 0.5
+                ev.confidence = round(base + 0.15 * any(x.role == "actor" for x in ev.arguments)
                                       + 0.1 * any(x.role in ("counterpart", "location")
                                                   for x in ev.arguments)
                                       - 0.05 * inherited, 3)
@@ -255,8 +364,38 @@ class Events:
             elif (found := _last_full_date(sent_times[False])) is not None:
                 last_date = found
                 undated.clear()
-        doc.extractors["events"] = "lintas-lexicons 1"
         return doc
+
+
+def _merge(lexicon: list[PhraseMatch], heads: EventHeads, read: tuple[Any, Any], text: str,
+           sent: Span, starts: list[int], ends: list[int],
+           merge: str) -> tuple[list[PhraseMatch], dict[int, float]]:
+    """The sentence's hits: ``lexicon`` hits (left out with ``merge`` "learned", where they
+    still lend their modes) and the heads' triggers combined by ``merge``, in text order, and for each learned hit (by ``id``) its probability. A learned trigger
+    takes the mode and noun mark of a lexicon hit on the same words of its type (the noun
+    mark of any lexicon hit on them); its token range is the document tokens it covers."""
+    enc, x = read
+    out = list(lexicon) if merge != "learned" else []
+    learned: dict[int, float] = {}
+    for t in heads.triggers(text[sent.start:sent.end], enc, x):
+        s, e = sent.start + t.start, sent.start + t.end
+        over = [h for h in lexicon if h.start < e and s < h.end]
+        same = [h for h in over if (list(h.value) + [""])[0] == t.event_type]
+        if merge == "lexicon_first" and over:
+            continue
+        if merge != "learned" and any(h.start == s and h.end == e for h in same):
+            continue  # the lexicon's hit already
+        first = bisect.bisect_left(starts, s)
+        last = max(first, bisect.bisect_left(starts, e) - 1)
+        if first >= len(starts) or ends[last] > sent.end:
+            continue
+        lex = (list(same[0].value) if same else []) + ["", "", ""]
+        kind = lex[2] or next((h.value[2] for h in over if len(h.value) > 2 and h.value[2]), "")
+        hit = PhraseMatch(first, last, s, e, "", (t.event_type, lex[1], kind))
+        learned[id(hit)] = t.prob
+        out.append(hit)
+    out.sort(key=lambda h: (h.start, h.end))
+    return out, learned
 
 
 def _last_full_date(times: list[Any]) -> Any:

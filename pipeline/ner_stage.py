@@ -11,6 +11,12 @@ The rules that fix the mentions are the next stage (`pipeline.ner_rule_stage`); 
 clustering into entities the one after (`pipeline.entities`). What each backend found is
 kept in ``doc.cache[FOUND]``, so that the rules stage can merge again after a rule the way
 this stage merged.
+
+With ``keep_states`` (set by `pipeline.core.build_pipeline` when the events stage runs with
+its learned heads), a backend that can (the multilingual transformer) also leaves each
+document's per-token hidden states in ``doc.cache[STATES]`` (a
+`pipeline.token_windows.TokenStates`), from the pass that found the names: the events
+stage reads them instead of encoding the document again.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza"}
 DEFAULT_NER = ("transformer", "spacy", "gazetteer")
 # ``doc.cache`` key: each backend's mentions, in priority order (a list of lists)
 FOUND = "ner_found"
+# ``doc.cache`` key: the encoder's hidden states per token, for the learned event heads
+STATES = "encoder_states"
 
 
 def merge_mentions(groups: list[list[Mention]]) -> list[Mention]:
@@ -77,9 +85,11 @@ class Ner:
     assigns = ("mentions",)
 
     def __init__(self, backends: tuple[str, ...] = DEFAULT_NER,
-                 options: dict[str, dict[str, Any]] | None = None) -> None:
+                 options: dict[str, dict[str, Any]] | None = None,
+                 keep_states: bool = False) -> None:
         self.backend_names = backends
         self.options = options or {}
+        self.keep_states = keep_states  # hidden states for the events stage (see above)
         self._model_for: dict[str, str | None] = {}  # language -> its model backend
 
     def __call__(self, doc: Document) -> Document:
@@ -113,7 +123,10 @@ class Ner:
                    and backend.supports(d.lang or "und")]
             if not idx:
                 continue
-            if hasattr(backend, "find_batch"):
+            if self.keep_states and hasattr(backend, "gives_states"):
+                found = backend.find_batch([docs[i] for i in idx], [texts[i] for i in idx],
+                                           states=True)
+            elif hasattr(backend, "find_batch"):
                 found = backend.find_batch([docs[i] for i in idx], [texts[i] for i in idx])
             else:
                 found = [backend.find(docs[i], texts[i]) for i in idx]

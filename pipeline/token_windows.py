@@ -10,7 +10,10 @@ cut exactly as `lintas run` cuts them:
 - `token_owner` gives each token the window where it sits farthest from an edge, so a name
   at a window border is read with context on both sides and never lost or shifted;
 - `decode` turns per-token BIO labels into character spans (never across a line break,
-  always whole words).
+  always whole words);
+- `read_tokens` runs the windows through the encoder and gives each token its row of every
+  output; `tag_texts_states` also returns the hidden states the event heads read
+  (`TokenStates`), from the same pass.
 """
 
 from __future__ import annotations
@@ -256,6 +259,82 @@ def pad_batch(rows: list[np.ndarray], bos: int, eos: int, pad: int) -> tuple[np.
     return ids, mask
 
 
+@dataclass
+class TokenStates:
+    """A text's tokens and the encoder's hidden states for each of them.
+
+    ``states`` is ``(tokens, len(layers), hidden)`` float16 (half the memory; the heads that
+    read them were trained on the same float16 values), row ``t`` from the window that
+    reads token ``t`` farthest from an edge (`token_owner`), as the NER labels are."""
+
+    enc: Encoded
+    layers: tuple[int, ...]
+    states: np.ndarray
+
+    def of(self, layer: int) -> np.ndarray:
+        """``(tokens, hidden)`` states of one layer."""
+        return self.states[:, self.layers.index(layer)]
+
+
+def read_tokens(encs: list[Encoded], run: Any, *, bos: int, eos: int, pad: int,
+                size: int = 126, overlap: int = 32, batch_tokens: int = 4096,
+                keep: tuple[Any, ...] = (None,)) -> list[list[np.ndarray]]:
+    """Per text, the per-token rows of each output of ``run(ids, mask)`` (an array, or a
+    tuple of arrays, batch x width x ...), each token's row from its `token_owner` window.
+
+    Every window of every text goes into one length-sorted queue, so short texts fill the
+    batches of long ones. ``keep`` gives, per output, the dtype its rows are kept in while
+    the other batches run (None: as returned): hidden states are kept in float16 so that a
+    long text's windows do not pile up in float32.
+    """
+    jobs: list[tuple[int, int, int]] = []  # (text, a, b)
+    wins: list[list[tuple[int, int]]] = []
+    for ti, enc in enumerate(encs):
+        w = make_windows(enc.piece_start, size, overlap)
+        wins.append(w)
+        jobs.extend((ti, a, b) for a, b in w)
+    rows_of: dict[tuple[int, int], list[np.ndarray]] = {}
+    for group in batches([b - a for _, a, b in jobs], batch_tokens):
+        rows = [encs[jobs[j][0]].ids[jobs[j][1]:jobs[j][2]] for j in group]
+        ids, mask = pad_batch(rows, bos, eos, pad)
+        outs = run(ids, mask)
+        if isinstance(outs, np.ndarray):
+            outs = (outs,)
+        for k, j in enumerate(group):
+            ti, a, b = jobs[j]
+            rows_of[(ti, a)] = [o[k, 1:b - a + 1] if dt is None else o[k, 1:b - a + 1].astype(dt)
+                                for o, dt in zip(outs, keep)]
+    results: list[list[np.ndarray]] = []
+    for ti, enc in enumerate(encs):
+        n = len(enc)
+        if n == 0:
+            results.append([])
+            continue
+        owner, pos = token_owner(wins[ti], n)
+        per_output: list[np.ndarray] = []
+        for o in range(len(keep)):
+            first = rows_of[(ti, wins[ti][0][0])][o]
+            out = np.empty((n,) + first.shape[1:], dtype=first.dtype)
+            for w, (a, b) in enumerate(wins[ti]):
+                # the tokens this window owns all lie inside it: no scan of the whole text
+                mine = np.flatnonzero(owner[a:b] == w) + a
+                out[mine] = rows_of[(ti, a)][o][pos[mine]]
+            per_output.append(out)
+        results.append(per_output)
+    return results
+
+
+def _spans(text: str, enc: Encoded, scores: np.ndarray,
+           names: tuple[str, ...]) -> list[tuple[int, int, str, float]]:
+    """Spans from one text's per-token logits."""
+    n = len(enc)
+    scores = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= probs.sum(axis=1, keepdims=True)
+    labels = probs.argmax(axis=1)
+    return decode(text, enc, labels, probs[np.arange(n), labels], names)
+
+
 def tag_texts(tokenizer: Any, texts: list[str], run: Any, *, bos: int, eos: int, pad: int,
               size: int = 126, overlap: int = 32, batch_tokens: int = 4096,
               names: tuple[str, ...] = LABELS) -> list[list[tuple[int, int, str, float]]]:
@@ -265,32 +344,27 @@ def tag_texts(tokenizer: Any, texts: list[str], run: Any, *, bos: int, eos: int,
     batches of long ones. Each text is tokenized once, line by line.
     """
     encs = [encode_text(tokenizer, t, pieces_of(t)) for t in texts]
-    jobs: list[tuple[int, int, int]] = []  # (text, a, b)
-    wins: list[list[tuple[int, int]]] = []
-    for ti, enc in enumerate(encs):
-        w = make_windows(enc.piece_start, size, overlap)
-        wins.append(w)
-        jobs.extend((ti, a, b) for a, b in w)
-    logits_of: dict[tuple[int, int], np.ndarray] = {}
-    for group in batches([b - a for _, a, b in jobs], batch_tokens):
-        rows = [encs[jobs[j][0]].ids[jobs[j][1]:jobs[j][2]] for j in group]
-        ids, mask = pad_batch(rows, bos, eos, pad)
-        out = run(ids, mask)
-        for k, j in enumerate(group):
-            ti, a, b = jobs[j]
-            logits_of[(ti, a)] = out[k, 1:b - a + 1]
-    results = []
-    for ti, (text, enc) in enumerate(zip(texts, encs)):
-        n = len(enc)
-        if n == 0:
-            results.append([])
+    read = read_tokens(encs, run, bos=bos, eos=eos, pad=pad, size=size, overlap=overlap,
+                       batch_tokens=batch_tokens)
+    return [_spans(text, enc, out[0], names) if len(enc) else []
+            for text, enc, out in zip(texts, encs, read)]
+
+
+def tag_texts_states(tokenizer: Any, texts: list[str], run: Any, layers: tuple[int, ...], *,
+                     bos: int, eos: int, pad: int, size: int = 126, overlap: int = 32,
+                     batch_tokens: int = 4096, names: tuple[str, ...] = LABELS
+                     ) -> list[tuple[list[tuple[int, int, str, float]], TokenStates]]:
+    """`tag_texts` that also returns each text's per-token hidden states of ``layers``,
+    from the same pass: ``run(ids, mask)`` returns the logits and one hidden-state array
+    (batch x width x hidden) per layer."""
+    encs = [encode_text(tokenizer, t, pieces_of(t)) for t in texts]
+    read = read_tokens(encs, run, bos=bos, eos=eos, pad=pad, size=size, overlap=overlap,
+                       batch_tokens=batch_tokens, keep=(None,) + (np.float16,) * len(layers))
+    out = []
+    for text, enc, rows in zip(texts, encs, read):
+        if not len(enc):
+            out.append(([], TokenStates(enc, layers, np.zeros((0, len(layers), 0), np.float16))))
             continue
-        owner, pos = token_owner(wins[ti], n)
-        scores = np.stack([logits_of[(ti, wins[ti][int(w)][0])][int(p)]
-                           for w, p in zip(owner, pos)])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        probs = np.exp(scores)
-        probs /= probs.sum(axis=1, keepdims=True)
-        labels = probs.argmax(axis=1)
-        results.append(decode(text, enc, labels, probs[np.arange(n), labels], names))
-    return results
+        states = np.stack(rows[1:], axis=1)
+        out.append((_spans(text, enc, rows[0], names), TokenStates(enc, layers, states)))
+    return out

@@ -58,6 +58,11 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     last = train(config, work)  # skips what an earlier run finished
     trained = json.loads((last / "training.json").read_text(encoding="utf-8"))
     started = time.time()
+    # the hidden-state output the event heads read (`pipeline.onnx_outputs`), kept through
+    # a re-export; the heads themselves must be retrained (`lintas train events`)
+    previous = out / "model.json"
+    hidden_layer = (json.loads(previous.read_text(encoding="utf-8")).get("hidden_layer")
+                    if previous.exists() else None)
     model = load_finetuned(last / "model.pt")
     export(model, out, quantize=cfg.get("quantize", True))
     blob = load_blob()
@@ -67,6 +72,10 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
         shutil.copyfile(config, out / "train.json")
     write_model_json(out, cfg, {"version": VERSION, "onnx_sha256": file_sha256(out / "model.onnx"),
                                 "pruned_vocabulary": pruned})
+    if hidden_layer is not None:
+        from .onnx_outputs import add_hidden_output
+
+        add_hidden_output(out, int(hidden_layer))
     scores: dict[str, Any] = {}
     for vocab, wheel in (("wheel", True), ("pruned", False)):
         tagger = OnnxEncoder(out, prefer_wheel=wheel)

@@ -11,6 +11,10 @@ that overlap by 32, each token read in the window where it is farthest from an e
 run together. A mention's confidence is the model's mean probability for its tokens. What
 it finds is the model's own output: the NER rules are a stage of their own after the
 backends (`pipeline.ner_rule_stage`).
+
+Asked for them (``find_batch(..., states=True)``, when the learned event extractors will
+read the document), it also keeps each document's per-token hidden states of the layer the
+event heads read, from the same pass, in ``doc.cache[STATES]`` (`pipeline.ner_stage`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,13 @@ from typing import Any
 from ..document import Document, Mention
 from ..errors import MissingDependency
 from ..lexicons import models_dir
+from ..ner_stage import STATES
 
 MODEL = "ner-xx"
+# Longer texts keep no hidden states from this pass (float16, 768 bytes a token: 300,000
+# characters are about 80 MB): the learned event heads skip them, unless the events stage
+# is asked to encode (it then reads them again, chunk by chunk).
+MAX_STATE_CHARS = 300_000
 
 
 class TransformerNer:
@@ -60,8 +69,28 @@ class TransformerNer:
     def find(self, doc: Document, text: str) -> list[Mention]:
         return self.find_batch([doc], [text])[0]
 
-    def find_batch(self, docs: list[Document], texts: list[str]) -> list[list[Mention]]:
-        """Mentions for several documents, their windows run in shared batches."""
-        spans = self.encoder.spans(texts)
+    def gives_states(self) -> bool:
+        """Whether this model returns the hidden states the event heads read."""
+        return self.encoder.info.get("hidden_layer") in self.encoder.hidden_layers
+
+    def find_batch(self, docs: list[Document], texts: list[str],
+                   states: bool = False) -> list[list[Mention]]:
+        """Mentions for several documents, their windows run in shared batches. With
+        ``states`` (and a model that gives them), each document's hidden states go to
+        ``doc.cache[STATES]`` too."""
+        keep = [states and len(t) <= MAX_STATE_CHARS for t in texts] if states \
+            and self.gives_states() else [False] * len(texts)
+        spans: list[Any] = [None] * len(texts)
+        plain = [i for i, k in enumerate(keep) if not k]
+        if plain:
+            for i, found in zip(plain, self.encoder.spans([texts[i] for i in plain])):
+                spans[i] = found
+        rich = [i for i, k in enumerate(keep) if k]
+        if rich:
+            layer = (self.encoder.info["hidden_layer"],)
+            for i, (found, token_states) in zip(
+                    rich, self.encoder.spans_and_states([texts[i] for i in rich], layer)):
+                spans[i] = found
+                docs[i].cache[STATES] = token_states
         return [[Mention(s, e, text[s:e], label, self.name, conf) for s, e, label, conf in found]
                 for text, found in zip(texts, spans)]

@@ -1,0 +1,151 @@
+"""The model card of ``models/events-xx`` (README.md), written from its ``model.json``.
+
+`lintas train events` writes it after training, so every figure in it is the one the
+training run measured (the inner split's, which chose the settings, and the dev split's,
+measured after choosing).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+LANGS = ("bg", "ru", "pl", "id", "en", "all")
+
+
+def _f(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, (int, float)) else "-"
+
+
+def _dev_table(dev: dict[str, Any]) -> list[str]:
+    rows = ["| language | trigger + type P / R / **F1** (gold) | lexicons alone F1 | "
+            "argument role F1 (lexicons alone) | modality of paired events (lexicons alone) |",
+            "|---|---|---|---|---|"]
+    for lang in LANGS:
+        a = dev.get("learned", {}).get(lang)
+        b = dev.get("lexicons", {}).get(lang)
+        if not a:
+            continue
+        t = a["trigger_type"]
+        rows.append(
+            f"| {lang} | {_f(t['p'])} / {_f(t['r'])} / **{_f(t['f'])}** ({t['gold']}) | "
+            f"{_f(b['trigger_type']['f']) if b else '-'} | {_f(a['argument_role']['f'])} "
+            f"({_f(b['argument_role']['f']) if b else '-'}) | "
+            f"{_f(a['modality_of_paired']['p'])} of {a['modality_of_paired']['gold']} "
+            f"({_f(b['modality_of_paired']['p']) if b else '-'} of "
+            f"{b['modality_of_paired']['gold'] if b else '-'}) |")
+    return rows
+
+
+def card(info: dict[str, Any], size_kb: float) -> str:
+    """The card's Markdown."""
+    ch = info.get("choice", {})
+    enc = info.get("encoder", {})
+    width = "linear" if not info.get("hidden") else f"one hidden layer of {info['hidden']}"
+    lines = [
+        "# lintas-events-xx: learned event triggers on the NER encoder",
+        "",
+        f"Version {info.get('version')}. Small numpy heads ({size_kb:.0f} KB, `heads.npz`) on "
+        f"the hidden states of layer {info['layer']} of the shipped NER encoder "
+        f"(`models/ner-xx`, {enc.get('name')} {enc.get('version')}, int8 ONNX), read in the "
+        "NER stage's own onnxruntime pass (the graph output "
+        f"`hidden_{info['layer']}`), so a document is encoded once; no torch at run time.",
+        "",
+        f"- **trigger + type**: per-token BIO over the {len(info['types'])} event types, "
+        f"{width}; a token is in a trigger when its probability of not being `O` is at "
+        f"least {info['threshold']}, with its likeliest type; triggers are whole words.",
+        f"- **mode**: {'a head on the trigger' + chr(39) + 's pooled states' if info.get('mode_source') == 'head' else 'the type' + chr(39) + 's most frequent mode in the train split'}"
+        " (a lexicon hit on the same words gives its own mode first).",
+        f"- **modality**: the learned head is {'used' if info.get('modality_head') else 'not used'} "
+        "where no modality cue of the lexicons is found, outside what someone is quoted or "
+        "reported as saying; of its classes only planned, negated and hypothetical count "
+        "(the corpus' `requested` is no lintas/1 modality).",
+        f"- **merge with the lexicon triggers**: `{info.get('merge')}` (see `pipeline/events.py`).",
+        "",
+        "Records name `"
+        f"{info.get('name')} {info.get('version')} + lintas-lexicons 1` in "
+        "`extractors.events` when the heads ran.",
+        "",
+        "## Data",
+        "",
+        "The team's annotated corpus (`models/corpus`, sha256 of its annotation files "
+        f"`{info['corpus']['sha256'][:16]}…`), documents per language and split: "
+        + ", ".join(f"{k} {v}" for k, v in info["corpus"]["documents"].items())
+        + f". Trained on the train split's {info['corpus']['train_sentences']} sentences; "
+        f"{len(info['corpus']['held_out_documents'])} train documents (15% of each "
+        "language's, seeded) were held out to choose every setting below; the dev split "
+        "chose nothing and was scored last.",
+        "",
+        "## What the inner split chose",
+        "",
+        "| layer | head | epochs (early stopping) | inner trigger + type F1 |",
+        "|---|---|---|---|",
+    ]
+    for g in ch.get("trigger_grid", []):
+        lines.append(f"| {g['layer']} | {'linear' if not g['hidden'] else 'MLP ' + str(g['hidden'])}"
+                     f" | {g['epochs']} | {_f(g['inner_f1'])} |")
+    lines += ["", "Threshold on the chosen head: " + ", ".join(
+        f"{t}: {_f(v)}" for t, v in ch.get("thresholds", {}).items()) + ".", "",
+        f"Mode on the inner split's gold triggers: head {_f(ch.get('mode', {}).get('head'))}, "
+        f"the type's most frequent mode {_f(ch.get('mode', {}).get('majority'))}. Modality: "
+        f"head {_f(ch.get('modality', {}).get('head'))}, majority "
+        f"{_f(ch.get('modality', {}).get('majority'))}.", "",
+        "Through `lintas run`'s stages on the inner split's documents (heads trained "
+        "without them):", "",
+        "| variant | trigger + type P / R / F1 | argument role F1 | modality of paired |",
+        "|---|---|---|---|"]
+    for name, s in ch.get("pipeline", {}).items():
+        if not s:
+            continue
+        t = s["trigger_type"]
+        lines.append(f"| {name} | {_f(t['p'])} / {_f(t['r'])} / {_f(t['f1'])} | "
+                     f"{_f(s['argument_role']['f1'])} | {_f(s['modality_of_paired']['p'])} |")
+    if info.get("dev"):
+        lines += ["", "## Dev split (`lintas evaluate events`)", "",
+                  "Measured after every choice above, with the lexicons of the same "
+                  "checkout:", ""]
+        lines += _dev_table(info["dev"])
+        enc = info["dev"].get("learned, every document encoded", {})
+        if enc.get("id"):
+            lines += ["", "Indonesian is read by its spaCy NER by default, so it gets the "
+                      "lexicons alone; with `PipelineConfig(events_encode=True)` the events "
+                      "stage encodes it for the heads (one more model pass: all stages 6.6 "
+                      "times slower there, measured on an idle machine): Indonesian trigger + type F1 "
+                      f"{_f(enc['id']['trigger_type']['f'])}, all languages "
+                      f"{_f(enc['all']['trigger_type']['f'])}."]
+        if info["dev"].get("variants"):
+            lines += ["", "Every way of combining heads and lexicons on the dev split "
+                      "(trigger + type F1 per language; reported, not chosen on):", "",
+                      "| variant | " + " | ".join(LANGS) + " | argument role F1 | "
+                      "modality of paired |", "|---" * (len(LANGS) + 3) + "|"]
+            for name, per in info["dev"]["variants"].items():
+                a = per.get("all", {})
+                lines.append(f"| {name} | " + " | ".join(
+                    _f(per.get(lang, {}).get("trigger_type", {}).get("f1")) for lang in LANGS)
+                    + f" | {_f(a.get('argument_role', {}).get('f1'))} | "
+                    f"{_f(a.get('modality_of_paired', {}).get('p'))} |")
+    lines += [
+        "", "## Retrain", "",
+        "```bash",
+        "pip install -e \".[train]\"   # torch, onnx",
+        "lintas train events          # about "
+        + str(round(info.get("minutes_with_dev", info.get("minutes", 0))))
+        + " min here; writes models/events-xx and adds the output to models/ner-xx/model.onnx",
+        "lintas evaluate events --split dev",
+        "```", "",
+        "The heads read one encoder: `model.json` keeps the NER model's `onnx_sha256`, and "
+        "when `models/ner-xx` is replaced (a retrained NER model), the events stage falls "
+        "back to the lexicons alone until `lintas train events` is run again. "
+        f"Seed {info.get('seed')}; the same command gives the same heads.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_card(folder: Path) -> Path:
+    """(Re)write ``folder/README.md`` from ``folder/model.json``."""
+    info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    size = (folder / "heads.npz").stat().st_size / 1024
+    path = folder / "README.md"
+    path.write_text(card(info, size), encoding="utf-8")
+    return path

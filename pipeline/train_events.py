@@ -1,0 +1,641 @@
+"""`lintas train events`: the learned event heads of ``models/events-xx`` (issue 13).
+
+From the hand-annotated corpus (``models/corpus``; its sources in ``../shared/data``) and
+the shipped NER encoder (``models/ner-xx``), seeded and reproducible:
+
+1. **States.** Each annotated document is rebuilt as `lintas evaluate events` rebuilds it
+   (the stretch of its source from its first to its last annotated sentence), cleaned as
+   the ``clean`` stage cleans it, and read by the int8 ONNX encoder exactly as the NER stage
+   reads it (`OnnxEncoder.spans_and_states`: same windows, same float16 states), from a
+   copy of the graph that returns every candidate layer. Cached in the work folder.
+2. **Inner split.** 15% of the train documents of each language (seeded) are held out to
+   choose on; the dev split chooses nothing.
+3. **Trigger head** (per-token BIO over the event types): for each candidate layer and
+   width (linear or one hidden layer), trained on the rest with early stopping on the
+   inner split's trigger + type F1; the best, then the threshold on the not-``O``
+   probability, are chosen there.
+4. **Mode and modality heads** (on a trigger's pooled states): kept when they beat their
+   majority baselines (the type's most frequent mode; the most frequent modality) on the
+   inner split.
+5. **Merge.** The inner split's documents go through `lintas run`'s default stages with
+   the heads trained so far (so Indonesian, read by its spaCy NER, keeps its lexicons
+   alone, as it does by default); the merge of learned and lexicon triggers
+   (`events_learned.MERGES`) and the use of the modality head are chosen on trigger + type
+   F1 and modality accuracy.
+6. **Final heads** are retrained on the whole train split with the chosen settings, the
+   chosen layer becomes an output of ``models/ner-xx/model.onnx``
+   (`onnx_outputs.add_hidden_output`), and ``heads.npz``, ``model.json`` and the card are
+   written; the dev split is scored last (`pipeline.evaluate_corpus`), for the card only.
+
+Training needs torch (``lintas[train]``); the heads are saved as numpy arrays and run
+without it (`pipeline.events_learned`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .event_features import bio_labels, bio_names, pooled, prf, span_scores
+from .events_learned import HEADS, MERGES, EventHeads, HeadWeights, reload
+from .lexicons import models_dir
+from .token_windows import Encoded, TokenStates
+
+VERSION = "1"
+EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
+               "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
+               "COERCE", "ASSAULT", "TRADE", "INVEST", "PRODUCE")
+MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
+EVENT_NAMES = bio_names(EVENT_TYPES)
+INNER_SHARE = 0.15
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+Log = Callable[[str], None]
+
+
+# ---------------------------------------------------------------------------------------
+# The corpus
+
+
+@dataclass
+class Sentence:
+    """One annotated sentence: offsets into its document's rebuilt text, and its events as
+    ``(start, end, type, mode, modality)`` in offsets relative to the sentence."""
+
+    start: int
+    end: int
+    events: list[tuple[int, int, str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CorpusDoc:
+    """One annotated document, rebuilt as `pipeline.evaluate_corpus.gold_documents` does."""
+
+    doc: str
+    lang: str
+    split: str
+    text: str
+    sentences: list[Sentence]
+
+
+def _validate() -> Any:
+    folder = str(models_dir() / "corpus")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import validate  # type: ignore[import-not-found]
+
+    return validate
+
+
+def corpus_sha() -> str:
+    """sha256 of the corpus' annotation files (names and bytes), in name order."""
+    h = hashlib.sha256()
+    for p in sorted((models_dir() / "corpus" / "annotations").glob("*.jsonl")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def corpus_documents(limit: int | None = None) -> list[CorpusDoc]:
+    """Every annotated document in document order (``limit``: the first ``limit`` of each
+    split, for quick runs). Raises FileNotFoundError without the shared data folder."""
+    validate = _validate()
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for rec in validate.load():
+        by_doc[rec["doc"]].append(rec)
+    out: list[CorpusDoc] = []
+    taken: Counter = Counter()
+    for doc_id in sorted(by_doc):
+        recs = sorted(by_doc[doc_id], key=lambda r: r["sentence"]["start"])
+        split = recs[0]["split"]
+        if limit is not None and taken[split] >= limit:
+            continue
+        taken[split] += 1
+        source = validate.cl.read_source(recs[0]["source"])
+        starts = [r["sentence"]["start"] for r in recs]
+        ends = [r["sentence"]["end"] for r in recs]
+        for r in recs:  # as gold_documents: a quote may run past its sentence
+            for c in r["claims"]:
+                starts.append(c["content"]["start"])
+                ends.append(c["content"]["end"])
+        a, b = min(starts), max(ends)
+        sents = []
+        for r in recs:
+            s0 = r["sentence"]["start"]
+            sents.append(Sentence(s0 - a, r["sentence"]["end"] - a, [
+                (e["trigger"]["start"] - s0, e["trigger"]["end"] - s0, e["type"], e["mode"],
+                 e["modality"]) for e in r["events"]]))
+        out.append(CorpusDoc(doc_id, recs[0]["lang"], split, source[a:b], sents))
+    return out
+
+
+def inner_split(docs: Sequence[CorpusDoc], seed: int, share: float = INNER_SHARE) -> set[str]:
+    """Ids of the train documents held out to choose on: ``share`` of each language's
+    (at least one), drawn with ``seed``."""
+    by_lang: dict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        if d.split == "train":
+            by_lang[d.lang].append(d.doc)
+    held: set[str] = set()
+    rng = random.Random(seed)
+    for lang in sorted(by_lang):
+        ids = sorted(by_lang[lang])
+        rng.shuffle(ids)
+        if len(ids) > 1:
+            held.update(ids[:max(1, round(share * len(ids)))])
+    return held
+
+
+# ---------------------------------------------------------------------------------------
+# States
+
+
+def clean_document(d: CorpusDoc) -> str:
+    """The text the NER stage reads for ``d``: boilerplate blanked by the clean stage."""
+    from .clean import Clean, clean_text
+    from .document import Document
+
+    doc = Document(doc_id=d.doc, source=d.doc, text=d.text, lang_hint=d.lang)
+    return clean_text(Clean()(doc))
+
+
+def encode_documents(docs: Sequence[CorpusDoc], ner_dir: Path, layers: Sequence[int],
+                     work: Path, log: Log) -> dict[str, TokenStates]:
+    """Each document's tokens and hidden states of ``layers``, read by the NER model's int8
+    graph (a copy with those outputs, in ``work``); cached in ``work`` by that graph's,
+    the texts' and the layers' fingerprints."""
+    from .encoder_runtime import OnnxEncoder
+    from .export_onnx import file_sha256
+    from .onnx_outputs import write_hidden_outputs
+
+    texts = [clean_document(d) for d in docs]
+    work.mkdir(parents=True, exist_ok=True)
+    # the graph that is run, whatever hidden output the shipped file has now
+    graph = write_hidden_outputs(ner_dir / "model.onnx", work / "encoder-layers.onnx", layers)
+    key = hashlib.sha256(json.dumps([file_sha256(graph), list(layers),
+                                     [d.doc for d in docs], texts]).encode()).hexdigest()[:16]
+    cache = work / f"states-{key}.npz"
+    if cache.exists():
+        graph.unlink()
+        log(f"states from {cache}")
+        with np.load(cache) as z:
+            return {d.doc: TokenStates(Encoded(z[f"{i}/ids"], z[f"{i}/starts"], z[f"{i}/ends"],
+                                               z[f"{i}/piece"]), tuple(layers), z[f"{i}/states"])
+                    for i, d in enumerate(docs)}
+    encoder = OnnxEncoder(ner_dir, onnx_file=graph)
+    started = time.time()
+    out: dict[str, TokenStates] = {}
+    for k in range(0, len(docs), 16):  # as the pipeline batches documents
+        read = encoder.spans_and_states(texts[k:k + 16], tuple(layers))
+        for d, (_, st) in zip(docs[k:k + 16], read):
+            out[d.doc] = st
+    tokens = sum(len(s.enc) for s in out.values())
+    log(f"encoded {len(docs)} documents, {tokens} tokens in {time.time() - started:.0f} s")
+    arrays: dict[str, np.ndarray] = {}
+    for i, d in enumerate(docs):
+        st = out[d.doc]
+        arrays.update({f"{i}/ids": st.enc.ids, f"{i}/starts": st.enc.starts,
+                       f"{i}/ends": st.enc.ends, f"{i}/piece": st.enc.piece_start,
+                       f"{i}/states": st.states})
+    np.savez(cache, **arrays)
+    graph.unlink()
+    return out
+
+
+@dataclass
+class Example:
+    """One annotated sentence's tokens (offsets into the sentence), states and gold."""
+
+    doc: str
+    lang: str
+    text: str
+    enc: Encoded
+    states: np.ndarray  # tokens x layers x hidden, float16
+    events: list[tuple[int, int, str, str, str]]
+
+    @property
+    def triggers(self) -> list[tuple[int, int, str]]:
+        return [(s, e, t) for s, e, t, _, _ in self.events]
+
+
+def examples(docs: Sequence[CorpusDoc], states: dict[str, TokenStates]) -> list[Example]:
+    """The annotated sentences with the tokens the NER pass read inside them, sliced as the
+    events stage slices them at run time (`events_learned.DocStates.sentence`)."""
+    out = []
+    for d in docs:
+        st = states[d.doc]
+        for s in d.sentences:
+            i, j = np.searchsorted(st.enc.starts, [s.start, s.end])
+            if j <= i:
+                continue
+            enc = Encoded(st.enc.ids[i:j], st.enc.starts[i:j] - s.start,
+                          st.enc.ends[i:j] - s.start, st.enc.piece_start[i:j])
+            out.append(Example(d.doc, d.lang, d.text[s.start:s.end], enc, st.states[i:j],
+                               s.events))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Heads
+
+
+@dataclass
+class HeadConfig:
+    """A head's shape and its training recipe."""
+
+    hidden: int = 0  # 0: linear; else the MLP's hidden width
+    dropout: float = 0.1
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    epochs: int = 30
+    batch: int = 256
+    seed: int = 0
+    # loss weight of a class: its count ** -power (0: plain cross-entropy), so that rare
+    # event types are not drowned by "O"
+    class_weight_power: float = 0.0
+
+
+# the prototype's recipes (runs/evproto), per width
+RECIPES = {0: {"lr": 3e-3, "epochs": 40}, 256: {"lr": 1e-3, "epochs": 30}}
+
+
+def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
+               on_epoch: Callable[[int, HeadWeights], bool] | None = None) -> HeadWeights:
+    """Fit a head on ``x`` (n x dims) and ``y`` (n class ids < ``classes``) with AdamW and
+    cross-entropy, seeded. ``on_epoch(epoch, weights)``, when given, is called after each
+    epoch and may return True to stop (early stopping)."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    x = np.asarray(x, np.float32)
+    mean = x.mean(axis=0)
+    std = x.std(axis=0) + 1e-5
+    xt = torch.from_numpy((x - mean) / std)
+    yt = torch.from_numpy(np.asarray(y, np.int64))
+    layers: list[Any] = [torch.nn.Dropout(cfg.dropout)]
+    if cfg.hidden:
+        layers += [torch.nn.Linear(x.shape[1], cfg.hidden), torch.nn.GELU(approximate="tanh"),
+                   torch.nn.Dropout(cfg.dropout)]
+    layers.append(torch.nn.Linear(cfg.hidden or x.shape[1], classes))
+    net = torch.nn.Sequential(*layers)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    counts = np.bincount(np.asarray(y, np.int64), minlength=classes).astype(np.float32) + 1.0
+    w = counts ** -cfg.class_weight_power
+    weight = torch.from_numpy(w / (w * counts).sum() * counts.sum())  # mean weight 1
+
+    def snapshot() -> HeadWeights:
+        lin = [m for m in net if isinstance(m, torch.nn.Linear)]
+        hw = HeadWeights(mean, std, lin[-1].weight.detach().numpy().T.copy(),
+                         lin[-1].bias.detach().numpy().copy())
+        if cfg.hidden:
+            hw.w1 = lin[0].weight.detach().numpy().T.copy()
+            hw.b1 = lin[0].bias.detach().numpy().copy()
+        return hw
+
+    for epoch in range(cfg.epochs):
+        net.train()
+        order = torch.from_numpy(rng.permutation(len(x)))
+        for i in range(0, len(x), cfg.batch):
+            idx = order[i:i + cfg.batch]
+            loss = torch.nn.functional.cross_entropy(net(xt[idx]), yt[idx], weight=weight)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        net.eval()
+        if on_epoch is not None and on_epoch(epoch, snapshot()):
+            break
+    return snapshot()
+
+
+def fit_early(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
+              score: Callable[[HeadWeights], float], patience: int = 5
+              ) -> tuple[HeadWeights, int, float]:
+    """Train with early stopping on ``score`` (higher is better, measured after each
+    epoch): the best epoch's weights, the number of epochs to it, its score."""
+    best: list[Any] = [None, 0, -1.0]
+
+    def on_epoch(epoch: int, hw: HeadWeights) -> bool:
+        s = score(hw)
+        if s > best[2]:
+            best[:] = [hw, epoch + 1, s]
+        return epoch + 1 - best[1] >= patience
+
+    train_head(x, y, classes, cfg, on_epoch)
+    return best[0], best[1], best[2]
+
+
+def trigger_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens' states of layer index ``li`` and their BIO ids over the event types."""
+    x = np.concatenate([np.asarray(e.states[:, li], np.float32) for e in exs])
+    y = np.concatenate([bio_labels(e.enc, e.triggers, EVENT_NAMES) for e in exs])
+    return x, y
+
+
+def trigger_f1(heads: EventHeads, exs: Sequence[Example], li: int,
+               threshold: float | None = None, by_lang: bool = False) -> Any:
+    """Trigger + type F1 (exact span and type) of ``heads`` on ``exs``, overall (and per
+    language with ``by_lang``)."""
+    tot: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for e in exs:
+        pred = [(t.start, t.end, t.event_type)
+                for t in heads.triggers(e.text, e.enc, e.states[:, li], threshold)]
+        c = span_scores(pred, e.triggers)
+        for k in ("all", e.lang):
+            tot[k] = [a + b for a, b in zip(tot[k], c)]
+    scores = {k: prf(*v) for k, v in tot.items()}
+    return scores if by_lang else scores["all"]["f1"]
+
+
+def pooled_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+    """Pooled features of every gold trigger and its (type, mode, modality)."""
+    feats, gold = [], []
+    for e in exs:
+        st = np.asarray(e.states[:, li], np.float32)
+        for s, t_end, typ, mode, modality in e.events:
+            feats.append(pooled(st, e.enc, s, t_end))
+            gold.append((typ, mode, modality))
+    dims = exs[0].states.shape[-1] * 2 if exs else 0
+    return (np.stack(feats) if feats else np.zeros((0, dims), np.float32)), gold
+
+
+def _heads(info: dict[str, Any], trigger: HeadWeights, modality: HeadWeights | None = None,
+           mode: HeadWeights | None = None) -> EventHeads:
+    return EventHeads(info, trigger, modality, mode)
+
+
+# ---------------------------------------------------------------------------------------
+# Choosing on the inner split through the pipeline
+
+
+def pipeline_scores(golds: Sequence[Any], variants: dict[str, dict[str, Any]],
+                    heads: EventHeads, ner_options: dict[str, dict[str, Any]],
+                    log: Log, label: str = "inner") -> dict[str, dict[str, Any]]:
+    """`lintas run`'s stages over ``golds`` (`evaluate_corpus.GoldDoc`), each document read
+    once up to the claims stage, then the events stage once per variant (its keyword
+    arguments); scores as `lintas evaluate events` gives them, per language and overall."""
+    from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+    from .document import Document
+    from .evaluate_corpus import predicted, score_events
+    from .events import Events
+    from .ner_stage import STATES
+
+    config = PipelineConfig(stages=tuple(s for s in DEFAULT_STAGES if s != "events"),
+                            ner_options=ner_options)
+    nlp = build_pipeline(config)
+    for stage in nlp.stages:
+        if stage.name == "ner":
+            stage.keep_states = True  # as when the events stage reads states
+    stages = {name: Events(heads=heads, ner_options=ner_options, **kw)
+              for name, kw in variants.items()}
+    totals: dict[str, dict[str, dict[str, list[int]]]] = {
+        v: defaultdict(lambda: defaultdict(lambda: [0, 0, 0])) for v in variants}
+    for gold in golds:
+        doc = nlp(Document(doc_id=gold.doc, source=gold.doc, text=gold.text,
+                           lang_hint=gold.lang))
+        cached = doc.cache.get(STATES)
+        for name, stage in stages.items():
+            if cached is not None:
+                doc.cache[STATES] = cached  # each variant reads them (the stage pops them)
+            stage(doc)
+            events, _ = predicted(doc, gold.sentences)
+            for metric, c in score_events(events, gold.events).items():
+                for lang in (gold.lang, "all"):
+                    t = totals[name][lang][metric]
+                    totals[name][lang][metric] = [a + b for a, b in zip(t, c)]
+    out = {name: {lang: {m: prf(*c) for m, c in per.items()} for lang, per in langs.items()}
+           for name, langs in totals.items()}
+    for name, langs in out.items():
+        a = langs.get("all", {})
+        if a:
+            log(f"  {label} {name}: trigger+type F1 {a['trigger_type']['f1']:.3f} "
+                f"argument F1 {a['argument_role']['f1']:.3f} "
+                f"modality {a['modality_of_paired']['p']:.3f} of {a['modality_of_paired']['gold']}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The build
+
+
+def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | None = None,
+                       seed: int = 0, layers: Sequence[int] = (4, 5, 6),
+                       widths: Sequence[int] = (0, 256), limit_docs: int | None = None,
+                       max_epochs: int | None = None, evaluate: bool = True,
+                       log: Log = print) -> dict[str, Any]:
+    """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
+
+    ``ner_dir``: the NER model whose encoder the heads read (default ``models/ner-xx``; its
+    ``model.onnx`` gets the chosen layer as an output). ``limit_docs``: the first documents
+    of each split only and ``max_epochs``: fewer epochs (both for tests)."""
+    import torch
+
+    torch.set_num_threads(1)  # the same numbers on any machine, and the other core free
+    started = time.time()
+    ner_dir = ner_dir or models_dir() / "ner-xx"
+    work = work or out.with_name(out.name + ".work")
+    ner_options = {"transformer": {"model_dir": str(ner_dir)}}
+    layers = tuple(sorted(set(layers)))
+    docs = corpus_documents(limit_docs)
+    held = inner_split(docs, seed)
+    if not held:
+        raise ValueError("[L027] too few train documents for an inner validation split")
+    train_docs = [d for d in docs if d.split == "train"]
+    log(f"{len(train_docs)} train documents ({len(held)} held out to choose on), "
+        f"{sum(d.split == 'dev' for d in docs)} dev documents never read here")
+    states = encode_documents(train_docs, ner_dir, layers, work, log)
+    exs = examples(train_docs, states)
+    fit = [e for e in exs if e.doc not in held]
+    val = [e for e in exs if e.doc in held]
+    log(f"{len(fit)} sentences to fit, {len(val)} to choose on")
+
+    # -- trigger head: layer x width, early stopping on the inner split
+    grid = []
+    best: dict[str, Any] = {}
+    for layer in layers:
+        li = layers.index(layer)
+        x, y = trigger_data(fit, li)
+        for width in widths:
+            recipe = RECIPES.get(width, RECIPES[256])
+            cfg = HeadConfig(hidden=width, seed=seed, lr=recipe["lr"],
+                             epochs=min(recipe["epochs"], max_epochs or recipe["epochs"]))
+            info = {"layer": layer, "types": list(EVENT_TYPES), "threshold": 0.5}
+            hw, epochs, f1 = fit_early(x, y, len(EVENT_NAMES), cfg,
+                                       lambda h: trigger_f1(_heads(info, h), val, li))
+            grid.append({"layer": layer, "hidden": width, "epochs": epochs, "inner_f1": f1})
+            log(f"  trigger head layer {layer} width {width}: inner F1 {f1:.3f} "
+                f"at epoch {epochs}")
+            if f1 > best.get("inner_f1", -1):
+                best = {**grid[-1], "weights": hw}
+    layer, li = best["layer"], layers.index(best["layer"])
+    info: dict[str, Any] = {"layer": layer, "types": list(EVENT_TYPES), "threshold": 0.5}
+    thr_scores = {t: trigger_f1(_heads(info, best["weights"]), val, li, t) for t in THRESHOLDS}
+    threshold = max(THRESHOLDS, key=lambda t: (thr_scores[t], -abs(t - 0.5)))
+    info["threshold"] = threshold
+    log(f"chosen: layer {layer}, width {best['hidden']}, threshold {threshold} "
+        f"(inner F1 {thr_scores[threshold]:.3f})")
+
+    # -- mode and modality heads on gold triggers' pooled states
+    px_fit, g_fit = pooled_data(fit, li)
+    px_val, g_val = pooled_data(val, li)
+    type_modes = Counter((t, m) for t, m, _ in g_fit)
+    majority: dict[str, str] = {}
+    for (t, m), _ in sorted(type_modes.items(), key=lambda kv: (-kv[1], kv[0])):
+        majority.setdefault(t, m)
+    pairs = sorted(type_modes)
+    info.update(modes=[list(p) for p in pairs], majority_mode=majority,
+                modalities=list(MODALITIES))
+    pcfg = HeadConfig(hidden=256, seed=seed, lr=1e-3, epochs=min(30, max_epochs or 30))
+    mode_base = float(np.mean([majority.get(t) == m for t, m, _ in g_val])) if g_val else 0.0
+
+    def mode_acc(h: HeadWeights) -> float:
+        eh = _heads({**info, "mode_source": "head"}, best["weights"], mode=h)
+        return float(np.mean([eh.predict_mode(f, t) == m for f, (t, m, _) in zip(px_val, g_val)]))
+
+    mode_hw, mode_epochs, mode_val = fit_early(
+        px_fit, np.array([pairs.index((t, m)) for t, m, _ in g_fit]), len(pairs), pcfg, mode_acc)
+    info["mode_source"] = "head" if mode_val > mode_base else "majority"
+    log(f"mode: head {mode_val:.3f} vs the type's most frequent mode {mode_base:.3f} "
+        f"on the inner split's gold triggers -> {info['mode_source']}")
+    mod_counts = Counter(m for _, _, m in g_fit)
+    mod_base = float(np.mean([m == mod_counts.most_common(1)[0][0] for _, _, m in g_val]))
+
+    def modality_acc(h: HeadWeights) -> float:
+        eh = _heads(info, best["weights"], modality=h)
+        return float(np.mean([eh.predict_modality(f) == m for f, (_, _, m) in zip(px_val, g_val)]))
+
+    mod_hw, mod_epochs, mod_val = fit_early(
+        px_fit, np.array([MODALITIES.index(m) for _, _, m in g_fit]), len(MODALITIES), pcfg,
+        modality_acc)
+    log(f"modality: head {mod_val:.3f} vs majority {mod_base:.3f} on the inner split's "
+        "gold triggers")
+
+    # -- merge and modality head, through the pipeline on the inner split's documents
+    from .evaluate_corpus import gold_documents
+    from .onnx_outputs import add_hidden_output
+
+    add_hidden_output(ner_dir, layer)
+    fit_heads = _heads(info, best["weights"], modality=mod_hw,
+                       mode=mode_hw if info["mode_source"] == "head" else None)
+    variants = {m: {"merge": m, "modality_head": False} for m in MERGES}
+    golds = [g for g in gold_documents("train") if g.doc in held]
+    log(f"the inner split through the pipeline ({len(golds)} documents):")
+    inner = pipeline_scores(golds, variants, fit_heads, ner_options, log)
+
+    def f1_of(name: str) -> float:
+        return inner[name].get("all", {}).get("trigger_type", {}).get("f1", 0.0)
+
+    merge = max(MERGES, key=lambda m: (f1_of(m), -MERGES.index(m)))
+    with_head = f"{merge} + modality head"
+    inner.update(pipeline_scores(golds, {with_head: {"merge": merge, "modality_head": True}},
+                                 fit_heads, ner_options, log))
+
+    def modality_of(name: str) -> float:
+        return inner[name].get("all", {}).get("modality_of_paired", {}).get("p", 0.0)
+
+    info["merge"] = merge
+    info["modality_head"] = modality_of(with_head) > modality_of(merge)
+    log(f"chosen: merge {merge}, modality head {'on' if info['modality_head'] else 'off'}")
+
+    # -- final heads on the whole train split, the chosen settings and epochs
+    x, y = trigger_data(exs, li)
+    recipe = RECIPES.get(best["hidden"], RECIPES[256])
+    trig = train_head(x, y, len(EVENT_NAMES), HeadConfig(
+        hidden=best["hidden"], seed=seed, lr=recipe["lr"], epochs=max(1, best["epochs"])))
+    px, g = pooled_data(exs, li)
+    # the modes of the whole train split (a mode may be seen in the inner split only)
+    type_modes = Counter((t, m) for t, m, _ in g)
+    majority = {}
+    for (t, m), _ in sorted(type_modes.items(), key=lambda kv: (-kv[1], kv[0])):
+        majority.setdefault(t, m)
+    pairs = sorted(type_modes)
+    info.update(modes=[list(p) for p in pairs], majority_mode=majority)
+    arrays = trig.arrays("trigger/")
+    if info["mode_source"] == "head":
+        arrays.update(train_head(px, np.array([pairs.index((t, m)) for t, m, _ in g]),
+                                 len(pairs), HeadConfig(**{**pcfg.__dict__,
+                                                           "epochs": max(1, mode_epochs)})
+                                 ).arrays("mode/"))
+    if info["modality_head"]:
+        arrays.update(train_head(px, np.array([MODALITIES.index(m) for _, _, m in g]),
+                                 len(MODALITIES), HeadConfig(**{**pcfg.__dict__,
+                                                                "epochs": max(1, mod_epochs)})
+                                 ).arrays("modality/"))
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / HEADS, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
+                                        for k, v in arrays.items()})
+    ner_info = json.loads((ner_dir / "model.json").read_text(encoding="utf-8"))
+    counts = Counter((d.lang, d.split) for d in docs)
+    info = {
+        "name": "lintas-events-xx", "version": VERSION, **info,
+        "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
+        "encoder": {"name": ner_info.get("name"), "version": ner_info.get("version"),
+                    "onnx_sha256": ner_info["onnx_sha256"], "hidden_layer": layer},
+        "corpus": {"sha256": corpus_sha(), "documents": {f"{l} {s}": n for (l, s), n
+                                                          in sorted(counts.items())},
+                   "train_sentences": len(exs), "held_out_documents": sorted(held),
+                   "limit_docs": limit_docs},
+        "choice": {"trigger_grid": grid, "thresholds": thr_scores,
+                   "mode": {"head": mode_val, "majority": mode_base},
+                   "modality": {"head": mod_val, "majority": mod_base},
+                   "pipeline": {k: v.get("all", {}) for k, v in inner.items()},
+                   "pipeline_by_language": {k: {lang: s["trigger_type"]["f1"]
+                                                for lang, s in v.items()}
+                                            for k, v in inner.items()}},
+        "minutes": round((time.time() - started) / 60, 1),
+    }
+    (out / "model.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+    reload()
+    if evaluate:
+        info["dev"] = dev_scores(out, ner_options, log)
+        info["minutes_with_dev"] = round((time.time() - started) / 60, 1)
+        (out / "model.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+    from .events_card import write_card
+
+    write_card(out)
+    return info
+
+
+def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log) -> dict[str, Any]:
+    """`lintas evaluate events` on the dev split with the new heads, with the lexicons alone
+    (the card's comparison), and with the heads on every document (``events_encode``: the
+    Indonesian documents, read by the spaCy NER, encoded for them); run after everything
+    is chosen."""
+    from .core import PipelineConfig
+    from .evaluate_corpus import evaluate_corpus
+
+    res = {}
+    for name, learned, encode in (("learned", True, False), ("lexicons", False, False),
+                                  ("learned, every document encoded", True, True)):
+        r = evaluate_corpus("events", "dev", config=PipelineConfig(
+            ner_options=ner_options, events_model=str(out), events_learned=learned,
+            events_encode=encode))
+        res[name] = r["scores"]
+        a = r["scores"].get("all", {})
+        log(f"dev ({name}): trigger+type F1 {a['trigger_type']['f']:.3f}, argument F1 "
+            f"{a['argument_role']['f']:.3f}, modality {a['modality_of_paired']['p']:.3f}")
+    # every way of combining them, reported (the inner split chose)
+    from .evaluate_corpus import gold_documents
+    from .events_learned import load_heads
+
+    heads = load_heads(out, ner_options)
+    if heads is not None:
+        variants: dict[str, dict[str, Any]] = {m: {"merge": m, "modality_head": False}
+                                               for m in MERGES}
+        if heads.modality is not None:
+            variants[f"{heads.merge} + modality head"] = {"merge": heads.merge,
+                                                          "modality_head": True}
+        log("the dev split, every variant (reported, not chosen on):")
+        res["variants"] = pipeline_scores(gold_documents("dev"), variants, heads, ner_options,
+                                          log, "dev")
+    return res

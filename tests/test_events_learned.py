@@ -1,0 +1,219 @@
+"""The learned event heads (models/events-xx) on sentences written for these tests, the
+hidden-state output of the NER encoder they read, and `lintas train events` on a slice of
+the corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.document import Document
+from pipeline.events import Events
+from pipeline.events_learned import default_dir, load_heads
+from pipeline.lexicons import models_dir
+from pipeline.ner_stage import STATES
+
+NER = models_dir() / "ner-xx"
+pytestmark = pytest.mark.skipif(load_heads() is None,
+                                reason="no events-xx heads for this NER model")
+
+_UP_TO_CLAIMS: list = []
+
+
+def learned_events(text: str, lang: str, merge: str | None = None) -> list[tuple[str, str]]:
+    """(event type, trigger text) of ``text`` through the default stages, the events stage
+    with the shipped heads (``merge``: another way to combine them with the lexicons)."""
+    if not _UP_TO_CLAIMS:
+        nlp = build_pipeline(PipelineConfig(stages=tuple(s for s in DEFAULT_STAGES
+                                                         if s != "events")))
+        for stage in nlp.stages:
+            if stage.name == "ner":
+                stage.keep_states = True
+        _UP_TO_CLAIMS.append(nlp)
+    doc = _UP_TO_CLAIMS[0](Document("t", "t", text, lang_hint=lang))
+    Events(merge=merge, encode=True)(doc)  # Indonesian is read by its spaCy NER
+    return [(e.event_type, text[e.trigger.start:e.trigger.end]) for e in doc.events]
+
+
+def types(evs: list[tuple[str, str]]) -> set[str]:
+    return {t for t, _ in evs}
+
+
+# Russian: the heads alone, as for a language nobody wrote a lexicon for
+@pytest.mark.parametrize("text,event_type", [
+    ("Премьер-министр Японии прибыл с официальным визитом в Астану.", "CONSULT"),
+    ("Россия и Казахстан подписали меморандум о строительстве атомной станции.", "AGREE"),
+    ("Евросоюз ввел новые санкции против крупнейших российских банков.", "SANCTION"),
+])
+def test_russian_events_from_the_heads_alone(text, event_type):
+    assert event_type in types(learned_events(text, "ru", merge="learned"))
+
+
+RU_ATTACK = "Боевики атаковали военную базу на севере страны."
+
+
+def test_russian_attack_trigger_from_the_heads_alone():
+    assert "атаковали" in {t for _, t in learned_events(RU_ATTACK, "ru", merge="learned")}
+
+
+@pytest.mark.xfail(reason="the corpus' train split has 25 ASSAULT triggers, 4 Russian and "
+                          "none of 'атаковать': the shipped head types 'атаковали' PROTEST",
+                   strict=False)
+def test_russian_attack_typed_by_the_heads_alone():
+    assert "ASSAULT" in types(learned_events(RU_ATTACK, "ru", merge="learned"))
+
+
+def test_russian_without_a_lexicon_in_the_default_pipeline(monkeypatch):
+    """With no Russian trigger lexicon at all, the default merge still finds the events."""
+    import pipeline.events as events_module
+    from pipeline.phrases import PhraseIndex
+
+    real = events_module.phrase_table
+
+    def no_russian_triggers(lang, name, shared=False):
+        if lang == "ru" and name == "events.tsv":
+            return PhraseIndex({}, lang)
+        return real(lang, name, shared)
+
+    monkeypatch.setattr(events_module, "phrase_table", no_russian_triggers)
+    evs = learned_events("Премьер-министр Японии прибыл с официальным визитом в Астану, "
+                         "а Евросоюз ввел новые санкции.", "ru")
+    assert {"CONSULT", "SANCTION"} <= types(evs), evs
+
+
+@pytest.mark.parametrize("text,lang,event_type", [
+    ("Министърът на отбраната посети Варшава в понеделник.", "bg", "CONSULT"),
+    ("Бойци нападнаха полицейски участък в северната част на страната.", "bg", "ASSAULT"),
+    ("The European Union imposed new sanctions on Russian banks.", "en", "SANCTION"),
+    ("Militants attacked a police station in the north of the country.", "en", "ASSAULT"),
+    ("Presiden Joko Widodo mengunjungi Beijing pekan lalu.", "id", "CONSULT"),
+    ("Polska podpisała umowę o dostawach gazu z Norwegią.", "pl", "AGREE"),
+])
+def test_the_heads_in_other_languages(text, lang, event_type):
+    assert event_type in types(learned_events(text, lang, merge="learned"))
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Всички права запазени. Копирането на материали от сайта без писмено разрешение на "
+     "редакцията е забранено.", "bg"),
+    ("Перепечатка материалов сайта допускается только с письменного разрешения редакции.", "ru"),
+])
+def test_a_footer_yields_no_event(text, lang):
+    assert learned_events(text, lang) == []
+    assert learned_events(text, lang, merge="learned") == []
+
+
+def test_records_name_the_heads():
+    doc = build_pipeline()(Document("t", "t", RU_ATTACK, lang_hint="ru"))
+    assert doc.extractors["events"].startswith("lintas-events-xx ")
+    assert doc.extractors["events"].endswith("+ lintas-lexicons 1")
+    assert STATES not in doc.cache  # read by the events stage, not kept
+
+
+def test_hidden_states_are_the_encoders_and_deterministic():
+    """The NER stage keeps what `OnnxEncoder` returns for the same (cleaned) text, and two
+    calls return the same states."""
+    from pipeline.encoder_runtime import OnnxEncoder
+
+    text = "Президент Казахстана встретился с премьер-министром Японии.\nВстреча прошла в Астане."
+    layer = json.loads((NER / "model.json").read_text(encoding="utf-8"))["hidden_layer"]
+    enc = OnnxEncoder(NER)
+    (spans1, st1), = enc.spans_and_states([text], (layer,))
+    (spans2, st2), = enc.spans_and_states([text], (layer,))
+    assert np.array_equal(st1.states, st2.states) and spans1 == spans2
+    assert st1.states.shape == (len(st1.enc), 1, 384)
+    assert spans1 == enc.spans([text])[0]  # the names are the plain pass's
+    nlp = build_pipeline(PipelineConfig(stages=("clean", "langid", "segment", "ner")))
+    nlp.stages[-1].keep_states = True
+    doc = nlp(Document("t", "t", text, lang_hint="ru"))
+    assert np.array_equal(doc.cache[STATES].of(layer), st1.of(layer))
+
+
+def test_plain_ner_does_not_fetch_the_hidden_states(monkeypatch):
+    from pipeline.encoder_runtime import OnnxEncoder
+
+    enc = OnnxEncoder(NER)
+    asked = []
+    real = enc.session.run
+
+    def run(names, feeds):
+        asked.append(tuple(names))
+        return real(names, feeds)
+
+    monkeypatch.setattr(enc.session, "run", run)
+    enc.spans(["Президент Казахстана встретился с премьер-министром Японии."])
+    assert asked == [("logits",)]
+
+
+def test_heads_are_off_for_another_ner_model(tmp_path):
+    """Heads trained on one encoder are not applied to another's states."""
+    other = tmp_path / "ner"
+    other.mkdir()
+    info = json.loads((NER / "model.json").read_text(encoding="utf-8"))
+    info["onnx_sha256"] = "0" * 64  # a retrained model
+    (other / "model.json").write_text(json.dumps(info), encoding="utf-8")
+    assert load_heads(default_dir(), {"transformer": {"model_dir": str(other)}}) is None
+    assert load_heads(default_dir()) is not None
+
+
+def test_hidden_output_names_the_layer(tmp_path):
+    """`add_hidden_output` adds one `hidden_K` output (replacing another layer's), records
+    it, and the file is left alone when it has it already."""
+    onnx = pytest.importorskip("onnx")
+    from pipeline.onnx_outputs import add_hidden_output
+
+    folder = tmp_path / "ner"
+    folder.mkdir()
+    shutil.copy(NER / "model.onnx", folder / "model.onnx")
+    shutil.copy(NER / "model.json", folder / "model.json")
+    assert add_hidden_output(folder, 3) == "hidden_3"
+    outputs = [o.name for o in onnx.load(str(folder / "model.onnx")).graph.output]
+    assert outputs == ["logits", "hidden_3"]
+    info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    assert info["hidden_layer"] == 3
+    before = (folder / "model.onnx").stat().st_mtime_ns
+    add_hidden_output(folder, 3)
+    assert (folder / "model.onnx").stat().st_mtime_ns == before
+
+
+def _corpus_readable() -> bool:
+    import sys
+
+    sys.path.insert(0, str(models_dir() / "corpus"))
+    import corpuslib  # type: ignore[import-not-found]
+
+    return corpuslib.data_root().is_dir()
+
+
+@pytest.mark.skipif(not _corpus_readable(), reason="needs ../shared/data (the corpus' sources)")
+def test_train_events_on_a_slice(tmp_path):
+    """`lintas train events` end to end on six documents, one layer, two epochs (about
+    11 s here), into copies: the shipped models are not touched."""
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    ner = tmp_path / "ner"
+    ner.mkdir()
+    for name in ("model.onnx", "model.json"):
+        shutil.copy(NER / name, ner / name)
+    out = tmp_path / "events"
+    result = CliRunner().invoke(app, [
+        "train", "events", "--out", str(out), "--ner-model", str(ner), "--work",
+        str(tmp_path / "work"), "--limit-docs", "6", "--max-epochs", "2", "--layers", "4",
+        "--widths", "0", "--no-evaluate"])
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert info["layer"] == 4 and info["merge"] in ("lexicon", "learned", "union",
+                                                   "lexicon_first")
+    assert info["encoder"]["onnx_sha256"] == json.loads(
+        (ner / "model.json").read_text(encoding="utf-8"))["onnx_sha256"]
+    assert (out / "heads.npz").exists() and (out / "README.md").exists()
+    heads = load_heads(out, {"transformer": {"model_dir": str(ner)}})
+    assert heads is not None and heads.layer == 4
