@@ -47,6 +47,46 @@ def text_records(text: str, lang: str, published: str | None = None) -> list[dic
     return doc_records(_PIPELINE[0](doc))
 
 
+def text_events(text: str, lang: str, published: str | None = None) -> list[dict]:
+    """The events of one text (`text_records`) as type, mode, trigger, modality, arguments
+    by role (an entity's name, else the argument's text) and the time's value."""
+    records = text_records(text, lang, published)
+    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
+    out = []
+    for r in records:
+        if r["type"] != "event":
+            continue
+        args: dict[str, list[str]] = {}
+        for a in r["arguments"]:
+            args.setdefault(a["role"], []).append(names.get(a["entity"], a["text"]))
+        out.append({"type": r["event_type"], "mode": r["mode"], "trigger": r["trigger"]["text"],
+                    "modality": r["modality"], "args": args,
+                    "time": (r["time"] or {}).get("value")})
+    return out
+
+
+def find_event(evs: list[dict], mode: str) -> dict:
+    """The first of `text_events`' events with ``mode`` (fails, showing them all, if none)."""
+    found = [e for e in evs if e["mode"] == mode]
+    assert found, evs
+    return found[0]
+
+
+def text_claims(text: str, lang: str) -> list[tuple]:
+    """The claims of one text (`text_records`) as (kind, speaker's entity name or text, cue
+    text, content text)."""
+    records = text_records(text, lang)
+    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
+    out = []
+    for r in records:
+        if r["type"] != "claim":
+            continue
+        speaker = r["speaker"] or {}
+        who = names.get(speaker.get("entity")) or speaker.get("text")
+        out.append((r["kind"], who, (r["cue"] or {}).get("text"), r["content"]["text"]))
+    return out
+
+
 @pytest.fixture(scope="session")
 def seed_records() -> list[dict]:
     """Records of the five sample articles, computed once per test session."""

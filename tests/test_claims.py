@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import text_records
-
-
-def claims(text: str, lang: str) -> list[tuple]:
-    records = text_records(text, lang)
-    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
-    out = []
-    for r in records:
-        if r["type"] != "claim":
-            continue
-        speaker = r["speaker"] or {}
-        who = names.get(speaker.get("entity")) or speaker.get("text")
-        out.append((r["kind"], who, (r["cue"] or {}).get("text"), r["content"]["text"]))
-    return out
+from conftest import text_claims as claims
 
 
 def test_direct_quote_with_cue_after_it():

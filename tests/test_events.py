@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import text_records
-
-
-def events(text: str, lang: str, published: str | None = None) -> list[dict]:
-    records = text_records(text, lang, published)
-    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
-    out = []
-    for r in records:
-        if r["type"] != "event":
-            continue
-        args = {}
-        for a in r["arguments"]:
-            args.setdefault(a["role"], []).append(names.get(a["entity"], a["text"]))
-        out.append({"type": r["event_type"], "mode": r["mode"], "trigger": r["trigger"]["text"],
-                    "modality": r["modality"], "args": args,
-                    "time": (r["time"] or {}).get("value")})
-    return out
-
-
-def find(evs: list[dict], mode: str) -> dict:
-    found = [e for e in evs if e["mode"] == mode]
-    assert found, evs
-    return found[0]
+from conftest import find_event as find
+from conftest import text_events as events
 
 
 def test_planned_visit_and_signing_with_date():

@@ -6,42 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import text_records
-
-
-def events(text: str, lang: str, published: str | None = None) -> list[dict]:
-    records = text_records(text, lang, published)
-    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
-    out = []
-    for r in records:
-        if r["type"] != "event":
-            continue
-        args: dict[str, list[str]] = {}
-        for a in r["arguments"]:
-            args.setdefault(a["role"], []).append(names.get(a["entity"], a["text"]))
-        out.append({"type": r["event_type"], "mode": r["mode"], "trigger": r["trigger"]["text"],
-                    "modality": r["modality"], "args": args,
-                    "time": (r["time"] or {}).get("value")})
-    return out
-
-
-def claims(text: str, lang: str) -> list[tuple]:
-    records = text_records(text, lang)
-    names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
-    out = []
-    for r in records:
-        if r["type"] != "claim":
-            continue
-        speaker = r["speaker"] or {}
-        who = names.get(speaker.get("entity")) or speaker.get("text")
-        out.append((r["kind"], who, (r["cue"] or {}).get("text"), r["content"]["text"]))
-    return out
-
-
-def find(evs: list[dict], mode: str) -> dict:
-    found = [e for e in evs if e["mode"] == mode]
-    assert found, evs
-    return found[0]
+from conftest import find_event as find
+from conftest import text_claims as claims
+from conftest import text_events as events
 
 
 def names(ev: dict, *roles: str) -> list[str]:
