@@ -66,28 +66,42 @@ def _shift(span: dict[str, Any] | None, base: int) -> Span | None:
     return None if span is None else (span["start"] - base, span["end"] - base)
 
 
+def records_by_document(keep: Any = None) -> dict[str, list[dict[str, Any]]]:
+    """The corpus' records that ``keep(record)`` accepts (default: all), per document id in
+    id order, each document's records in text order."""
+    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rec in _corpus_modules().load():
+        if keep is None or keep(rec):
+            by_doc[rec["doc"]].append(rec)
+    return {d: sorted(by_doc[d], key=lambda r: r["sentence"]["start"]) for d in sorted(by_doc)}
+
+
+def stretch(recs: list[dict[str, Any]]) -> tuple[str, int]:
+    """The text of one document's records' stretch of their source, from the first to the
+    last annotated character (a quote may run past its sentence), and its offset in the
+    source. Raises FileNotFoundError without the shared data folder."""
+    source = _corpus_modules().cl.read_source(recs[0]["source"])
+    starts = [r["sentence"]["start"] for r in recs]
+    ends = [r["sentence"]["end"] for r in recs]
+    for r in recs:
+        for c in r["claims"]:
+            starts.append(c["content"]["start"])
+            ends.append(c["content"]["end"])
+    a, b = min(starts), max(ends)
+    return source[a:b], a
+
+
 def gold_documents(split: str = "dev", langs: Iterable[str] | None = None) -> list[GoldDoc]:
     """The corpus' documents of ``split`` (``dev``, ``train`` or ``all``) in ``langs``
     (default: every language), with gold events and claims in offsets of the rebuilt text.
     Raises FileNotFoundError when the shared data folder is missing."""
-    validate = _corpus_modules()
     wanted = set(langs) if langs else None
-    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rec in validate.load():
-        if (split == "all" or rec["split"] == split) and (wanted is None or rec["lang"] in wanted):
-            by_doc[rec["doc"]].append(rec)
+    by_doc = records_by_document(lambda rec: (split == "all" or rec["split"] == split)
+                                 and (wanted is None or rec["lang"] in wanted))
     out = []
-    for doc_id in sorted(by_doc):
-        recs = sorted(by_doc[doc_id], key=lambda r: r["sentence"]["start"])
-        source = validate.cl.read_source(recs[0]["source"])
-        starts = [r["sentence"]["start"] for r in recs]
-        ends = [r["sentence"]["end"] for r in recs]
-        for r in recs:  # a quote may run past its sentence
-            for c in r["claims"]:
-                starts.append(c["content"]["start"])
-                ends.append(c["content"]["end"])
-        a, b = min(starts), max(ends)
-        gold = GoldDoc(doc_id, recs[0]["lang"], source[a:b],
+    for doc_id, recs in by_doc.items():
+        text, a = stretch(recs)
+        gold = GoldDoc(doc_id, recs[0]["lang"], text,
                        [(r["sentence"]["start"] - a, r["sentence"]["end"] - a) for r in recs])
         for r in recs:
             for ev in r["events"]:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -87,15 +86,6 @@ class CorpusDoc:
     sentences: list[Sentence]
 
 
-def _validate() -> Any:
-    folder = str(models_dir() / "corpus")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    import validate  # type: ignore[import-not-found]
-
-    return validate
-
-
 def corpus_sha() -> str:
     """sha256 of the corpus' annotation files (names and bytes), in name order."""
     h = hashlib.sha256()
@@ -106,34 +96,25 @@ def corpus_sha() -> str:
 
 def corpus_documents(limit: int | None = None) -> list[CorpusDoc]:
     """Every annotated document in document order (``limit``: the first ``limit`` of each
-    split, for quick runs). Raises FileNotFoundError without the shared data folder."""
-    validate = _validate()
-    by_doc: dict[str, list[dict]] = defaultdict(list)
-    for rec in validate.load():
-        by_doc[rec["doc"]].append(rec)
+    split, for quick runs), rebuilt as `pipeline.evaluate_corpus.gold_documents` does.
+    Raises FileNotFoundError without the shared data folder."""
+    from .evaluate_corpus import records_by_document, stretch
+
     out: list[CorpusDoc] = []
     taken: Counter = Counter()
-    for doc_id in sorted(by_doc):
-        recs = sorted(by_doc[doc_id], key=lambda r: r["sentence"]["start"])
+    for doc_id, recs in records_by_document().items():
         split = recs[0]["split"]
         if limit is not None and taken[split] >= limit:
             continue
         taken[split] += 1
-        source = validate.cl.read_source(recs[0]["source"])
-        starts = [r["sentence"]["start"] for r in recs]
-        ends = [r["sentence"]["end"] for r in recs]
-        for r in recs:  # as gold_documents: a quote may run past its sentence
-            for c in r["claims"]:
-                starts.append(c["content"]["start"])
-                ends.append(c["content"]["end"])
-        a, b = min(starts), max(ends)
+        text, a = stretch(recs)
         sents = []
         for r in recs:
             s0 = r["sentence"]["start"]
             sents.append(Sentence(s0 - a, r["sentence"]["end"] - a, [
                 (e["trigger"]["start"] - s0, e["trigger"]["end"] - s0, e["type"], e["mode"],
                  e["modality"]) for e in r["events"]]))
-        out.append(CorpusDoc(doc_id, recs[0]["lang"], split, source[a:b], sents))
+        out.append(CorpusDoc(doc_id, recs[0]["lang"], split, text, sents))
     return out
 
 
