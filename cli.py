@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -268,6 +268,15 @@ def train_tok2vec(
                f"words, {record['minutes']} min", err=True)
 
 
+# options shared by `lintas train events` and `lintas train claims`
+LimitDocs = Annotated[Optional[int], typer.Option(
+    "--limit-docs", help="Read only the first N documents of each split (quick runs).")]
+MaxEpochs = Annotated[Optional[int], typer.Option(
+    "--max-epochs", help="At most this many epochs per head (quick runs).")]
+EvaluateDev = Annotated[bool, typer.Option(
+    "--evaluate/--no-evaluate", help="Score the dev split for the card at the end.")]
+
+
 @train_app.command("events")
 def train_events(
     out: Annotated[Optional[Path], typer.Option(
@@ -283,33 +292,63 @@ def train_events(
         "--layers", help="Candidate encoder layers, comma-separated.")] = "4,5,6",
     widths: Annotated[str, typer.Option(
         "--widths", help="Candidate trigger heads: 0 (linear) or an MLP's hidden width.")] = "0,256",
-    limit_docs: Annotated[Optional[int], typer.Option(
-        "--limit-docs", help="Read only the first N documents of each split (quick runs).")] = None,
-    max_epochs: Annotated[Optional[int], typer.Option(
-        "--max-epochs", help="At most this many epochs per head (quick runs).")] = None,
-    evaluate: Annotated[bool, typer.Option(
-        "--evaluate/--no-evaluate", help="Score the dev split for the card at the end.")] = True,
+    limit_docs: LimitDocs = None,
+    max_epochs: MaxEpochs = None,
+    evaluate: EvaluateDev = True,
 ) -> None:
     """Train the learned event heads on the team's annotated corpus (needs lintas[train] and
     the corpus' sources in ../shared/data or $LINTAS_DATA)."""
     from pipeline.lexicons import models_dir
     from pipeline.train_events import build_events_model
 
-    target = out or models_dir() / "events-xx"
+    _train_heads(build_events_model, out or models_dir() / "events-xx", ner_dir=ner_model,
+                 work=work, seed=seed, layers=[int(x) for x in layers.split(",") if x.strip()],
+                 widths=[int(x) for x in widths.split(",") if x.strip()],
+                 limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate)
+
+
+def _train_heads(build: Any, target: Path, **options: Any) -> None:
+    """Run `lintas train events|claims`' ``build(target, **options)`` with the CLI's
+    messages: the corpus' sources missing, torch missing, a model it cannot start from."""
     try:
-        info = build_events_model(
-            target, ner_dir=ner_model, work=work, seed=seed,
-            layers=[int(x) for x in layers.split(",") if x.strip()],
-            widths=[int(x) for x in widths.split(",") if x.strip()],
-            limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate,
-            log=lambda msg: typer.echo(msg, err=True))
+        info = build(target, log=lambda msg: typer.echo(msg, err=True), **options)
     except FileNotFoundError as exc:
         typer.echo(f"[L023] the corpus' sources are not readable: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    except ValueError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     except ImportError as exc:
         typer.echo(f"lintas: error: {exc}: pip install -e \".[train]\"", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     typer.echo(f"saved {target}: layer {info['layer']}, merge {info['merge']}", err=True)
+
+
+@train_app.command("claims")
+def train_claims(
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Model folder to write (default: models/claims-xx).")] = None,
+    ner_model: Annotated[Optional[Path], typer.Option(
+        "--ner-model", help="The NER model whose encoder the head reads (default: "
+                            "models/ner-xx; `lintas train events` chose its layer).")] = None,
+    work: Annotated[Optional[Path], typer.Option(
+        "--work", help="Folder for the cached encoder states (default: "
+                       "models/events-xx.work, shared with `train events`).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    widths: Annotated[str, typer.Option(
+        "--widths", help="Candidate heads: 0 (linear) or an MLP's hidden width.")] = "0,256",
+    limit_docs: LimitDocs = None,
+    max_epochs: MaxEpochs = None,
+    evaluate: EvaluateDev = True,
+) -> None:
+    """Train the learned claim head (cue, speaker, content) on the team's annotated corpus
+    (needs lintas[train] and the corpus' sources in ../shared/data or $LINTAS_DATA)."""
+    from pipeline.lexicons import models_dir
+    from pipeline.train_claims import build_claims_model
+
+    _train_heads(build_claims_model, out or models_dir() / "claims-xx", ner_dir=ner_model,
+                 work=work, seed=seed, widths=[int(x) for x in widths.split(",") if x.strip()],
+                 limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate)
 
 
 @evaluate_app.command("ner")

@@ -25,10 +25,13 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
+from .claims_learned import ClaimHeads, load_claim_heads
 from .docview import DocView
-from .document import Document, Entity, Span
-from .lexicons import grammar
+from .document import Document, Entity, Mention, Span
+from .events_learned import DocStates, StatesReader
+from .lexicons import grammar, settings
 from .names import fold
 from .phrases import phrase_list, phrase_table
 from .relations import mention_entities
@@ -42,6 +45,8 @@ RELATIVE_WINDOW = 25  # tokens a relative clause may span between a speaker and 
 INTRO_WINDOW = 14  # tokens after a cue in which "bahwa" / "че" / "that" opens the content
 TAIL_WORDS = 5  # words after a closing cue that are still an adverbial ("in Astana on Tuesday")
 _SENTENCE_PUNCT = re.compile(r"[.!?;\"“”„«»]")
+# an opening quotation mark -> the marks that may close it
+_CLOSERS = {"«": "»", "“": "”", "„": "“”", "\"": "\"", "‘": "’"}
 
 
 @dataclass
@@ -57,11 +62,43 @@ class Claim:
 
 
 class Claims:
-    """Pipeline stage: ``doc.claims`` from quotations, reporting cues and quantities."""
+    """Pipeline stage: ``doc.claims`` from quotations, reporting cues and quantities, and
+    from the learned cue / speaker / content head (``models/claims-xx``,
+    `pipeline.claims_learned`) on the NER encoder's states.
+
+    ``learned``: False for the lexicons alone. ``heads``, ``merge``, ``implicit_speaker``:
+    another head or way of combining, or of finding a speaker no sentence names (training
+    compares them; `_Finder.learned`); ``model_dir``: another claims model folder;
+    ``ner_options``: the NER backends' options. The head reads the states of the NER
+    stage's transformer pass (or, with ``encode``, a pass of its own); ``pop_states``:
+    take them out of the document's cache (no later stage reads them)."""
 
     name = "claims"
     requires = ("sentences", "tokens", "mentions", "entities")
     assigns = ("claims",)
+
+    def __init__(self, learned: bool = True, model_dir: str | None = None,
+                 ner_options: dict[str, dict[str, Any]] | None = None,
+                 heads: ClaimHeads | None = None, merge: str | None = None,
+                 implicit_speaker: bool | None = None, encode: bool = False,
+                 pop_states: bool = False) -> None:
+        from pathlib import Path
+
+        self.ner_options = ner_options or {}
+        if heads is None and learned:
+            heads = load_claim_heads(Path(model_dir) if model_dir else None, self.ner_options)
+        self.heads = heads if learned else None
+        self.merge = (merge or self.heads.merge) if self.heads is not None else "lexicon"
+        self.implicit_speaker = bool(self.heads is not None and (
+            self.heads.info.get("implicit_speaker", False) if implicit_speaker is None
+            else implicit_speaker))
+        self.states = StatesReader(self.ner_options, encode)
+        self.pop_states = pop_states
+
+    @property
+    def reads_states(self) -> bool:
+        """Whether the stage reads the encoder's hidden states (the NER stage keeps them)."""
+        return self.heads is not None and self.merge != "lexicon"
 
     def __call__(self, doc: Document) -> Document:
         doc.claims = []
@@ -69,13 +106,26 @@ class Claims:
             return doc
         lang = doc.lang or "und"
         cues = phrase_table(lang, "claim_cues.tsv")
-        if not cues:
+        states = (self.states(doc, self.heads.layer, self.pop_states)  # type: ignore[union-attr]
+                  if self.reads_states else None)
+        use_lexicon = bool(cues) and (self.merge != "learned" or states is None)
+        if not use_lexicon and states is None:
             return doc
         finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"), grammar(lang),
                          phrase_list(lang, "titles.txt"))
-        doc.claims = finder.direct() + finder.reported() + finder.factual()
+        enclitics = tuple(settings(lang).get("enclitics", "").split())
+        learned = (lambda: finder.learned(self.heads, states, enclitics, self.implicit_speaker)) \
+            if states is not None else list
+        lexicon = (lambda: finder.direct() + finder.reported() + finder.factual()) \
+            if use_lexicon else list
+        # the claims found first keep their content; the others only where it is free
+        first, then = (learned, lexicon) if self.merge in ("learned", "learned_first") \
+            else (lexicon, learned)
+        doc.claims = first() + then()
         doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
-        doc.extractors["claims"] = "lintas-lexicons 1"
+        names = ([self.heads.version] if states else []) + (  # type: ignore[union-attr]
+            ["lintas-lexicons 1"] if use_lexicon else [])
+        doc.extractors["claims"] = " + ".join(names)
         return doc
 
 
@@ -95,9 +145,11 @@ class _Finder(DocView):
                                          for role in ("locative", "origin", "time")))
         self.titles = titles
         self.ents = mention_entities(doc)
+        self.enclitics: frozenset[str] = frozenset()  # set by `learned`
         self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
         self.framed: list[int] = []  # where each claim's speaker, cue or content begins
         self.intro = self.complementizers | {":", ",", "–", "-", "—"}
+        self.pronouns = words_of.get("pronoun", none)  # "dia", "он", "he": a person before
 
     def cue_at(self, i: int):
         """(first, last) token of a reporting cue starting at token ``i``, else None."""
@@ -265,22 +317,34 @@ class _Finder(DocView):
         return all(not (t.start < span.end and span.start < t.end)
                    for t in self.taken[max(0, i - 1):i + 1])
 
-    def claim(self, kind: str, content: Span, cue: tuple[int, int] | None,
+    def claim(self, kind: str, content: Span, cue: tuple[int, int] | Span | None,
               speaker: tuple[Span, Entity | None] | None, confidence: float) -> Claim | None:
+        """A claim when its content, trimmed, has three words or more, lies outside
+        boilerplate and overlaps no claim found before; ``cue``: its first and last token,
+        or its span."""
         content = _trim(self.text, content, self.intro)
         if content is None or len(self.text[content.start:content.end].split()) < 3:
             return None
         if self.doc.is_masked(content.start, content.end) or not self.free(content):
             return None
         bisect.insort(self.taken, content, key=lambda t: t.start)
-        cue_span = Span(self.starts[cue[0]], self.ends[cue[1]]) if cue else None
+        cue_span = cue if isinstance(cue, Span) or cue is None else \
+            Span(self.starts[cue[0]], self.ends[cue[1]])
         sp, ent = speaker if speaker else (None, None)
         first = min(x.start for x in (content, cue_span, sp) if x is not None)
         if sp is not None and first == sp.start:
             first = self.title_start(sp.start)  # "…, Presiden Serdar Berdimuhamedov … mengatakan"
         bisect.insort(self.framed, first)
         if sp is not None and ent is None:
-            ent = self.named(self.text[sp.start:sp.end])
+            words = self.text[sp.start:sp.end]
+            first = words.split()[0] if words.split() else ""
+            if first.lower() in self.pronouns:
+                # "сказал он журналистам", "kata dia kepada wartawan": the pronoun, standing
+                # for the person named last before it
+                sp = Span(sp.start + words.index(first), sp.start + words.index(first) + len(first))
+                ent = self.person_before(sp.start)
+            else:
+                ent = self.named(words)
         return Claim(kind, content, sp, ent, cue_span,
                      confidence + (0.1 if ent is not None else 0.0))
 
@@ -396,6 +460,120 @@ class _Finder(DocView):
                 if c:
                     out.append(c)
         return out
+
+    def learned(self, heads: ClaimHeads, states: DocStates, enclitics: tuple[str, ...],
+                implicit_speaker: bool = False) -> list[Claim]:
+        """Claims from the learned head, sentence by sentence. A content with no cue that
+        opens a sentence continues the claim before when that claim's content ran to the
+        end of its sentence (a quotation of several sentences). ``implicit_speaker``: a
+        claim whose sentence names no speaker is the last person named before its cue's."""
+        self.enclitics = frozenset(enclitics)
+        out: list[Claim] = []
+        open_claim: Claim | None = None  # a claim whose content reached its sentence's end
+        for sent in self.doc.sentences:
+            got = states.sentence(sent.start, sent.end)
+            if got is None:
+                open_claim = None
+                continue
+            enc, x = got
+            text = self.text[sent.start:sent.end]
+            found = heads.claims(text, enc, x, enclitics, continuation=open_claim is not None)
+            reached_end = None
+            for lc in found:
+                content = Span(sent.start + lc.content[0], sent.start + lc.content[1])
+                if lc.cue is None:
+                    if open_claim is not None and self._extend(open_claim, content):
+                        reached_end = open_claim if self._runs_to_end(open_claim.content,
+                                                                      sent) else None
+                    continue
+                cue = Span(sent.start + lc.cue[0], sent.start + lc.cue[1])
+                speaker = self.learned_speaker(
+                    Span(sent.start + lc.speaker[0], sent.start + lc.speaker[1])
+                    if lc.speaker else None)
+                if speaker is None and implicit_speaker:
+                    # "заявил, что …" with no subject: the person named last before the cue
+                    m = self.person_mention_before(cue.start)
+                    speaker = (Span(m.start, m.end), self.ents.get((m.start, m.end))) \
+                        if m is not None else None
+                closing = self._closing_mark(content)
+                if closing is not None:  # a quotation: what is inside its marks
+                    content = Span(content.start, closing)
+                kind = "direct" if closing is not None else "reported"
+                c = self.claim(kind, content, cue, speaker, 0.5 + 0.25 * lc.prob)
+                if c is not None:
+                    out.append(c)
+                    if self._runs_to_end(c.content, sent):
+                        reached_end = c
+            open_claim = reached_end
+        return out
+
+    def _runs_to_end(self, content: Span, sent: Span) -> bool:
+        """Only punctuation and quotation marks between ``content``'s end and the end of
+        ``sent``."""
+        return content.start >= sent.start and not any(
+            ch.isalnum() for ch in self.text[content.end:sent.end])
+
+    def _closing_mark(self, content: Span) -> int | None:
+        """When an opening quotation mark comes right before ``content`` (spaces skipped),
+        the offset of its closing mark on the same line, else None."""
+        k = content.start - 1
+        while k >= 0 and self.text[k] in " \t":
+            k -= 1
+        if k < 0 or self.text[k] not in _CLOSERS:
+            return None
+        line_end = self.text.find("\n", content.start)
+        line_end = len(self.text) if line_end < 0 else line_end
+        ends = [self.text.find(c, content.start, line_end) for c in _CLOSERS[self.text[k]]]
+        ends = [e for e in ends if e > content.start]
+        return min(ends) if ends else None
+
+    def _extend(self, claim: Claim, more: Span) -> bool:
+        """``claim``'s content extended to the end of ``more`` (the next sentence), when
+        what lies between is free."""
+        grown = _trim(self.text, Span(claim.content.start, max(more.end, claim.content.end)),
+                      self.intro)
+        if grown is None or self.doc.is_masked(more.start, more.end):
+            return False
+        self.taken = [t for t in self.taken if t is not claim.content]
+        if not self.free(grown):
+            bisect.insort(self.taken, claim.content, key=lambda t: t.start)
+            return False
+        claim.content = grown
+        bisect.insort(self.taken, grown, key=lambda t: t.start)
+        return True
+
+    def learned_speaker(self, span: Span | None) -> tuple[Span, Entity | None] | None:
+        """A speaker the head marked: the name it overlaps (a person first); a pronoun
+        (grammar.tsv's ``pronoun``: "dia", "он") or an enclitic ("nya" of "katanya") stands
+        for the nearest person named before it; a description keeps its words (at most
+        `DESCRIPTION_WORDS`), and a longer span is no speaker (a clause)."""
+        if span is None:
+            return None
+        k = bisect.bisect_left(self.mention_starts, span.end)
+        inside = [m for m in self.mentions[max(0, k - 8):k]
+                  if m.start < span.end and m.end > span.start]
+        if inside:
+            m = min(inside, key=lambda m: (m.label != "PER", m.start))
+            return self.described(m)
+        words = self.text[span.start:span.end]
+        if len(words.split()) > DESCRIPTION_WORDS:
+            return None
+        if words.lower() in self.pronouns or words in self.enclitics:
+            return span, self.person_before(span.start)
+        return span, None
+
+    def person_mention_before(self, offset: int) -> Mention | None:
+        """The last mention of a person that ends before ``offset``, else None."""
+        j = bisect.bisect_left(self.mention_starts, offset) - 1
+        while j >= 0 and (self.mentions[j].label != "PER" or self.mentions[j].end > offset):
+            j -= 1
+        return self.mentions[j] if j >= 0 else None
+
+    def person_before(self, offset: int) -> Entity | None:
+        """The entity of the last person named before ``offset`` (what a pronoun speaker
+        stands for), else None."""
+        m = self.person_mention_before(offset)
+        return self.ents.get((m.start, m.end)) if m is not None else None
 
     def unclaimed_start(self, sent: Span) -> Span | None:
         """``sent``, or its part before the first claim in it (None when a claim starts

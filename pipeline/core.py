@@ -60,9 +60,13 @@ class PipelineConfig:
     # False: events from the lexicons alone, without the learned heads of models/events-xx
     events_learned: bool = True
     events_model: str | None = None  # another events model folder (training, tests)
-    # True: the events stage encodes a document no transformer NER pass read (Indonesian
-    # with its spaCy NER) to run the learned heads on it; 6.6x slower there (measured)
+    # True: the events and claims stages encode a document no transformer NER pass read
+    # (Indonesian with its spaCy NER) to run the learned heads on it; 6.6x slower there
+    # (measured for events)
     events_encode: bool = False
+    # False: claims from the lexicons alone, without the learned head of models/claims-xx
+    claims_learned: bool = True
+    claims_model: str | None = None  # another claims model folder (training, tests)
 
 
 def register_stage(name: str, factory: Callable[..., Any]) -> None:
@@ -188,6 +192,13 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
     events = (Events(learned=config.events_learned, model_dir=config.events_model,
                      ner_options=config.ner_options, encode=config.events_encode)
               if "events" in names and STAGES["events"] is Events else None)
+    events_read = events is not None and events.reads_states
+    # the claims stage runs before the events stage: it leaves the states to it
+    claims = (Claims(learned=config.claims_learned, model_dir=config.claims_model,
+                     ner_options=config.ner_options, encode=config.events_encode,
+                     pop_states=not events_read)
+              if "claims" in names and STAGES["claims"] is Claims else None)
+    keep_states = events_read or (claims is not None and claims.reads_states)
     stages = []
     for name in names:
         if name not in STAGES:
@@ -196,9 +207,11 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
             stages.append(LangId(backend=config.langid_backend))
         elif name == "events" and events is not None:
             stages.append(events)
+        elif name == "claims" and claims is not None:
+            stages.append(claims)
         elif name == "ner":
             stages.append(Ner(backends=config.ner_backends, options=config.ner_options,
-                              keep_states=events is not None and events.reads_states))
+                              keep_states=keep_states))
         elif name == "ner_rules":
             stages.append(NerRules(skip_rules=config.ner_skip_rules))
         else:

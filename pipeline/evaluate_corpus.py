@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .core import PipelineConfig, build_pipeline
 from .document import Document
+from .event_features import overlap_ratio
 from .lexicons import models_dir
 
 Span = tuple[int, int]
@@ -128,7 +129,7 @@ def _overlap(a: Span, b: Span) -> int:
 
 def _half(a: Span, b: Span) -> bool:
     """At least half of the longer span shared."""
-    return 2 * _overlap(a, b) >= max(a[1] - a[0], b[1] - b[0], 1)
+    return overlap_ratio(a, b) >= 0.5
 
 
 def predicted(doc: Document, sentences: list[Span]) -> tuple[list[dict[str, Any]],
@@ -231,6 +232,45 @@ def evaluate_corpus(what: str, split: str = "dev", langs: Iterable[str] | None =
     return {"what": what, "split": split, "documents": len(docs),
             "scores": {lang: {name: prf(*c) for name, c in per.items()}
                        for lang, per in sorted(totals.items(), key=lambda kv: kv[0] == "all")}}
+
+
+def variant_scores(what: str, golds: Iterable[GoldDoc],
+                   variants: dict[str, Callable[[Document], Document]],
+                   ner_options: dict[str, dict[str, Any]] | None = None
+                   ) -> dict[str, dict[str, dict[str, dict[str, float | int]]]]:
+    """Scores of several versions of the ``events`` or ``claims`` stage (``variants``: name
+    -> the stage) on ``golds``: each document read once by `lintas run`'s default stages up
+    to that stage, with the NER pass's states kept, then by each variant. Per variant,
+    language (and ``all``) and metric, as `evaluate_corpus` gives them."""
+    from .core import DEFAULT_STAGES
+    from .ner_stage import STATES
+
+    before = DEFAULT_STAGES[:DEFAULT_STAGES.index(what)]
+    nlp = build_pipeline(PipelineConfig(stages=before, ner_options=ner_options or {}))
+    for stage in nlp.stages:
+        if stage.name == "ner":
+            stage.keep_states = True  # as when a learned stage reads them
+        if hasattr(stage, "pop_states"):
+            stage.pop_states = False  # the claims stage leaves them to the variants
+    totals: dict[str, dict[str, dict[str, list[int]]]] = {
+        v: defaultdict(lambda: defaultdict(lambda: [0, 0, 0])) for v in variants}
+    for gold in golds:
+        doc = nlp(Document(doc_id=gold.doc, source=gold.doc, text=gold.text,
+                           lang_hint=gold.lang))
+        cached = doc.cache.get(STATES)
+        for name, stage in variants.items():
+            if cached is not None:
+                doc.cache[STATES] = cached  # each variant reads them (a stage may pop them)
+            stage(doc)
+            events, claims = predicted(doc, gold.sentences)
+            counts = (score_events(events, gold.events) if what == "events"
+                      else score_claims(claims, gold.claims))
+            for lang in (gold.lang, "all"):
+                for metric, c in counts.items():
+                    t = totals[name][lang][metric]
+                    totals[name][lang][metric] = [a + b for a, b in zip(t, c)]
+    return {name: {lang: {m: prf(*c) for m, c in per.items()} for lang, per in langs.items()}
+            for name, langs in totals.items()}
 
 
 def format_scores(result: dict[str, Any]) -> str:

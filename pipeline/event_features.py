@@ -8,8 +8,9 @@ and needs no torch:
   (`pipeline.encoder_runtime.OnnxEncoder.spans_and_states`), in training and at run time;
 - `pooled` gives a span's features for the pooled heads (modality, mode);
 - `bio_labels` / `decode_bio` turn character spans into per-token BIO label ids and back;
+  `decode_runs` reads long spans (a claim's content) from smoothed per-token probabilities;
 - `span_scores` counts matches of predicted and gold spans (exact, or by overlap) for
-  precision, recall and F1.
+  precision, recall and F1 (`evaluate_corpus.prf`).
 
 Spans are character offsets into the sentence's text, end exclusive. Decoding works on
 tokens, not words: an Indonesian clitic speaker ("nya" of "ujarnya") is a token of its own.
@@ -115,6 +116,52 @@ def decode_bio(text: str, enc: Encoded, labels: np.ndarray, names: Sequence[str]
     return out
 
 
+def decode_runs(text: str, enc: Encoded, p_in: np.ndarray, label: str, *, thr: float = 0.5,
+                smooth: int = 2, max_gap: int = 3, min_tokens: int = 2,
+                refine: bool = True) -> list[Span]:
+    """Long spans (a claim's content) from per-token probabilities of being inside one.
+
+    Per-token tagging of a long clause comes out ragged ("I I . I . I I I"), and BIO
+    decoding breaks it into many short spans. Here ``p_in`` is averaged over ``smooth``
+    tokens either side, tokens at or above ``thr`` are in, gaps of at most ``max_gap``
+    tokens between two runs are filled, with ``refine`` a run takes in the tokens next to it
+    that reach ``thr`` unsmoothed, and runs of fewer than ``min_tokens`` tokens are dropped. Spans are widened to whole words and trimmed as in `decode_bio`."""
+    n = len(enc)
+    if n == 0:
+        return []
+    raw = np.asarray(p_in, np.float64)
+    k = np.ones(2 * smooth + 1) / (2 * smooth + 1)
+    padded = np.pad(raw, smooth, mode="edge")
+    inside = np.convolve(padded, k, mode="valid") >= thr
+    runs: list[list[int]] = []
+    for t in np.flatnonzero(inside):
+        if runs and t - runs[-1][1] - 1 <= max_gap:
+            runs[-1][1] = int(t)
+        else:
+            runs.append([int(t), int(t)])
+    # smoothing pulls a run's edge tokens down when their neighbours are outside ("что |
+    # экспорт …", "… процентов | ."): a run takes back the adjacent tokens that are in by
+    # their own probability
+    for i, run in enumerate(runs if refine else []):
+        floor = runs[i - 1][1] + 1 if i else 0
+        ceil = runs[i + 1][0] - 1 if i + 1 < len(runs) else n - 1
+        while run[0] > floor and raw[run[0] - 1] >= thr:
+            run[0] -= 1
+        while run[1] < ceil and raw[run[1] + 1] >= thr:
+            run[1] += 1
+    words = word_text(text)
+    out: list[Span] = []
+    for a, b in runs:
+        if b - a + 1 < min_tokens:
+            continue
+        s = _word_start(words, int(enc.starts[a]))
+        e = _word_end(words, int(max(enc.ends[a:b + 1])))
+        s, e = _trim(text, s, e)
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            out.append((s, e, label))
+    return out
+
+
 def pooled(states: np.ndarray, enc: Encoded, start: int, end: int) -> np.ndarray:
     """The mean state of the tokens of ``[start, end)`` next to the mean state of all of
     ``enc``'s tokens (``states``: tokens x dims; ``enc``: a sentence's tokens), float32."""
@@ -150,12 +197,3 @@ def span_scores(pred: Sequence[Span], gold: Sequence[Span], *, typed: bool = Tru
                 tp += 1
                 break
     return tp, len(pred), len(gold)
-
-
-def prf(tp: int, npred: int, ngold: int) -> dict[str, float]:
-    """Precision, recall, F1 and the counts."""
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp,
-            "pred": npred, "gold": ngold}

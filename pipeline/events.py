@@ -58,13 +58,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clean import clean_text
 from .dates import find_times, parse_published
 from .document import Document, Entity, Mention, Span
 from .event_features import pooled
-from .events_learned import DocStates, EventHeads, load_heads
+from .events_learned import EventHeads, StatesReader, load_heads
 from .lexicons import grammar
-from .ner_stage import STATES
 from .phrases import PhraseMatch, document_lower, phrase_table
 from .relations import mention_entities
 
@@ -173,48 +171,19 @@ class Events:
         self.modality_head = bool(self.heads is not None and self.heads.modality is not None
                                   and (info.get("modality_head", False) if modality_head is None
                                        else modality_head))
-        self.encode = encode
-        self._encoder: Any = None
+        self.states = StatesReader(self.ner_options, encode)
 
     @property
     def reads_states(self) -> bool:
         """Whether the stage reads the encoder's hidden states (the NER stage keeps them)."""
         return self.heads is not None and (self.merge != "lexicon" or self.modality_head)
 
-    def _states(self, doc: Document) -> DocStates | None:
-        """The document's states: the NER pass's, else (with ``encode``) a pass of the
-        transformer's encoder of our own; None without either."""
-        layer = self.heads.layer  # type: ignore[union-attr]
-        cached = doc.cache.pop(STATES, None)  # read once; no need to keep them after
-        if cached is not None and layer not in cached.layers:
-            cached = None
-        encode = None
-        if cached is None:
-            if not self.encode:
-                return None
-            if self._encoder is None:
-                from .backends import get_backend
-
-                try:
-                    backend = get_backend("ner", "transformer",
-                                          **self.ner_options.get("transformer", {}))
-                    self._encoder = backend.encoder if backend.gives_states() else False
-                except Exception:  # noqa: BLE001 - no encoder: the lexicons alone
-                    self._encoder = False
-            if self._encoder is False:
-                return None
-            enc = self._encoder
-
-            def encode(text: str) -> Any:
-                return enc.spans_and_states([text], (layer,))[0][1]
-
-        return DocStates(clean_text(doc), layer, cached, encode)
-
     def __call__(self, doc: Document) -> Document:
         lang = doc.lang or "und"
         triggers = phrase_table(lang, "events.tsv")
         doc.events = []
-        states = self._states(doc) if self.reads_states and doc.tokens else None
+        states = (self.states(doc, self.heads.layer, pop=True)  # type: ignore[union-attr]
+                  if self.reads_states and doc.tokens else None)
         heads = self.heads if states is not None else None
         use_lexicon = self.merge != "learned" or heads is None
         use_learned = heads is not None and self.merge != "lexicon"

@@ -99,8 +99,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         if not s:
             continue
         t = s["trigger_type"]
-        lines.append(f"| {name} | {_f(t['p'])} / {_f(t['r'])} / {_f(t['f1'])} | "
-                     f"{_f(s['argument_role']['f1'])} | {_f(s['modality_of_paired']['p'])} |")
+        lines.append(f"| {name} | {_f(t['p'])} / {_f(t['r'])} / {_f(t['f'])} | "
+                     f"{_f(s['argument_role']['f'])} | {_f(s['modality_of_paired']['p'])} |")
     if info.get("dev"):
         lines += ["", "## Dev split (`lintas evaluate events`)", "",
                   "Measured after every choice above, with the lexicons of the same "
@@ -122,8 +122,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
             for name, per in info["dev"]["variants"].items():
                 a = per.get("all", {})
                 lines.append(f"| {name} | " + " | ".join(
-                    _f(per.get(lang, {}).get("trigger_type", {}).get("f1")) for lang in LANGS)
-                    + f" | {_f(a.get('argument_role', {}).get('f1'))} | "
+                    _f(per.get(lang, {}).get("trigger_type", {}).get("f")) for lang in LANGS)
+                    + f" | {_f(a.get('argument_role', {}).get('f'))} | "
                     f"{_f(a.get('modality_of_paired', {}).get('p'))} |")
     lines += [
         "", "## Retrain", "",
@@ -142,10 +142,11 @@ def card(info: dict[str, Any], size_kb: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_card(folder: Path) -> Path:
-    """(Re)write ``folder/README.md`` from ``folder/model.json``."""
+def write_card(folder: Path, make: Any = None) -> Path:
+    """(Re)write ``folder/README.md`` from ``folder/model.json`` with ``make(info, size in
+    KB)`` (default: this module's `card`; the claims model passes its own)."""
     info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     size = (folder / "heads.npz").stat().st_size / 1024
     path = folder / "README.md"
-    path.write_text(card(info, size), encoding="utf-8")
+    path.write_text((make or card)(info, size), encoding="utf-8")
     return path

@@ -172,14 +172,22 @@ def default_dir() -> Path:
     return models_dir() / MODEL
 
 
-@lru_cache(maxsize=4)
-def _load(model_dir: str) -> EventHeads | None:
-    folder = Path(model_dir)
+def read_heads_folder(folder: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
+    """A heads model folder's ``model.json`` and the arrays of its ``heads.npz`` (the
+    events and the claims models), or None when either file is missing."""
     if not (folder / "model.json").exists() or not (folder / HEADS).exists():
         return None
     info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     with np.load(folder / HEADS) as d:
-        arrays = {k: d[k] for k in d.files}
+        return info, {k: d[k] for k in d.files}
+
+
+@lru_cache(maxsize=4)
+def _load(model_dir: str) -> EventHeads | None:
+    read = read_heads_folder(Path(model_dir))
+    if read is None:
+        return None
+    info, arrays = read
     heads = EventHeads(info, HeadWeights.from_arrays(arrays, "trigger/"))
     if "modality/w2" in arrays:
         heads.modality = HeadWeights.from_arrays(arrays, "modality/")
@@ -205,16 +213,20 @@ def load_heads(model_dir: Path | None = None,
     trained on the states of the NER model the pipeline uses (its ``model.json``'s
     ``onnx_sha256`` and ``hidden_layer``), else None."""
     heads = _load(str(model_dir or default_dir()))
-    if heads is None:
-        return None
+    return heads if heads is not None and reads_this_encoder(heads.info, ner_options) else None
+
+
+def reads_this_encoder(info: dict[str, Any],
+                       ner_options: dict[str, dict[str, Any]] | None = None) -> bool:
+    """Whether heads whose ``model.json`` is ``info`` were trained on the states of the NER
+    model the pipeline uses: its ``onnx_sha256``, and its ``hidden_layer`` their layer."""
     ner_json = ner_model_dir(ner_options) / "model.json"
     if not ner_json.exists():
-        return None
+        return False
     ner = json.loads(ner_json.read_text(encoding="utf-8"))
-    want = heads.info.get("encoder", {})
-    if ner.get("onnx_sha256") != want.get("onnx_sha256") or ner.get("hidden_layer") != heads.layer:
-        return None
-    return heads
+    want = info.get("encoder", {})
+    return (ner.get("onnx_sha256") == want.get("onnx_sha256")
+            and ner.get("hidden_layer") == int(info["layer"]))
 
 
 class DocStates:
@@ -261,6 +273,50 @@ class DocStates:
         sub = Encoded(enc.ids[i:j], enc.starts[i:j] - shift, enc.ends[i:j] - shift,
                       enc.piece_start[i:j])
         return sub, np.asarray(st.of(self.layer)[i:j], np.float32)
+
+
+class StatesReader:
+    """Where a stage gets a document's states of one layer: the NER pass's
+    (``doc.cache[STATES]``), else, with ``encode``, a pass of the transformer's encoder of
+    its own (loaded once, on first need); None without either."""
+
+    def __init__(self, ner_options: dict[str, dict[str, Any]] | None = None,
+                 encode: bool = False) -> None:
+        self.ner_options = ner_options or {}
+        self.encode = encode
+        self._encoder: Any = None
+
+    def _own_encoder(self) -> Any:
+        if self._encoder is None:
+            from .backends import get_backend
+
+            try:
+                backend = get_backend("ner", "transformer",
+                                      **self.ner_options.get("transformer", {}))
+                self._encoder = backend.encoder if backend.gives_states() else False
+            except Exception:  # noqa: BLE001 - no encoder: the lexicons alone
+                self._encoder = False
+        return self._encoder
+
+    def __call__(self, doc: Any, layer: int, pop: bool) -> DocStates | None:
+        """``doc``'s `DocStates` of ``layer``; ``pop``: the NER pass's states are taken out
+        of the document's cache (the last stage that reads them)."""
+        from .clean import clean_text
+        from .ner_stage import STATES
+
+        cached = doc.cache.pop(STATES, None) if pop else doc.cache.get(STATES)
+        if cached is not None and layer not in cached.layers:
+            cached = None
+        encode = None
+        if cached is None:
+            enc = self._own_encoder() if self.encode else False
+            if enc is False:
+                return None
+
+            def encode(text: str) -> Any:
+                return enc.spans_and_states([text], (layer,))[0][1]
+
+        return DocStates(clean_text(doc), layer, cached, encode)
 
 
 def _chunks(text: str, size: int) -> list[tuple[int, int]]:

@@ -45,7 +45,8 @@ from typing import Any
 
 import numpy as np
 
-from .event_features import bio_labels, bio_names, pooled, prf, span_scores
+from .evaluate_corpus import prf
+from .event_features import bio_labels, bio_names, pooled, span_scores
 from .events_learned import HEADS, MERGES, EventHeads, HeadWeights, reload
 from .lexicons import models_dir
 from .token_windows import Encoded, TokenStates
@@ -58,6 +59,7 @@ MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
 EVENT_NAMES = bio_names(EVENT_TYPES)
 INNER_SHARE = 0.15
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+LAYERS = (4, 5, 6)  # candidate encoder layers of the trigger head
 Log = Callable[[str], None]
 
 
@@ -73,6 +75,9 @@ class Sentence:
     start: int
     end: int
     events: list[tuple[int, int, str, str, str]] = field(default_factory=list)
+    # claim cue, speaker and content spans as ``(start, end, kind)``, relative to the
+    # sentence: a speaker outside it is left out, a content is cut to it
+    claims: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -113,9 +118,53 @@ def corpus_documents(limit: int | None = None) -> list[CorpusDoc]:
             s0 = r["sentence"]["start"]
             sents.append(Sentence(s0 - a, r["sentence"]["end"] - a, [
                 (e["trigger"]["start"] - s0, e["trigger"]["end"] - s0, e["type"], e["mode"],
-                 e["modality"]) for e in r["events"]]))
+                 e["modality"]) for e in r["events"]], sentence_claims(r)))
         out.append(CorpusDoc(doc_id, recs[0]["lang"], split, text, sents))
     return out
+
+
+def sentence_claims(r: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """The cue, speaker and content spans of one corpus record's claims, relative to its
+    sentence (`Sentence.claims`)."""
+    base, end = r["sentence"]["start"], r["sentence"]["end"]
+    out = []
+    for c in r["claims"]:
+        for kind in ("cue", "speaker"):
+            sp = c.get(kind)
+            if sp and base <= sp["start"] and sp["end"] <= end:
+                out.append((sp["start"] - base, sp["end"] - base, kind))
+        s, e = max(c["content"]["start"], base), min(c["content"]["end"], end)
+        if e > s:
+            out.append((s - base, e - base, "content"))
+    return out
+
+
+def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = ""
+                  ) -> tuple[list[CorpusDoc], set[str], list[CorpusDoc]]:
+    """Every corpus document (`corpus_documents`), the ids of the inner split
+    (`inner_split`) and the train documents; logged (with ``note``). Raises ValueError
+    when the train split is too small to hold documents out."""
+    docs = corpus_documents(limit_docs)
+    held = inner_split(docs, seed)
+    if not held:
+        raise ValueError("[L027] too few train documents for an inner validation split")
+    train_docs = [d for d in docs if d.split == "train"]
+    log(f"{len(train_docs)} train documents ({len(held)} held out to choose on), "
+        f"{sum(d.split == 'dev' for d in docs)} dev documents never read here{note}")
+    return docs, held, train_docs
+
+
+def provenance(ner_info: dict[str, Any], layer: int, docs: Sequence[CorpusDoc],
+               exs: Sequence[Any], held: set[str], limit_docs: int | None) -> dict[str, Any]:
+    """``model.json``'s ``encoder`` (the NER model whose states the heads read) and
+    ``corpus`` (what they were trained on) entries."""
+    counts = Counter((d.lang, d.split) for d in docs)
+    return {"encoder": {"name": ner_info.get("name"), "version": ner_info.get("version"),
+                        "onnx_sha256": ner_info["onnx_sha256"], "hidden_layer": layer},
+            "corpus": {"sha256": corpus_sha(),
+                       "documents": {f"{lang} {s}": n for (lang, s), n in sorted(counts.items())},
+                       "train_sentences": len(exs), "held_out_documents": sorted(held),
+                       "limit_docs": limit_docs}}
 
 
 def inner_split(docs: Sequence[CorpusDoc], seed: int, share: float = INNER_SHARE) -> set[str]:
@@ -201,6 +250,7 @@ class Example:
     enc: Encoded
     states: np.ndarray  # tokens x layers x hidden, float16
     events: list[tuple[int, int, str, str, str]]
+    claims: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def triggers(self) -> list[tuple[int, int, str]]:
@@ -220,7 +270,7 @@ def examples(docs: Sequence[CorpusDoc], states: dict[str, TokenStates]) -> list[
             enc = Encoded(st.enc.ids[i:j], st.enc.starts[i:j] - s.start,
                           st.enc.ends[i:j] - s.start, st.enc.piece_start[i:j])
             out.append(Example(d.doc, d.lang, d.text[s.start:s.end], enc, st.states[i:j],
-                               s.events))
+                               s.events, s.claims))
     return out
 
 
@@ -249,10 +299,12 @@ RECIPES = {0: {"lr": 3e-3, "epochs": 40}, 256: {"lr": 1e-3, "epochs": 30}}
 
 
 def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
-               on_epoch: Callable[[int, HeadWeights], bool] | None = None) -> HeadWeights:
-    """Fit a head on ``x`` (n x dims) and ``y`` (n class ids < ``classes``) with AdamW and
-    cross-entropy, seeded. ``on_epoch(epoch, weights)``, when given, is called after each
-    epoch and may return True to stop (early stopping)."""
+               on_epoch: Callable[[int, HeadWeights], bool] | None = None,
+               groups: int = 1) -> HeadWeights:
+    """Fit a head on ``x`` (n x dims) and ``y`` (n class ids < ``classes``; with ``groups``
+    > 1, n x groups: that many softmaxes of ``classes`` side by side, their losses summed)
+    with AdamW and cross-entropy, seeded. ``on_epoch(epoch, weights)``, when given, is
+    called after each epoch and may return True to stop (early stopping)."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -261,22 +313,23 @@ def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
     mean = x.mean(axis=0)
     std = x.std(axis=0) + 1e-5
     xt = torch.from_numpy((x - mean) / std)
-    yt = torch.from_numpy(np.asarray(y, np.int64))
+    y = np.asarray(y, np.int64).reshape(len(x), groups)
+    yt = torch.from_numpy(y)
     layers: list[Any] = [torch.nn.Dropout(cfg.dropout)]
     if cfg.hidden:
         layers += [torch.nn.Linear(x.shape[1], cfg.hidden), torch.nn.GELU(approximate="tanh"),
                    torch.nn.Dropout(cfg.dropout)]
-    layers.append(torch.nn.Linear(cfg.hidden or x.shape[1], classes))
+    layers.append(torch.nn.Linear(cfg.hidden or x.shape[1], classes * groups))
     net = torch.nn.Sequential(*layers)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    counts = np.bincount(np.asarray(y, np.int64), minlength=classes).astype(np.float32) + 1.0
+    counts = np.bincount(y.ravel(), minlength=classes).astype(np.float32) + 1.0
     w = counts ** -cfg.class_weight_power
     weight = torch.from_numpy(w / (w * counts).sum() * counts.sum())  # mean weight 1
 
     def snapshot() -> HeadWeights:
         lin = [m for m in net if isinstance(m, torch.nn.Linear)]
         hw = HeadWeights(mean, std, lin[-1].weight.detach().numpy().T.copy(),
-                         lin[-1].bias.detach().numpy().copy())
+                         lin[-1].bias.detach().numpy().copy(), groups=groups)
         if cfg.hidden:
             hw.w1 = lin[0].weight.detach().numpy().T.copy()
             hw.b1 = lin[0].bias.detach().numpy().copy()
@@ -287,7 +340,8 @@ def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
         order = torch.from_numpy(rng.permutation(len(x)))
         for i in range(0, len(x), cfg.batch):
             idx = order[i:i + cfg.batch]
-            loss = torch.nn.functional.cross_entropy(net(xt[idx]), yt[idx], weight=weight)
+            z = net(xt[idx]).reshape(len(idx) * groups, classes)
+            loss = torch.nn.functional.cross_entropy(z, yt[idx].reshape(-1), weight=weight) * groups
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -298,7 +352,7 @@ def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
 
 
 def fit_early(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
-              score: Callable[[HeadWeights], float], patience: int = 5
+              score: Callable[[HeadWeights], float], patience: int = 5, groups: int = 1
               ) -> tuple[HeadWeights, int, float]:
     """Train with early stopping on ``score`` (higher is better, measured after each
     epoch): the best epoch's weights, the number of epochs to it, its score."""
@@ -310,7 +364,7 @@ def fit_early(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
             best[:] = [hw, epoch + 1, s]
         return epoch + 1 - best[1] >= patience
 
-    train_head(x, y, classes, cfg, on_epoch)
+    train_head(x, y, classes, cfg, on_epoch, groups)
     return best[0], best[1], best[2]
 
 
@@ -333,7 +387,7 @@ def trigger_f1(heads: EventHeads, exs: Sequence[Example], li: int,
         for k in ("all", e.lang):
             tot[k] = [a + b for a, b in zip(tot[k], c)]
     scores = {k: prf(*v) for k, v in tot.items()}
-    return scores if by_lang else scores["all"]["f1"]
+    return scores if by_lang else scores["all"]["f"]
 
 
 def pooled_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
@@ -363,42 +417,17 @@ def pipeline_scores(golds: Sequence[Any], variants: dict[str, dict[str, Any]],
     """`lintas run`'s stages over ``golds`` (`evaluate_corpus.GoldDoc`), each document read
     once up to the claims stage, then the events stage once per variant (its keyword
     arguments); scores as `lintas evaluate events` gives them, per language and overall."""
-    from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
-    from .document import Document
-    from .evaluate_corpus import predicted, score_events
+    from .evaluate_corpus import variant_scores
     from .events import Events
-    from .ner_stage import STATES
 
-    config = PipelineConfig(stages=tuple(s for s in DEFAULT_STAGES if s != "events"),
-                            ner_options=ner_options)
-    nlp = build_pipeline(config)
-    for stage in nlp.stages:
-        if stage.name == "ner":
-            stage.keep_states = True  # as when the events stage reads states
-    stages = {name: Events(heads=heads, ner_options=ner_options, **kw)
-              for name, kw in variants.items()}
-    totals: dict[str, dict[str, dict[str, list[int]]]] = {
-        v: defaultdict(lambda: defaultdict(lambda: [0, 0, 0])) for v in variants}
-    for gold in golds:
-        doc = nlp(Document(doc_id=gold.doc, source=gold.doc, text=gold.text,
-                           lang_hint=gold.lang))
-        cached = doc.cache.get(STATES)
-        for name, stage in stages.items():
-            if cached is not None:
-                doc.cache[STATES] = cached  # each variant reads them (the stage pops them)
-            stage(doc)
-            events, _ = predicted(doc, gold.sentences)
-            for metric, c in score_events(events, gold.events).items():
-                for lang in (gold.lang, "all"):
-                    t = totals[name][lang][metric]
-                    totals[name][lang][metric] = [a + b for a, b in zip(t, c)]
-    out = {name: {lang: {m: prf(*c) for m, c in per.items()} for lang, per in langs.items()}
-           for name, langs in totals.items()}
+    out = variant_scores("events", golds, {
+        name: Events(heads=heads, ner_options=ner_options, **kw)
+        for name, kw in variants.items()}, ner_options)
     for name, langs in out.items():
         a = langs.get("all", {})
         if a:
-            log(f"  {label} {name}: trigger+type F1 {a['trigger_type']['f1']:.3f} "
-                f"argument F1 {a['argument_role']['f1']:.3f} "
+            log(f"  {label} {name}: trigger+type F1 {a['trigger_type']['f']:.3f} "
+                f"argument F1 {a['argument_role']['f']:.3f} "
                 f"modality {a['modality_of_paired']['p']:.3f} of {a['modality_of_paired']['gold']}")
     return out
 
@@ -408,7 +437,7 @@ def pipeline_scores(golds: Sequence[Any], variants: dict[str, dict[str, Any]],
 
 
 def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | None = None,
-                       seed: int = 0, layers: Sequence[int] = (4, 5, 6),
+                       seed: int = 0, layers: Sequence[int] = LAYERS,
                        widths: Sequence[int] = (0, 256), limit_docs: int | None = None,
                        max_epochs: int | None = None, evaluate: bool = True,
                        log: Log = print) -> dict[str, Any]:
@@ -425,13 +454,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     work = work or out.with_name(out.name + ".work")
     ner_options = {"transformer": {"model_dir": str(ner_dir)}}
     layers = tuple(sorted(set(layers)))
-    docs = corpus_documents(limit_docs)
-    held = inner_split(docs, seed)
-    if not held:
-        raise ValueError("[L027] too few train documents for an inner validation split")
-    train_docs = [d for d in docs if d.split == "train"]
-    log(f"{len(train_docs)} train documents ({len(held)} held out to choose on), "
-        f"{sum(d.split == 'dev' for d in docs)} dev documents never read here")
+    docs, held, train_docs = corpus_splits(seed, limit_docs, log)
     states = encode_documents(train_docs, ner_dir, layers, work, log)
     exs = examples(train_docs, states)
     fit = [e for e in exs if e.doc not in held]
@@ -512,7 +535,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     inner = pipeline_scores(golds, variants, fit_heads, ner_options, log)
 
     def f1_of(name: str) -> float:
-        return inner[name].get("all", {}).get("trigger_type", {}).get("f1", 0.0)
+        return inner[name].get("all", {}).get("trigger_type", {}).get("f", 0.0)
 
     merge = max(MERGES, key=lambda m: (f1_of(m), -MERGES.index(m)))
     with_head = f"{merge} + modality head"
@@ -554,21 +577,15 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     np.savez_compressed(out / HEADS, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
                                         for k, v in arrays.items()})
     ner_info = json.loads((ner_dir / "model.json").read_text(encoding="utf-8"))
-    counts = Counter((d.lang, d.split) for d in docs)
     info = {
         "name": "lintas-events-xx", "version": VERSION, **info,
         "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
-        "encoder": {"name": ner_info.get("name"), "version": ner_info.get("version"),
-                    "onnx_sha256": ner_info["onnx_sha256"], "hidden_layer": layer},
-        "corpus": {"sha256": corpus_sha(), "documents": {f"{l} {s}": n for (l, s), n
-                                                          in sorted(counts.items())},
-                   "train_sentences": len(exs), "held_out_documents": sorted(held),
-                   "limit_docs": limit_docs},
+        **provenance(ner_info, layer, docs, exs, held, limit_docs),
         "choice": {"trigger_grid": grid, "thresholds": thr_scores,
                    "mode": {"head": mode_val, "majority": mode_base},
                    "modality": {"head": mod_val, "majority": mod_base},
                    "pipeline": {k: v.get("all", {}) for k, v in inner.items()},
-                   "pipeline_by_language": {k: {lang: s["trigger_type"]["f1"]
+                   "pipeline_by_language": {k: {lang: s["trigger_type"]["f"]
                                                 for lang, s in v.items()}
                                             for k, v in inner.items()}},
         "minutes": round((time.time() - started) / 60, 1),

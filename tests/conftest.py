@@ -140,3 +140,18 @@ def make_mentions(text: str, names: list[tuple[str, str]], source: str = "spacy"
         out.append(Mention(start, start + len(name), name, label, source, 0.8))
         pos = start + len(name)
     return out
+
+
+def without_lexicon(monkeypatch, module, lang: str, name: str) -> None:
+    """Make ``module``'s ``phrase_table`` give an empty index for ``lang``'s lexicon file
+    ``name`` (a language nobody wrote that lexicon for), the others as before."""
+    from pipeline.phrases import PhraseIndex
+
+    real = module.phrase_table
+
+    def table(lang_: str, name_: str, shared: bool = False):
+        if lang_ == lang and name_ == name:
+            return PhraseIndex({}, lang_)
+        return real(lang_, name_, shared)
+
+    monkeypatch.setattr(module, "phrase_table", table)

@@ -33,6 +33,8 @@ def learned_events(text: str, lang: str, merge: str | None = None) -> list[tuple
         for stage in nlp.stages:
             if stage.name == "ner":
                 stage.keep_states = True
+            if stage.name == "claims":
+                stage.pop_states = False  # left for the events stage below
         _UP_TO_CLAIMS.append(nlp)
     doc = _UP_TO_CLAIMS[0](Document("t", "t", text, lang_hint=lang))
     Events(merge=merge, encode=True)(doc)  # Indonesian is read by its spaCy NER
@@ -70,16 +72,9 @@ def test_russian_attack_typed_by_the_heads_alone():
 def test_russian_without_a_lexicon_in_the_default_pipeline(monkeypatch):
     """With no Russian trigger lexicon at all, the default merge still finds the events."""
     import pipeline.events as events_module
-    from pipeline.phrases import PhraseIndex
+    from conftest import without_lexicon
 
-    real = events_module.phrase_table
-
-    def no_russian_triggers(lang, name, shared=False):
-        if lang == "ru" and name == "events.tsv":
-            return PhraseIndex({}, lang)
-        return real(lang, name, shared)
-
-    monkeypatch.setattr(events_module, "phrase_table", no_russian_triggers)
+    without_lexicon(monkeypatch, events_module, "ru", "events.tsv")
     evs = learned_events("Премьер-министр Японии прибыл с официальным визитом в Астану, "
                          "а Евросоюз ввел новые санкции.", "ru")
     assert {"CONSULT", "SANCTION"} <= types(evs), evs

@@ -1,0 +1,99 @@
+"""The model card of ``models/claims-xx`` (README.md), written from its ``model.json``.
+
+`lintas train claims` writes it after training, so every figure in it is one the training
+run measured (the inner split's, which chose the settings, and the dev split's, measured
+after choosing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+LANGS = ("bg", "ru", "pl", "id", "en", "all")
+
+
+def _f(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, (int, float)) else "-"
+
+
+def card(info: dict[str, Any], size_kb: float) -> str:
+    """The card's Markdown."""
+    enc = info.get("encoder", {})
+    ch = info.get("choice", {})
+    width = "linear" if not info.get("hidden") else f"one hidden layer of {info['hidden']}"
+    corpus = info.get("corpus", {})
+    lines = [
+        "# lintas-claims-xx: learned claim cues, speakers and contents on the NER encoder",
+        "",
+        f"Version {info.get('version')}. One small numpy head ({size_kb:.0f} KB, `heads.npz`, "
+        f"{width}) on the hidden states of layer {info['layer']} of the shipped NER encoder "
+        f"(`models/ner-xx`, {enc.get('name')} {enc.get('version')}, int8 ONNX): the states "
+        "the NER stage's onnxruntime pass returns for the event heads too, so a document "
+        "is encoded once; no torch at run time (`pipeline/claims_learned.py`).",
+        "",
+        "Per token, three softmaxes: `O`/`B`/`I` of a claim's cue, speaker and content. "
+        f"Cues and speakers are tokens whose probability of not being `O` is at least "
+        f"{info.get('threshold')}; contents are runs of smoothed probabilities (threshold "
+        f"{info.get('content', {}).get('thr')}), read in a sentence with a cue, or at the "
+        "start of the sentence after a content that ran to its end (a quotation of several "
+        "sentences). A speaker is the name it overlaps; a lower-case one-word speaker "
+        "(a pronoun, the clitic \"nya\") stands for the last person named before it.",
+        "",
+        f"Combined with the lexicon claims as **{info.get('merge')}** (chosen by "
+        "cross-validation on the train split; `lexicon_first`: the lexicons' claims, then the head's where their content "
+        "is free); a learned claim whose sentence names no speaker "
+        f"{'takes' if info.get('implicit_speaker') else 'does not take'} the person named "
+        "last before its cue (chosen there too).",
+        "",
+        f"Trained by `lintas train claims` on the team's corpus (`models/corpus`, sha256 "
+        f"{str(corpus.get('sha256', ''))[:12]}…): {corpus.get('train_sentences')} train "
+        f"sentences, {corpus.get('train_claims')} claim contents; "
+        f"{len(corpus.get('held_out_documents', []))} train documents held out to choose on; "
+        f"seed {info.get('seed')}, {info.get('epochs')} epochs, {info.get('minutes')} min on "
+        "2 CPU threads (one for the head).",
+        "",
+        "## Dev split (never read in training or choosing)",
+        "",
+        "Speaker + content F1 as `lintas evaluate claims` scores it (content sharing half of "
+        "the longer span; the speaker overlapping the gold speaker or the name it stands "
+        "for): F1 (gold claims) per language, P / R / F1 over all. Indonesian documents "
+        "are read by the spaCy NER, which returns no states: there the lexicons work alone.",
+        "",
+    ]
+    dev = info.get("dev", {})
+    chosen = info.get("merge", "") + (" + implicit speaker" if info.get("implicit_speaker")
+                                      else "")
+    lines += ["| variant | " + " | ".join(LANGS) + " |", "|---|" + "---|" * len(LANGS)]
+    for name, per in dev.items():
+        cells = []
+        for lang in LANGS:
+            s = per.get(lang, {}).get("speaker_content")
+            cells.append("-" if not s else f"{_f(s['f'])} ({s['gold']})" if lang != "all"
+                         else f"{_f(s['p'])} / {_f(s['r'])} / {_f(s['f'])} ({s['gold']})")
+        label = f"**{name}** (chosen)" if name == chosen else name
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "## Chosen on the train split", "",
+              "Merge and implicit speaker: 3-fold cross-validation over the train documents "
+              "(a head fitted on two folds scores the third through the pipeline; counts "
+              "pooled). Head width, epochs and thresholds: on the inner split.", "",
+              "| variant | speaker + content P / R / F1 |", "|---|---|"]
+    for m, s in ch.get("cross_validated", {}).items():
+        lines.append(f"| {m} | {_f(s.get('p'))} / {_f(s.get('r'))} / {_f(s.get('f'))} |")
+    lines += ["", "| head | epochs | inner mean F1 of cue, speaker, content |", "|---|---|---|"]
+    for g in ch.get("grid", []):
+        lines.append(f"| {'linear' if not g['hidden'] else g['hidden']} | {g['epochs']} | "
+                     f"{_f(g['inner_mean_f1'])} |")
+    lines += ["", "## Retrain", "",
+              "`pip install -e \".[train]\"`, the corpus' sources in `../shared/data` (or "
+              "`$LINTAS_DATA`), after `lintas train events` (which chooses the layer): "
+              "`lintas train claims`. A retrained NER model switches the head off until "
+              "it is retrained.", ""]
+    return "\n".join(lines)
+
+
+def write_card(folder: Path) -> Path:
+    """Write ``folder/README.md`` from ``folder/model.json``."""
+    from .events_card import write_card as write
+
+    return write(folder, card)

@@ -1,0 +1,270 @@
+"""`lintas train claims`: the learned claim head of ``models/claims-xx`` (issue 13).
+
+From the hand-annotated corpus (``models/corpus``) and the shipped NER encoder
+(``models/ner-xx``), seeded and reproducible, as `lintas train events` trains the event
+heads (`pipeline.train_events`, whose corpus, states and head training it shares):
+
+1. **States** of the layer the NER graph already returns for the event heads
+   (``hidden_layer`` in the NER model's ``model.json``: `lintas train events` first).
+2. **Inner split**: the same 15% of the train documents of each language (seeded) as the
+   event heads; the dev split chooses nothing.
+3. **Head**: per token, three softmaxes side by side (``O``/``B``/``I`` of cue, speaker and
+   content), for each width (linear or one hidden layer), early stopping on the inner
+   split's mean of cue, speaker (exact spans) and content (half overlap) F1; then the
+   threshold of cues and speakers and the one of contents, chosen there.
+4. **Merge** with the lexicon claims (`claims_learned.MERGES`), and whether a claim whose
+   sentence names no speaker takes the person named last before it (``implicit_speaker``):
+   3-fold cross-validation over the train documents (a head fitted on two folds, the
+   third through `lintas run`'s stages, scored as `lintas evaluate claims` scores: speaker
+   + content F1), counts pooled.
+5. **Final head** on the whole train split with the chosen settings; ``heads.npz``,
+   ``model.json`` and the card are written, and the dev split is scored last, for the card.
+
+Training needs torch (``lintas[train]``); the head runs without it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .claims_learned import KINDS, MERGES, ClaimHeads, reload
+from .evaluate_corpus import prf
+from .event_features import bio_labels, span_scores
+from .events_learned import HEADS
+from .lexicons import models_dir
+from .train_events import (LAYERS as EVENT_LAYERS, RECIPES, Example, HeadConfig, Log,
+                           corpus_splits, encode_documents, examples, fit_early, provenance,
+                           train_head)
+
+VERSION = "1"
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
+CONTENT_THRESHOLDS = (0.3, 0.4, 0.5)
+NAMES = {k: ("O", f"B-{k}", f"I-{k}") for k in KINDS}
+
+
+def labels(e: Example) -> np.ndarray:
+    """Per-token ids (tokens x 3): ``O``/``B``/``I`` of cue, speaker and content."""
+    return np.stack([bio_labels(e.enc, [c for c in e.claims if c[2] == kind], NAMES[kind])
+                     for kind in KINDS], axis=1)
+
+
+def span_f1(heads: ClaimHeads, exs: Sequence[Example], li: int,
+            by_lang: bool = False) -> Any:
+    """Cue and speaker (exact) and content (half overlap) F1 of ``heads`` on the
+    sentences ``exs``, and their mean (``mean``); per language too with ``by_lang``."""
+    tot: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    for e in exs:
+        pred = heads.spans(e.text, e.enc, np.asarray(e.states[:, li], np.float32))
+        for kind in KINDS:
+            gold = [c for c in e.claims if c[2] == kind]
+            c = span_scores([(s, t, kind) for s, t in pred[kind]], gold, typed=False,
+                            min_overlap=0.5 if kind == "content" else None)
+            for lang in ("all", e.lang):
+                tot[lang][kind] = [a + b for a, b in zip(tot[lang][kind], c)]
+    out = {}
+    for lang, per in tot.items():
+        scores: dict[str, Any] = {k: prf(*v) for k, v in per.items()}
+        scores["mean"] = round(float(np.mean([scores[k]["f"] for k in KINDS])), 4)
+        out[lang] = scores
+    return out if by_lang else out.get("all", {}).get("mean", 0.0)
+
+
+IMPLICIT = " + implicit speaker"
+FOLDS = 3
+
+
+def folds(docs: Sequence[Any], seed: int, k: int = FOLDS) -> list[set[str]]:
+    """``k`` sets of document ids, each language's documents dealt round-robin after a
+    seeded shuffle."""
+    import random
+
+    out: list[set[str]] = [set() for _ in range(k)]
+    by_lang: dict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        by_lang[d.lang].append(d.doc)
+    rng = random.Random(seed)
+    n = 0
+    for lang in sorted(by_lang):
+        ids = sorted(by_lang[lang])
+        rng.shuffle(ids)
+        for doc in ids:
+            out[n % k].add(doc)
+            n += 1
+    return out
+
+
+def variants(heads: ClaimHeads, ner_options: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The claims stages compared: every merge, and those that read the head with and
+    without the implicit speaker (`claims._Finder.learned`)."""
+    from .claims import Claims
+
+    out = {}
+    for m in MERGES:
+        out[m] = Claims(heads=heads, merge=m, implicit_speaker=False, ner_options=ner_options)
+        if m != "lexicon":
+            out[m + IMPLICIT] = Claims(heads=heads, merge=m, implicit_speaker=True,
+                                       ner_options=ner_options)
+    return out
+
+
+def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | None = None,
+                       seed: int = 0, widths: Sequence[int] = (0, 256),
+                       limit_docs: int | None = None, max_epochs: int | None = None,
+                       evaluate: bool = True, log: Log = print) -> dict[str, Any]:
+    """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
+    ``work`` (default: ``models/events-xx.work``, shared with `lintas train events`) caches
+    the states. Raises ValueError when the NER model returns no hidden layer yet."""
+    import torch
+
+    from .evaluate_corpus import gold_documents, variant_scores
+
+    torch.set_num_threads(1)  # the same numbers on any machine, and the other core free
+    started = time.time()
+    ner_dir = ner_dir or models_dir() / "ner-xx"
+    ner_info = json.loads((ner_dir / "model.json").read_text(encoding="utf-8"))
+    if "hidden_layer" not in ner_info:
+        raise ValueError(f"[L028] {ner_dir} returns no hidden layer: run `lintas train events` "
+                         "first (it chooses the layer the events and claims heads read)")
+    layer = int(ner_info["hidden_layer"])
+    work = work or models_dir() / "events-xx.work"
+    ner_options = {"transformer": {"model_dir": str(ner_dir)}}
+    docs, held, train_docs = corpus_splits(seed, limit_docs, log, f"; layer {layer}")
+    # the candidate layers of `lintas train events` too: its cached states serve here
+    layers = tuple(sorted({*EVENT_LAYERS, layer}))
+    li = layers.index(layer)
+    exs = examples(train_docs, encode_documents(train_docs, ner_dir, layers, work, log))
+    fit = [e for e in exs if e.doc not in held]
+    val = [e for e in exs if e.doc in held]
+    log(f"{len(fit)} sentences to fit ({sum(bool(e.claims) for e in fit)} with claims), "
+        f"{len(val)} to choose on")
+    x = np.concatenate([np.asarray(e.states[:, li], np.float32) for e in fit])
+    y = np.concatenate([labels(e) for e in fit])
+    info: dict[str, Any] = {"layer": layer, "threshold": 0.5, "content": {"thr": 0.4}}
+
+    def heads_of(hw: Any, **over: Any) -> ClaimHeads:
+        return ClaimHeads({**info, **over}, hw)
+
+    # -- width, early stopping on the inner split
+    grid, best = [], {}
+    for width in widths:
+        recipe = RECIPES.get(width, RECIPES[256])
+        cfg = HeadConfig(hidden=width, seed=seed, lr=recipe["lr"],
+                         epochs=min(recipe["epochs"], max_epochs or recipe["epochs"]))
+        hw, epochs, score = fit_early(x, y, 3, cfg, lambda h: span_f1(heads_of(h), val, li),
+                                      groups=3)
+        grid.append({"hidden": width, "epochs": epochs, "inner_mean_f1": score})
+        log(f"  claim head width {width}: inner mean F1 {score:.3f} at epoch {epochs}")
+        if score > best.get("inner_mean_f1", -1):
+            best = {**grid[-1], "weights": hw}
+    # -- thresholds: cues and speakers, then contents
+    thr_scores = {t: span_f1(heads_of(best["weights"], threshold=t), val, li, True)
+                  for t in THRESHOLDS}
+
+    def cue_speaker(t: float) -> float:
+        a = thr_scores[t].get("all", {})
+        return (a["cue"]["f"] + a["speaker"]["f"]) / 2 if a else 0.0
+
+    info["threshold"] = max(THRESHOLDS, key=lambda t: (cue_speaker(t), -abs(t - 0.5)))
+    content_scores = {t: span_f1(heads_of(best["weights"], content={"thr": t}), val, li, True)
+                      for t in CONTENT_THRESHOLDS}
+    info["content"] = {"thr": max(CONTENT_THRESHOLDS, key=lambda t: (
+        content_scores[t].get("all", {}).get("content", {}).get("f", 0.0), -abs(t - 0.4)))}
+    log(f"chosen: width {best['hidden']}, cue/speaker threshold {info['threshold']}, "
+        f"content threshold {info['content']['thr']}")
+
+    # -- merge with the lexicon claims and the implicit speaker, through the pipeline:
+    # the inner split alone (16 documents) swung between choices from one head to the
+    # next, so each of `FOLDS` folds of the train documents is scored with a head fitted
+    # on the others (the chosen width, epochs and thresholds), and the counts are pooled
+    recipe = RECIPES.get(best["hidden"], RECIPES[256])
+    fold_cfg = HeadConfig(hidden=best["hidden"], seed=seed, lr=recipe["lr"],
+                          epochs=max(1, best["epochs"]))
+    all_golds = gold_documents("train")
+    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for k, fold in enumerate(folds(train_docs, seed)):
+        rest = [e for e in exs if e.doc not in fold]
+        hw = train_head(np.concatenate([np.asarray(e.states[:, li], np.float32) for e in rest]),
+                        np.concatenate([labels(e) for e in rest]), 3, fold_cfg, groups=3)
+        scores = variant_scores("claims", [g for g in all_golds if g.doc in fold],
+                                variants(heads_of(hw), ner_options), ner_options)
+        for name, per in scores.items():
+            c = per.get("all", {}).get("speaker_content")
+            if c:
+                pooled[name] = [a + b for a, b in zip(pooled[name], (c["tp"], c["pred"], c["gold"]))]
+        log(f"  fold {k + 1}/{FOLDS}: {len(fold)} documents")
+    inner = {name: {"all": {"speaker_content": prf(*c)}} for name, c in pooled.items()}
+
+    def f1_of(name: str) -> float:
+        return inner[name]["all"]["speaker_content"]["f"]
+
+    for name in inner:
+        log(f"  cross-validated {name}: speaker+content F1 {f1_of(name):.3f}")
+    chosen = max(inner, key=lambda n: (f1_of(n), -list(inner).index(n)))
+    info["merge"], info["implicit_speaker"] = chosen.split(" + ")[0], chosen.endswith(IMPLICIT)
+    log(f"chosen: merge {info['merge']}, implicit speaker {info['implicit_speaker']}")
+
+    # -- the final head on the whole train split
+    final = train_head(
+        np.concatenate([np.asarray(e.states[:, li], np.float32) for e in exs]),
+        np.concatenate([labels(e) for e in exs]), 3,
+        HeadConfig(hidden=best["hidden"], seed=seed, lr=recipe["lr"],
+                   epochs=max(1, best["epochs"])), groups=3)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / HEADS, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
+                                        for k, v in final.arrays("claim/").items()})
+    info = {
+        "name": "lintas-claims-xx", "version": VERSION, **info,
+        "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
+        **provenance(ner_info, layer, docs, exs, held, limit_docs),
+        "choice": {"grid": grid, "cross_validated": {k: v["all"]["speaker_content"]
+                                                     for k, v in inner.items()},
+                   "thresholds": {str(t): v.get("all", {})
+                                                for t, v in thr_scores.items()},
+                   "content_thresholds": {str(t): v.get("all", {}).get("content", {})
+                                          for t, v in content_scores.items()},
+                   },
+        "minutes": round((time.time() - started) / 60, 1),
+    }
+    info["corpus"]["train_claims"] = sum(c[2] == "content" for e in exs for c in e.claims)
+    _write(out, info)
+    reload()
+    if evaluate:
+        info["dev"] = dev_scores(out, ner_options, log)
+        info["minutes_with_dev"] = round((time.time() - started) / 60, 1)
+        _write(out, info)
+    from .claims_card import write_card
+
+    write_card(out)
+    return info
+
+
+def _write(out: Path, info: dict[str, Any]) -> None:
+    (out / "model.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+
+
+def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log) -> dict[str, Any]:
+    """`lintas evaluate claims` on the dev split with the new head and with the lexicons
+    alone, and every merge (reported; the inner split chose); run after everything is
+    chosen."""
+    from .claims_learned import load_claim_heads
+    from .evaluate_corpus import gold_documents, variant_scores
+
+    heads = load_claim_heads(out, ner_options)
+    if heads is None:
+        return {}
+    res = variant_scores("claims", gold_documents("dev"), variants(heads, ner_options),
+                         ner_options)
+    chosen = heads.merge + (IMPLICIT if heads.info.get("implicit_speaker") else "")
+    for name in res:
+        a = res[name].get("all", {}).get("speaker_content", {})
+        log(f"dev {name}{' (chosen)' if name == chosen else ''}: speaker+content F1 "
+            f"{a.get('f', 0.0):.3f}")
+    return res

@@ -1,0 +1,156 @@
+"""The learned claim head (models/claims-xx) on sentences written for these tests, its
+decoding, and `lintas train claims` on a slice of the corpus."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.claims import Claims
+from pipeline.claims_learned import default_dir, load_claim_heads, split_enclitics
+from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.document import Document
+from pipeline.event_features import decode_runs
+from pipeline.lexicons import models_dir
+from pipeline.ner_stage import STATES
+from pipeline.token_windows import Encoded
+
+NER = models_dir() / "ner-xx"
+shipped = pytest.mark.skipif(load_claim_heads() is None,
+                             reason="no claims-xx head for this NER model")
+
+_UP_TO_RELATIONS: list = []
+
+
+def learned_claims(text: str, lang: str, merge: str = "learned") -> list[tuple]:
+    """(kind, speaker's entity name or text, cue, content) of ``text``: the default stages
+    up to the claims stage, then the claims stage with the shipped head (``merge``)."""
+    if not _UP_TO_RELATIONS:
+        nlp = build_pipeline(PipelineConfig(stages=DEFAULT_STAGES[:DEFAULT_STAGES.index("claims")]))
+        for stage in nlp.stages:
+            if stage.name == "ner":
+                stage.keep_states = True
+        _UP_TO_RELATIONS.append(nlp)
+    doc = _UP_TO_RELATIONS[0](Document("t", "t", text, lang_hint=lang))
+    Claims(merge=merge, pop_states=True)(doc)
+    out = []
+    for c in doc.claims:
+        who = (c.speaker_entity.name if c.speaker_entity is not None
+               else text[c.speaker.start:c.speaker.end] if c.speaker else None)
+        out.append((c.kind, who, text[c.cue.start:c.cue.end] if c.cue else None,
+                    text[c.content.start:c.content.end]))
+    return out
+
+
+def test_split_enclitics():
+    text = "Harga minyak naik, katanya."
+    start = text.index("katanya")
+    word = (start, start + len("katanya"))
+    cues, speakers = split_enclitics(text, [word], [word], ("nya", "lah"))
+    assert cues == [(start, start + 4)] and speakers == [(start + 4, start + 7)]
+    # no enclitic ending: left alone
+    assert split_enclitics(text, [word], [(0, 5)], ("nya",)) == ([word], [(0, 5)])
+
+
+def test_decode_runs_fills_short_gaps_and_drops_single_tokens():
+    text = "aa bb cc dd ee ff gg"
+    starts = np.array([0, 3, 6, 9, 12, 15, 18])
+    enc = Encoded(np.zeros(7, np.int64), starts, starts + 2, np.ones(7, bool))
+    p = np.array([0.9, 0.9, 0.1, 0.9, 0.9, 0.0, 0.0])
+    assert decode_runs(text, enc, p, "content", thr=0.5, smooth=0, max_gap=1) == [
+        (0, 14, "content")]
+    assert decode_runs(text, enc, p, "content", thr=0.5, smooth=0, max_gap=0) == [
+        (0, 5, "content"), (9, 14, "content")]
+    lone = np.array([0.0, 0.0, 0.0, 0.9, 0.0, 0.0, 0.0])
+    assert decode_runs(text, enc, lone, "content", thr=0.5, smooth=0) == []
+
+
+@shipped
+@pytest.mark.parametrize("text,lang,speaker,content", [
+    ("«Мы готовы поставлять газ в Китай через Казахстан», — заявил пресс-секретарь Кремля "
+     "Дмитрий Песков.", "ru", "Дмитрий Песков", "Мы готовы поставлять газ в Китай через Казахстан"),
+    ("Министр энергетики Казахстана Алмасадам Саткалиев заявил, что экспорт нефти в этом году "
+     "вырастет.", "ru", "Алмасадам Саткалиев", "экспорт нефти в этом году вырастет"),
+    ("\"We need a deal,\" Mr Clark said.", "en", "Clark", "We need a deal"),
+    ("Премиерът Росен Желязков заяви, че България ще внася повече газ от Азербайджан.", "bg",
+     "Росен Желязков", "България ще внася повече газ от Азербайджан"),
+])
+def test_claims_from_the_head_alone(text, lang, speaker, content):
+    got = learned_claims(text, lang)
+    assert any(speaker in (who or "") and content in c for _, who, _, c in got), got
+
+
+@shipped
+def test_a_language_without_claim_lexicons_gets_the_heads_claims(monkeypatch):
+    import pipeline.claims as claims_module
+    from conftest import without_lexicon
+
+    without_lexicon(monkeypatch, claims_module, "ru", "claim_cues.tsv")
+    got = learned_claims("Министр энергетики Казахстана Алмасадам Саткалиев заявил, что "
+                         "экспорт нефти в этом году вырастет.", "ru", merge="lexicon_first")
+    assert got and "Саткалиев" in (got[0][1] or ""), got
+
+
+@shipped
+@pytest.mark.parametrize("text,lang", [
+    ("Всички права запазени. Копирането на материали от сайта без писмено разрешение на "
+     "редакцията е забранено.", "bg"),
+    ("Перепечатка материалов сайта допускается только с письменного разрешения редакции.", "ru"),
+])
+def test_a_footer_yields_no_claim(text, lang):
+    assert learned_claims(text, lang) == []
+    assert learned_claims(text, lang, merge="lexicon_first") == []
+
+
+@shipped
+def test_records_name_the_head_and_states_are_not_kept():
+    doc = build_pipeline()(Document(
+        "t", "t", "Министр энергетики Казахстана Алмасадам Саткалиев заявил, что экспорт нефти "
+        "в этом году вырастет.", lang_hint="ru"))
+    assert doc.extractors["claims"].startswith("lintas-claims-xx ")
+    assert STATES not in doc.cache  # the events stage took them after the claims stage
+
+
+def test_head_is_off_for_another_ner_model(tmp_path):
+    if not (default_dir() / "model.json").exists():
+        pytest.skip("no shipped claims-xx")
+    other = tmp_path / "ner"
+    other.mkdir()
+    info = json.loads((NER / "model.json").read_text(encoding="utf-8"))
+    info["onnx_sha256"] = "0" * 64  # a retrained model
+    (other / "model.json").write_text(json.dumps(info), encoding="utf-8")
+    assert load_claim_heads(default_dir(), {"transformer": {"model_dir": str(other)}}) is None
+
+
+def _corpus_readable() -> bool:
+    import sys
+
+    sys.path.insert(0, str(models_dir() / "corpus"))
+    import corpuslib  # type: ignore[import-not-found]
+
+    return corpuslib.data_root().is_dir()
+
+
+@pytest.mark.skipif(not _corpus_readable(), reason="needs ../shared/data (the corpus' sources)")
+def test_train_claims_on_a_slice(tmp_path):
+    """`lintas train claims` end to end on six documents per split, two epochs, no dev
+    scoring, into a copy: the shipped models are not touched."""
+    pytest.importorskip("torch")
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = tmp_path / "claims"
+    result = CliRunner().invoke(app, ["train", "claims", "--out", str(out), "--work",
+                                      str(tmp_path / "work"), "--limit-docs", "6",
+                                      "--max-epochs", "2", "--widths", "0", "--no-evaluate"])
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert info["merge"] in ("lexicon", "learned", "lexicon_first", "learned_first")
+    assert info["encoder"]["onnx_sha256"] == json.loads(
+        (NER / "model.json").read_text(encoding="utf-8"))["onnx_sha256"]
+    assert (out / "README.md").read_text(encoding="utf-8").startswith("# lintas-claims-xx")
+    heads = load_claim_heads(out)
+    assert heads is not None and heads.head.groups == 3
