@@ -331,6 +331,8 @@ class _Finder(DocView):
         cue_span = cue if isinstance(cue, Span) or cue is None else \
             Span(self.starts[cue[0]], self.ends[cue[1]])
         sp, ent = speaker if speaker else (None, None)
+        if sp is None and cue_span is not None:
+            sp = self.pronoun_next_to(cue_span)  # "Он подчеркнул: «…»", "сказал он"
         first = min(x.start for x in (content, cue_span, sp) if x is not None)
         if sp is not None and first == sp.start:
             first = self.title_start(sp.start)  # "…, Presiden Serdar Berdimuhamedov … mengatakan"
@@ -364,6 +366,12 @@ class _Finder(DocView):
             if cue is not None:
                 sent = self.sentence(self.starts[cue[0]])
                 speaker = self.speaker_after(cue[1], sent.end)
+            elif after + 1 < len(self.starts) and self.lower[after] in self.pronouns \
+                    and (hit := self.cue_at(after + 1)) is not None:
+                # "“…,” she said.": a pronoun, then the cue
+                cue = hit
+                speaker = (Span(self.starts[after], self.ends[after]),
+                           self.person_before(self.starts[after]))
             elif after < len(self.starts) and after in self.owner \
                     and self.owner[after].start == self.starts[after]:
                 # "“…,” Satkaliyev said.": the speaker's name, then the cue
@@ -561,6 +569,15 @@ class _Finder(DocView):
         if words.lower() in self.pronouns or words in self.enclitics:
             return span, self.person_before(span.start)
         return span, None
+
+    def pronoun_next_to(self, cue: Span) -> Span | None:
+        """A pronoun (grammar.tsv's ``pronoun``) right before or right after ``cue``."""
+        i = self.token(cue.start)
+        j = self.token(cue.end)
+        for k in (i - 1, j):
+            if 0 <= k < len(self.starts) and self.lower[k] in self.pronouns:
+                return Span(self.starts[k], self.ends[k])
+        return None
 
     def person_mention_before(self, offset: int) -> Mention | None:
         """The last mention of a person that ends before ``offset``, else None."""

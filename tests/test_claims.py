@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import text_claims as claims
 
 
@@ -107,3 +108,27 @@ def test_a_first_name_alone_is_the_person_named_in_full():
             "wartawan.")
     got = claims(text, "id")
     assert len(got) == 2 and {g[1] for g in got} == {"Retno Marsudi"}
+
+
+# A pronoun speaker stands for the person named last before it; a quotation of several
+# sentences is one claim (the default pipeline: lexicons and, where the NER model's states
+# exist, the learned claim head).
+@pytest.mark.parametrize("text,lang,speaker,content", [
+    ("Президент Казахстана Касым-Жомарт Токаев прибыл в Москву. «Мы обсудим поставки нефти "
+     "через Каспийский трубопровод», — сказал он журналистам.", "ru", "Касым-Жомарт Токаев",
+     "Мы обсудим поставки нефти через Каспийский трубопровод"),
+    ("Presiden Kazakhstan Kassym-Jomart Tokayev tiba di Moskow. \"Kami akan membahas pasokan "
+     "minyak melalui pipa Kaspia,\" kata dia kepada wartawan.", "id", "Kassym-Jomart Tokayev",
+     "Kami akan membahas pasokan minyak melalui pipa Kaspia"),
+    ("Премиерът Росен Желязков пристигна в Баку. „Ще купуваме повече газ. Договорът ще бъде "
+     "подписан до края на годината“, каза той.", "bg", "Росен Желязков",
+     "Ще купуваме повече газ. Договорът ще бъде подписан до края на годината"),
+    ("Премьер-министр Польши Дональд Туск выступил в Варшаве. Он подчеркнул: «Мы не будем "
+     "покупать российский газ. Этот вопрос закрыт».", "ru", "Дональд Туск",
+     "Мы не будем покупать российский газ. Этот вопрос закрыт"),
+    ("Senator Jane Miller spoke in Houston on Monday. \"We will not import Russian uranium. Our "
+     "reactors need a secure supply,\" she said.", "en", "Jane Miller",
+     "We will not import Russian uranium. Our reactors need a secure supply"),
+])
+def test_pronoun_speakers_and_quotes_of_several_sentences(text, lang, speaker, content):
+    assert ("direct", speaker, content) in {(k, who, c) for k, who, _, c in claims(text, lang)}
