@@ -113,7 +113,10 @@ class Claims:
             return doc
         finder = _Finder(doc, cues, phrase_table(lang, "quantities.tsv"), grammar(lang),
                          phrase_list(lang, "titles.txt"))
-        enclitics = tuple(settings(lang).get("enclitics", "").split())
+        # enclitics that are pronouns ("nya" of "katanya") may be a speaker of their own;
+        # the others (Bulgarian articles, "lah") never are
+        enclitics = tuple(e for e in settings(lang).get("enclitics", "").split()
+                          if e in finder.pronouns)
         learned = (lambda: finder.learned(self.heads, states, enclitics, self.implicit_speaker)) \
             if states is not None else list
         lexicon = (lambda: finder.direct() + finder.reported() + finder.factual()) \
@@ -123,7 +126,7 @@ class Claims:
             else (lexicon, learned)
         doc.claims = first() + then()
         doc.claims.sort(key=lambda c: (c.content.start, c.content.end))
-        names = ([self.heads.version] if states else []) + (  # type: ignore[union-attr]
+        names = ([self.heads.version] if states is not None else []) + (  # type: ignore[union-attr]
             ["lintas-lexicons 1"] if use_lexicon else [])
         doc.extractors["claims"] = " + ".join(names)
         return doc
@@ -145,7 +148,6 @@ class _Finder(DocView):
                                          for role in ("locative", "origin", "time")))
         self.titles = titles
         self.ents = mention_entities(doc)
-        self.enclitics: frozenset[str] = frozenset()  # set by `learned`
         self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
         self.framed: list[int] = []  # where each claim's speaker, cue or content begins
         self.intro = self.complementizers | {":", ",", "–", "-", "—"}
@@ -475,7 +477,6 @@ class _Finder(DocView):
         opens a sentence continues the claim before when that claim's content ran to the
         end of its sentence (a quotation of several sentences). ``implicit_speaker``: a
         claim whose sentence names no speaker is the last person named before its cue's."""
-        self.enclitics = frozenset(enclitics)
         out: list[Claim] = []
         open_claim: Claim | None = None  # a claim whose content reached its sentence's end
         for sent in self.doc.sentences:
@@ -551,10 +552,9 @@ class _Finder(DocView):
         return True
 
     def learned_speaker(self, span: Span | None) -> tuple[Span, Entity | None] | None:
-        """A speaker the head marked: the name it overlaps (a person first); a pronoun
-        (grammar.tsv's ``pronoun``: "dia", "он") or an enclitic ("nya" of "katanya") stands
-        for the nearest person named before it; a description keeps its words (at most
-        `DESCRIPTION_WORDS`), and a longer span is no speaker (a clause)."""
+        """A speaker the head marked: the name it overlaps (a person first); else its words
+        (at most `DESCRIPTION_WORDS`; a longer span is a clause, no speaker), which `claim`
+        resolves like the rules' speakers (a pronoun: "dia", "nya", "он")."""
         if span is None:
             return None
         k = bisect.bisect_left(self.mention_starts, span.end)
@@ -563,11 +563,8 @@ class _Finder(DocView):
         if inside:
             m = min(inside, key=lambda m: (m.label != "PER", m.start))
             return self.described(m)
-        words = self.text[span.start:span.end]
-        if len(words.split()) > DESCRIPTION_WORDS:
+        if len(self.text[span.start:span.end].split()) > DESCRIPTION_WORDS:
             return None
-        if words.lower() in self.pronouns or words in self.enclitics:
-            return span, self.person_before(span.start)
         return span, None
 
     def pronoun_next_to(self, cue: Span) -> Span | None:

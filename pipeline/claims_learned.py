@@ -19,7 +19,8 @@ Per sentence (`ClaimHeads.claims`):
 
 The claims stage (`pipeline.claims`) turns them into claims with the rules' checks (trim,
 at least three words, not in boilerplate, no overlap) and combines them with the lexicon
-claims as the model's ``merge`` says (`MERGES`, chosen on the inner validation split).
+claims as the model's ``merge`` says (`MERGES`, chosen by cross-validation on the train
+split, `pipeline.train_claims`).
 Like the events heads, the head is None when the NER model is not the one it was trained on.
 """
 
@@ -28,12 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .event_features import decode_bio, decode_runs
-from .events_learned import HeadWeights, read_heads_folder, reads_this_encoder, softmax
+from .events_learned import Heads, HeadWeights, read_heads_folder, reads_this_encoder, softmax
 from .lexicons import models_dir
 from .token_windows import Encoded
 
@@ -59,23 +60,12 @@ class LearnedClaim:
 
 
 @dataclass
-class ClaimHeads:
+class ClaimHeads(Heads):
     """The head of a ``models/claims-xx`` folder and the settings chosen with it."""
 
-    info: dict[str, Any]
     head: HeadWeights
-
-    @property
-    def layer(self) -> int:
-        return int(self.info["layer"])
-
-    @property
-    def merge(self) -> str:
-        return self.info.get("merge", "lexicon_first")
-
-    @property
-    def version(self) -> str:
-        return f"{self.info.get('name', 'lintas-claims-xx')} {self.info.get('version', '')}".strip()
+    NAME: ClassVar[str] = "lintas-claims-xx"
+    DEFAULT_MERGE: ClassVar[str] = "lexicon_first"
 
     def spans(self, text: str, enc: Encoded, x: np.ndarray, enclitics: tuple[str, ...] = (),
               continuation: bool = False) -> dict[str, list[Pos]]:
@@ -133,10 +123,11 @@ class ClaimHeads:
             prob = float(inside[tok].mean()) if tok.any() else 0.0
             out.append(LearnedClaim(c, cue, speaker, round(prob, 4)))
         # a cue introduces one statement: of the contents paired with one cue, the likeliest
-        best: dict[Pos | None, LearnedClaim] = {}
+        best: dict[Pos, LearnedClaim] = {}
         for lc in out:
-            if lc.cue is None or lc.cue not in best or lc.prob > best[lc.cue].prob:
-                best[lc.cue if lc.cue is not None else lc.content] = lc
+            key = lc.cue if lc.cue is not None else lc.content
+            if key not in best or lc.prob > best[key].prob:
+                best[key] = lc
         return sorted(best.values(), key=lambda lc: lc.content)
 
 

@@ -28,7 +28,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
@@ -44,6 +44,8 @@ MERGES = ("lexicon", "learned", "union", "lexicon_first")
 # Texts are encoded at most this many characters at a time when the events stage reads a
 # document itself (cut at line breaks; a sentence never crosses one).
 CHUNK_CHARS = 300_000
+# doc.cache key of a stage's own encoder pass (`StatesReader`), left for the stage after it
+OWN_STATES = "encoder_states_own"
 # record modalities a head may give (the corpus' "requested" has no place in lintas/1)
 RECORD_MODALITIES = ("asserted", "planned", "negated", "hypothetical")
 
@@ -108,29 +110,41 @@ class LearnedTrigger:
 
 
 @dataclass
-class EventHeads:
-    """The heads of a ``models/events-xx`` folder and the settings chosen with them."""
+class Heads:
+    """What the events and the claims heads share: their ``model.json`` (``info``), with
+    the encoder layer they read, how they combine with the lexicons, and the name records
+    give them."""
 
     info: dict[str, Any]
-    trigger: HeadWeights
-    modality: HeadWeights | None = None
-    mode: HeadWeights | None = None
+    NAME: ClassVar[str] = ""  # the name when model.json has none
+    DEFAULT_MERGE: ClassVar[str] = ""
 
     @property
     def layer(self) -> int:
         return int(self.info["layer"])
 
     @property
-    def types(self) -> tuple[str, ...]:
-        return tuple(self.info["types"])
-
-    @property
     def merge(self) -> str:
-        return self.info.get("merge", "union")
+        return self.info.get("merge", self.DEFAULT_MERGE)
 
     @property
     def version(self) -> str:
-        return f"{self.info.get('name', 'lintas-events-xx')} {self.info.get('version', '')}".strip()
+        return f"{self.info.get('name', self.NAME)} {self.info.get('version', '')}".strip()
+
+
+@dataclass
+class EventHeads(Heads):
+    """The heads of a ``models/events-xx`` folder and the settings chosen with them."""
+
+    trigger: HeadWeights
+    modality: HeadWeights | None = None
+    mode: HeadWeights | None = None
+    NAME: ClassVar[str] = "lintas-events-xx"
+    DEFAULT_MERGE: ClassVar[str] = "union"
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(self.info["types"])
 
     def triggers(self, text: str, enc: Encoded, x: np.ndarray,
                  threshold: float | None = None) -> list[LearnedTrigger]:
@@ -299,24 +313,33 @@ class StatesReader:
         return self._encoder
 
     def __call__(self, doc: Any, layer: int, pop: bool) -> DocStates | None:
-        """``doc``'s `DocStates` of ``layer``; ``pop``: the NER pass's states are taken out
-        of the document's cache (the last stage that reads them)."""
+        """``doc``'s `DocStates` of ``layer``; ``pop``: the states are taken out of the
+        document's cache (the last stage that reads them), else a pass of its own is left
+        there for the next stage."""
         from .clean import clean_text
         from .ner_stage import STATES
 
         cached = doc.cache.pop(STATES, None) if pop else doc.cache.get(STATES)
         if cached is not None and layer not in cached.layers:
             cached = None
-        encode = None
-        if cached is None:
-            enc = self._own_encoder() if self.encode else False
-            if enc is False:
-                return None
+        if cached is not None:
+            return DocStates(clean_text(doc), layer, cached, None)
+        # an earlier stage's own pass over this document (the claims stage's, for the
+        # events stage): read once
+        own = doc.cache.pop(OWN_STATES, None) if pop else doc.cache.get(OWN_STATES)
+        if own is not None and own.layer == layer:
+            return own
+        enc = self._own_encoder() if self.encode else False
+        if enc is False:
+            return None
 
-            def encode(text: str) -> Any:
-                return enc.spans_and_states([text], (layer,))[0][1]
+        def encode(text: str) -> Any:
+            return enc.spans_and_states([text], (layer,))[0][1]
 
-        return DocStates(clean_text(doc), layer, cached, encode)
+        states = DocStates(clean_text(doc), layer, None, encode)
+        if not pop:
+            doc.cache[OWN_STATES] = states
+        return states
 
 
 def _chunks(text: str, size: int) -> list[tuple[int, int]]:

@@ -39,9 +39,9 @@ from .evaluate_corpus import prf
 from .event_features import bio_labels, span_scores
 from .events_learned import HEADS
 from .lexicons import models_dir
-from .train_events import (LAYERS as EVENT_LAYERS, RECIPES, Example, HeadConfig, Log,
-                           corpus_splits, encode_documents, examples, fit_early, provenance,
-                           train_head)
+from .train_events import (LAYERS as EVENT_LAYERS, RECIPES, CorpusDoc, Example, HeadConfig,
+                           Log, corpus_splits, encode_documents, examples, fit_early, provenance,
+                           shuffled_by_language, train_head)
 
 VERSION = "1"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
@@ -80,24 +80,21 @@ IMPLICIT = " + implicit speaker"
 FOLDS = 3
 
 
-def folds(docs: Sequence[Any], seed: int, k: int = FOLDS) -> list[set[str]]:
-    """``k`` sets of document ids, each language's documents dealt round-robin after a
-    seeded shuffle."""
-    import random
-
+def folds(docs: Sequence[CorpusDoc], seed: int, k: int = FOLDS) -> list[set[str]]:
+    """``k`` sets of train document ids, each language's documents dealt round-robin after
+    a seeded shuffle (`train_events.shuffled_by_language`)."""
     out: list[set[str]] = [set() for _ in range(k)]
-    by_lang: dict[str, list[str]] = defaultdict(list)
-    for d in docs:
-        by_lang[d.lang].append(d.doc)
-    rng = random.Random(seed)
-    n = 0
-    for lang in sorted(by_lang):
-        ids = sorted(by_lang[lang])
-        rng.shuffle(ids)
-        for doc in ids:
-            out[n % k].add(doc)
-            n += 1
+    dealt = (doc for ids in shuffled_by_language(docs, seed) for doc in ids)
+    for n, doc in enumerate(dealt):
+        out[n % k].add(doc)
     return out
+
+
+def claim_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens' states of layer index ``li`` and their cue / speaker / content ids
+    (`labels`), as `train_events.trigger_data` gives the triggers'."""
+    return (np.concatenate([np.asarray(e.states[:, li], np.float32) for e in exs]),
+            np.concatenate([labels(e) for e in exs]))
 
 
 def variants(heads: ClaimHeads, ner_options: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -144,8 +141,7 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     val = [e for e in exs if e.doc in held]
     log(f"{len(fit)} sentences to fit ({sum(bool(e.claims) for e in fit)} with claims), "
         f"{len(val)} to choose on")
-    x = np.concatenate([np.asarray(e.states[:, li], np.float32) for e in fit])
-    y = np.concatenate([labels(e) for e in fit])
+    x, y = claim_data(fit, li)
     info: dict[str, Any] = {"layer": layer, "threshold": 0.5, "content": {"thr": 0.4}}
 
     def heads_of(hw: Any, **over: Any) -> ClaimHeads:
@@ -189,9 +185,8 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     all_golds = gold_documents("train")
     pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for k, fold in enumerate(folds(train_docs, seed)):
-        rest = [e for e in exs if e.doc not in fold]
-        hw = train_head(np.concatenate([np.asarray(e.states[:, li], np.float32) for e in rest]),
-                        np.concatenate([labels(e) for e in rest]), 3, fold_cfg, groups=3)
+        hw = train_head(*claim_data([e for e in exs if e.doc not in fold], li), 3, fold_cfg,
+                        groups=3)
         scores = variant_scores("claims", [g for g in all_golds if g.doc in fold],
                                 variants(heads_of(hw), ner_options), ner_options)
         for name, per in scores.items():
@@ -210,12 +205,8 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     info["merge"], info["implicit_speaker"] = chosen.split(" + ")[0], chosen.endswith(IMPLICIT)
     log(f"chosen: merge {info['merge']}, implicit speaker {info['implicit_speaker']}")
 
-    # -- the final head on the whole train split
-    final = train_head(
-        np.concatenate([np.asarray(e.states[:, li], np.float32) for e in exs]),
-        np.concatenate([labels(e) for e in exs]), 3,
-        HeadConfig(hidden=best["hidden"], seed=seed, lr=recipe["lr"],
-                   epochs=max(1, best["epochs"])), groups=3)
+    # -- the final head on the whole train split, with the folds' recipe
+    final = train_head(*claim_data(exs, li), 3, fold_cfg, groups=3)
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / HEADS, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
                                         for k, v in final.arrays("claim/").items()})

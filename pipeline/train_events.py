@@ -167,18 +167,28 @@ def provenance(ner_info: dict[str, Any], layer: int, docs: Sequence[CorpusDoc],
                        "limit_docs": limit_docs}}
 
 
-def inner_split(docs: Sequence[CorpusDoc], seed: int, share: float = INNER_SHARE) -> set[str]:
-    """Ids of the train documents held out to choose on: ``share`` of each language's
-    (at least one), drawn with ``seed``."""
+def shuffled_by_language(docs: Sequence[CorpusDoc], seed: int) -> list[list[str]]:
+    """The ids of the train documents of ``docs``, one list per language in language
+    order, each shuffled with one ``random.Random(seed)`` (the inner split and the claims
+    trainer's folds draw from it)."""
     by_lang: dict[str, list[str]] = defaultdict(list)
     for d in docs:
         if d.split == "train":
             by_lang[d.lang].append(d.doc)
-    held: set[str] = set()
     rng = random.Random(seed)
+    out = []
     for lang in sorted(by_lang):
         ids = sorted(by_lang[lang])
         rng.shuffle(ids)
+        out.append(ids)
+    return out
+
+
+def inner_split(docs: Sequence[CorpusDoc], seed: int, share: float = INNER_SHARE) -> set[str]:
+    """Ids of the train documents held out to choose on: ``share`` of each language's
+    (at least one), drawn with ``seed``."""
+    held: set[str] = set()
+    for ids in shuffled_by_language(docs, seed):
         if len(ids) > 1:
             held.update(ids[:max(1, round(share * len(ids)))])
     return held

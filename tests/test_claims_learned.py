@@ -154,3 +154,26 @@ def test_train_claims_on_a_slice(tmp_path):
     assert (out / "README.md").read_text(encoding="utf-8").startswith("# lintas-claims-xx")
     heads = load_claim_heads(out)
     assert heads is not None and heads.head.groups == 3
+
+
+@shipped
+def test_claims_and_events_share_one_encoder_pass(monkeypatch):
+    """With `events_encode`, a document no transformer NER pass read (Indonesian, read by
+    its spaCy NER) is encoded once for both the claims and the events heads."""
+    from pipeline.backends import get_backend
+
+    encoder = get_backend("ner", "transformer").encoder
+    calls = []
+    real = encoder.spans_and_states
+
+    def counted(texts, layers=None):
+        calls.append(len(texts))
+        return real(texts, layers)
+
+    monkeypatch.setattr(encoder, "spans_and_states", counted)
+    doc = build_pipeline(PipelineConfig(events_encode=True))(Document(
+        "t", "t", "Presiden Joko Widodo mengunjungi Beijing pekan lalu. \"Kami siap memasok gas "
+        "ke China,\" kata Menteri Energi Bahlil Lahadalia.", lang_hint="id"))
+    assert doc.extractors["claims"].startswith("lintas-claims-xx ")
+    assert doc.extractors["events"].startswith("lintas-events-xx ")
+    assert calls == [1]
