@@ -2,7 +2,8 @@
 
 The corpus (`models/corpus/`, its guideline `GUIDELINE.md`) holds hand-annotated sentences of
 real news with offsets into ``../shared/data`` (or ``$LINTAS_DATA``). Each annotated document
-is rebuilt as the stretch of its source from its first to its last annotated sentence, run
+is rebuilt as the stretch of its source from its first to its last annotated sentence (in a
+CoNLL-U source, UD id-csui, its sentences' text lines joined, without the token tables), run
 through `lintas run`'s stages with its language forced, and what the stages find in the
 annotated sentences is compared with the annotation (whatever lies between two annotated
 sentences is read as context and not scored):
@@ -63,8 +64,8 @@ class GoldDoc:
     claims: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _shift(span: dict[str, Any] | None, base: int) -> Span | None:
-    return None if span is None else (span["start"] - base, span["end"] - base)
+def _shift(span: dict[str, Any] | None, at: Callable[[int], int]) -> Span | None:
+    return None if span is None else (at(span["start"]), at(span["end"]))
 
 
 def records_by_document(keep: Any = None) -> dict[str, list[dict[str, Any]]]:
@@ -77,11 +78,28 @@ def records_by_document(keep: Any = None) -> dict[str, list[dict[str, Any]]]:
     return {d: sorted(by_doc[d], key=lambda r: r["sentence"]["start"]) for d in sorted(by_doc)}
 
 
-def stretch(recs: list[dict[str, Any]]) -> tuple[str, int]:
+def stretch(recs: list[dict[str, Any]]) -> tuple[str, Callable[[int], int]]:
     """The text of one document's records' stretch of their source, from the first to the
-    last annotated character (a quote may run past its sentence), and its offset in the
-    source. Raises FileNotFoundError without the shared data folder."""
+    last annotated character (a quote may run past its sentence), and the map from source
+    offsets to offsets in that text. In a CoNLL-U source (UD id-csui) only the sentences'
+    ``# text`` lines are text: they are joined by line breaks, and the token tables
+    between them are left out. Raises FileNotFoundError without the shared data folder."""
     source = _corpus_modules().cl.read_source(recs[0]["source"])
+    if recs[0]["source"].endswith(".conllu"):
+        spans = sorted({(r["sentence"]["start"], r["sentence"]["end"]) for r in recs})
+        bases, parts, n = [], [], 0
+        for s0, e0 in spans:
+            bases.append((s0, e0, n))
+            parts.append(source[s0:e0])
+            n += e0 - s0 + 1
+
+        def at_line(pos: int) -> int:
+            for s0, e0, base in bases:
+                if s0 <= pos <= e0:
+                    return base + pos - s0
+            raise ValueError(f"offset {pos} is outside the annotated sentences")
+
+        return "\n".join(parts), at_line
     starts = [r["sentence"]["start"] for r in recs]
     ends = [r["sentence"]["end"] for r in recs]
     for r in recs:
@@ -89,11 +107,11 @@ def stretch(recs: list[dict[str, Any]]) -> tuple[str, int]:
             starts.append(c["content"]["start"])
             ends.append(c["content"]["end"])
     a, b = min(starts), max(ends)
-    return source[a:b], a
+    return source[a:b], lambda pos: pos - a
 
 
 def gold_documents(split: str = "dev", langs: Iterable[str] | None = None) -> list[GoldDoc]:
-    """The corpus' documents of ``split`` (``dev``, ``train`` or ``all``) in ``langs``
+    """The corpus' documents of ``split`` (``dev``, ``train``, ``heldout`` or ``all``) in ``langs``
     (default: every language), with gold events and claims in offsets of the rebuilt text.
     Raises FileNotFoundError when the shared data folder is missing."""
     wanted = set(langs) if langs else None
@@ -101,22 +119,30 @@ def gold_documents(split: str = "dev", langs: Iterable[str] | None = None) -> li
                                  and (wanted is None or rec["lang"] in wanted))
     out = []
     for doc_id, recs in by_doc.items():
-        text, a = stretch(recs)
+        text, at = stretch(recs)
         gold = GoldDoc(doc_id, recs[0]["lang"], text,
-                       [(r["sentence"]["start"] - a, r["sentence"]["end"] - a) for r in recs])
+                       [(at(r["sentence"]["start"]), at(r["sentence"]["end"])) for r in recs])
         for r in recs:
             for ev in r["events"]:
-                args = [(x["role"], _shift(x, a)) for x in ev["args"]]
-                gold.events.append({"type": ev["type"], "trigger": _shift(ev["trigger"], a),
+                args = [(x["role"], _shift(x, at)) for x in ev["args"]]
+                gold.events.append({"type": ev["type"], "trigger": _shift(ev["trigger"], at),
                                     "modality": ev["modality"], "args": args})
             for c in r["claims"]:
-                speakers = [s for s in (_shift(c["speaker"], a), _shift(c.get("speaker_ref"), a))
-                            if s is not None]
+                speakers = [_shift(sp, at) for sp in (c["speaker"], c.get("speaker_ref"))
+                            if sp is not None and _in_text(sp, at)]
                 anchor = c["cue"]["start"] if c["cue"] else c["content"]["start"]
                 gold.claims.append({"kind": c["kind"], "speakers": speakers,
-                                    "content": _shift(c["content"], a), "anchor": anchor - a})
+                                    "content": _shift(c["content"], at), "anchor": at(anchor)})
         out.append(gold)
     return out
+
+
+def _in_text(span: dict[str, Any], at: Callable[[int], int]) -> bool:
+    """Whether a span lies in the rebuilt text (a ``speaker_ref`` may point before it)."""
+    try:
+        return at(span["start"]) >= 0
+    except ValueError:
+        return False
 
 
 def _inside(pos: int, sentences: list[Span]) -> bool:

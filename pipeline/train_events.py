@@ -4,7 +4,8 @@ From the hand-annotated corpus (``models/corpus``; its sources in ``../shared/da
 the shipped NER encoder (``models/ner-xx``), seeded and reproducible:
 
 1. **States.** Each annotated document is rebuilt as `lintas evaluate events` rebuilds it
-   (the stretch of its source from its first to its last annotated sentence), cleaned as
+   (the stretch of its source from its first to its last annotated sentence; in UD's
+   CoNLL-U, the sentences' text lines alone), cleaned as
    the ``clean`` stage cleans it, and read by the int8 ONNX encoder exactly as the NER stage
    reads it (`OnnxEncoder.spans_and_states`: same windows, same float16 states), from a
    copy of the graph that returns every candidate layer. Cached in the work folder.
@@ -112,11 +113,11 @@ def corpus_documents(limit: int | None = None) -> list[CorpusDoc]:
         if limit is not None and taken[split] >= limit:
             continue
         taken[split] += 1
-        text, a = stretch(recs)
+        text, at = stretch(recs)
         sents = []
         for r in recs:
             s0 = r["sentence"]["start"]
-            sents.append(Sentence(s0 - a, r["sentence"]["end"] - a, [
+            sents.append(Sentence(at(s0), at(r["sentence"]["end"]), [
                 (e["trigger"]["start"] - s0, e["trigger"]["end"] - s0, e["type"], e["mode"],
                  e["modality"]) for e in r["events"]], sentence_claims(r)))
         out.append(CorpusDoc(doc_id, recs[0]["lang"], split, text, sents))
@@ -605,6 +606,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     reload()
     if evaluate:
         info["dev"] = dev_scores(out, ner_options, log)
+        info["heldout"] = heldout_scores(out, ner_options, log)
         info["minutes_with_dev"] = round((time.time() - started) / 60, 1)
         (out / "model.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
@@ -619,19 +621,7 @@ def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log) -> d
     (the card's comparison), and with the heads on every document (``events_encode``: the
     Indonesian documents, read by the spaCy NER, encoded for them); run after everything
     is chosen."""
-    from .core import PipelineConfig
-    from .evaluate_corpus import evaluate_corpus
-
-    res = {}
-    for name, learned, encode in (("learned", True, False), ("lexicons", False, False),
-                                  ("learned, every document encoded", True, True)):
-        r = evaluate_corpus("events", "dev", config=PipelineConfig(
-            ner_options=ner_options, events_model=str(out), events_learned=learned,
-            events_encode=encode))
-        res[name] = r["scores"]
-        a = r["scores"].get("all", {})
-        log(f"dev ({name}): trigger+type F1 {a['trigger_type']['f']:.3f}, argument F1 "
-            f"{a['argument_role']['f']:.3f}, modality {a['modality_of_paired']['p']:.3f}")
+    res = _learned_and_lexicons(out, ner_options, log, "dev", encode_too=True)
     # every way of combining them, reported (the inner split chose)
     from .evaluate_corpus import gold_documents
     from .events_learned import load_heads
@@ -647,3 +637,37 @@ def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log) -> d
         res["variants"] = pipeline_scores(gold_documents("dev"), variants, heads, ner_options,
                                           log, "dev")
     return res
+
+
+def _learned_and_lexicons(out: Path, ner_options: dict[str, dict[str, Any]], log: Log,
+                          split: str, encode_too: bool = False) -> dict[str, Any]:
+    from .core import PipelineConfig
+    from .evaluate_corpus import evaluate_corpus
+
+    res = {}
+    runs = [("learned", True, False), ("lexicons", False, False)]
+    if encode_too:
+        runs.append(("learned, every document encoded", True, True))
+    for name, learned, encode in runs:
+        r = evaluate_corpus("events", split, config=PipelineConfig(
+            ner_options=ner_options, events_model=str(out), events_learned=learned,
+            events_encode=encode))
+        res[name] = r["scores"]
+        a = r["scores"].get("all", {})
+        if a:
+            log(f"{split} ({name}): trigger+type F1 {a['trigger_type']['f']:.3f}, argument "
+                f"F1 {a['argument_role']['f']:.3f}, modality "
+                f"{a['modality_of_paired']['p']:.3f}")
+    return res
+
+
+def heldout_scores(out: Path, ner_options: dict[str, dict[str, Any]],
+                   log: Log) -> dict[str, Any]:
+    """`lintas evaluate events --split heldout`: the language held out of the annotation
+    for training (Czech; see models/corpus/README.md), with the new heads and with the
+    lexicons alone. Empty when the corpus has no held-out annotations."""
+    from .evaluate_corpus import gold_documents
+
+    if not gold_documents("heldout"):
+        return {}
+    return _learned_and_lexicons(out, ner_options, log, "heldout")

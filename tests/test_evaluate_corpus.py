@@ -71,6 +71,32 @@ def test_rebuilt_documents_keep_the_annotated_offsets():
 
 
 @needs_data
+def test_a_conllu_source_is_rebuilt_from_its_sentence_lines_only():
+    # UD id-csui: the token tables between the "# text" lines are no text to read
+    import validate
+
+    docs = [d for d in gold_documents("all", ["id"]) if d.doc.startswith("id")]
+    recs = {r["sid"]: validate.with_text(r) for r in validate.load()
+            if r["source"].endswith(".conllu")}
+    ud = {r["doc"] for r in recs.values()}
+    rebuilt = [d for d in docs if d.doc in ud]
+    assert rebuilt
+    for d in rebuilt:
+        assert "\t" not in d.text and "# text =" not in d.text
+        sents = sorted(r["text"] for r in recs.values() if r["doc"] == d.doc)
+        assert sorted(d.text[s:e] for s, e in d.sentences) == sents
+        for c in d.claims:  # a content over several sentences still maps inside the text
+            assert 0 <= c["content"][0] < c["content"][1] <= len(d.text)
+
+
+@needs_data
+def test_the_held_out_language_is_its_own_split():
+    held = gold_documents("heldout")
+    assert held and {d.lang for d in held} == {"cs"}
+    assert not [d for d in gold_documents("train") + gold_documents("dev") if d.lang == "cs"]
+
+
+@needs_data
 def test_predictions_outside_the_annotated_sentences_are_not_scored():
     from pipeline.core import PipelineConfig, build_pipeline
     from pipeline.document import Document
