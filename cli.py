@@ -403,8 +403,8 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool) -> None:
 
     from pipeline.evaluate_corpus import evaluate_corpus, format_scores
 
-    if split not in ("dev", "train", "all"):
-        raise typer.BadParameter("dev, train or all", param_hint="--split")
+    if split not in ("dev", "train", "heldout", "all"):
+        raise typer.BadParameter("dev, train, heldout or all", param_hint="--split")
     wanted = [x.strip() for x in langs.split(",") if x.strip()] or None
     try:
         result = evaluate_corpus(what, split, wanted)
@@ -417,7 +417,8 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool) -> None:
     typer.echo(_json.dumps(result, indent=2) if as_json else format_scores(result))
 
 
-CORPUS_SPLIT = typer.Option("--split", help="The corpus split: dev, train or all.")
+CORPUS_SPLIT = typer.Option(
+    "--split", help="The corpus split: dev, train, heldout (Czech, never trained on) or all.")
 CORPUS_LANGS = typer.Option("--lang", help="Languages, comma-separated (default: all).")
 
 

@@ -73,6 +73,18 @@ def card(info: dict[str, Any], size_kb: float) -> str:
                          else f"{_f(s['p'])} / {_f(s['r'])} / {_f(s['f'])} ({s['gold']})")
         label = f"**{name}** (chosen)" if name == chosen else name
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    held = info.get("heldout", {})
+    if held:
+        lines += ["", "## The held-out language (Czech, never annotated for training)", "",
+                  "`lintas evaluate claims --split heldout`: Czech has no lintas lexicons "
+                  "and no training annotation, so this is the transfer to a new language. "
+                  "Speaker + content P / R / F1 (gold claims):", "",
+                  "| variant | cs |", "|---|---|"]
+        for name, per in held.items():
+            s = per.get("all", {}).get("speaker_content")
+            label = f"**{name}** (chosen)" if name == chosen else name
+            lines.append(f"| {label} | " + ("-" if not s else
+                         f"{_f(s['p'])} / {_f(s['r'])} / {_f(s['f'])} ({s['gold']})") + " |")
     lines += ["", "## Chosen on the train split", "",
               "Merge and implicit speaker: 3-fold cross-validation over the train documents "
               "(a head fitted on two folds scores the third through the pipeline; counts "

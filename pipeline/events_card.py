@@ -18,11 +18,11 @@ def _f(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, (int, float)) else "-"
 
 
-def _dev_table(dev: dict[str, Any]) -> list[str]:
+def _dev_table(dev: dict[str, Any], langs: tuple[str, ...] = LANGS) -> list[str]:
     rows = ["| language | trigger + type P / R / **F1** (gold) | lexicons alone F1 | "
             "argument role F1 (lexicons alone) | modality of paired events (lexicons alone) |",
             "|---|---|---|---|---|"]
-    for lang in LANGS:
+    for lang in langs:
         a = dev.get("learned", {}).get(lang)
         b = dev.get("lexicons", {}).get(lang)
         if not a:
@@ -125,6 +125,12 @@ def card(info: dict[str, Any], size_kb: float) -> str:
                     _f(per.get(lang, {}).get("trigger_type", {}).get("f")) for lang in LANGS)
                     + f" | {_f(a.get('argument_role', {}).get('f'))} | "
                     f"{_f(a.get('modality_of_paired', {}).get('p'))} |")
+    if info.get("heldout"):
+        lines += ["", "## The held-out language (Czech, never annotated for training)", "",
+                  "`lintas evaluate events --split heldout`: Czech has no lintas lexicons "
+                  "and no training annotation, so this is the transfer to a new language:",
+                  ""]
+        lines += _dev_table(info["heldout"], ("cs",))
     lines += [
         "", "## Retrain", "",
         "```bash",

@@ -228,6 +228,7 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     reload()
     if evaluate:
         info["dev"] = dev_scores(out, ner_options, log)
+        info["heldout"] = dev_scores(out, ner_options, log, "heldout")
         info["minutes_with_dev"] = round((time.time() - started) / 60, 1)
         _write(out, info)
     from .claims_card import write_card
@@ -241,21 +242,23 @@ def _write(out: Path, info: dict[str, Any]) -> None:
                                     encoding="utf-8")
 
 
-def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log) -> dict[str, Any]:
-    """`lintas evaluate claims` on the dev split with the new head and with the lexicons
-    alone, and every merge (reported; the inner split chose); run after everything is
-    chosen."""
+def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log,
+               split: str = "dev") -> dict[str, Any]:
+    """`lintas evaluate claims` on the dev split (or ``heldout``, the language held out of
+    the annotation for training) with the new head and with the lexicons alone, and every
+    merge (reported; the inner split chose); run after everything is chosen. Empty when
+    the split has no documents."""
     from .claims_learned import load_claim_heads
     from .evaluate_corpus import gold_documents, variant_scores
 
     heads = load_claim_heads(out, ner_options)
-    if heads is None:
+    golds = gold_documents(split)
+    if heads is None or not golds:
         return {}
-    res = variant_scores("claims", gold_documents("dev"), variants(heads, ner_options),
-                         ner_options)
+    res = variant_scores("claims", golds, variants(heads, ner_options), ner_options)
     chosen = heads.merge + (IMPLICIT if heads.info.get("implicit_speaker") else "")
     for name in res:
         a = res[name].get("all", {}).get("speaker_content", {})
-        log(f"dev {name}{' (chosen)' if name == chosen else ''}: speaker+content F1 "
+        log(f"{split} {name}{' (chosen)' if name == chosen else ''}: speaker+content F1 "
             f"{a.get('f', 0.0):.3f}")
     return res
