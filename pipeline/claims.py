@@ -148,7 +148,7 @@ class _Finder(DocView):
                                          for role in ("locative", "origin", "time")))
         self.titles = titles
         self.ents = mention_entities(doc)
-        self.taken: list[Span] = []  # content already claimed, sorted, never overlapping
+        self.taken: list[Span] = []  # content already claimed, sorted; overlapping only nested
         self.framed: list[int] = []  # where each claim's speaker, cue or content begins
         self.intro = self.complementizers | {":", ",", "–", "-", "—"}
         self.pronouns = words_of.get("pronoun", none)  # "dia", "он", "he": a person before
@@ -314,20 +314,24 @@ class _Finder(DocView):
         found = self.by_last_name.get(fold(parts[-1]), [])
         return found[0] if len(found) == 1 else None
 
-    def free(self, span: Span) -> bool:
-        i = bisect.bisect_left(self.taken, span.start, key=lambda t: t.start)
-        return all(not (t.start < span.end and span.start < t.end)
-                   for t in self.taken[max(0, i - 1):i + 1])
+    def free(self, span: Span, nest: bool = False) -> bool:
+        """Whether ``span`` overlaps no content found before; with ``nest``, whether every
+        content it overlaps lies wholly inside it (a relay: "X said Y, BTA reported")."""
+        over = [t for t in self.taken if t.start < span.end and span.start < t.end]
+        return not over or nest and all(span.start <= t.start and t.end <= span.end
+                                        and t != span for t in over)
 
     def claim(self, kind: str, content: Span, cue: tuple[int, int] | Span | None,
-              speaker: tuple[Span, Entity | None] | None, confidence: float) -> Claim | None:
+              speaker: tuple[Span, Entity | None] | None, confidence: float,
+              nest: bool = False) -> Claim | None:
         """A claim when its content, trimmed, has three words or more, lies outside
-        boilerplate and overlaps no claim found before; ``cue``: its first and last token,
-        or its span."""
+        boilerplate and overlaps no claim found before (with ``nest``: or holds those it
+        overlaps whole, as an agency's attribution holds the statement it relays);
+        ``cue``: its first and last token, or its span."""
         content = _trim(self.text, content, self.intro)
         if content is None or len(self.text[content.start:content.end].split()) < 3:
             return None
-        if self.doc.is_masked(content.start, content.end) or not self.free(content):
+        if self.doc.is_masked(content.start, content.end) or not self.free(content, nest):
             return None
         bisect.insort(self.taken, content, key=lambda t: t.start)
         cue_span = cue if isinstance(cue, Span) or cue is None else \
@@ -404,7 +408,18 @@ class _Finder(DocView):
         out = []
         for sent in self.doc.sentences:
             a, b = self.token(sent.start), self.token(sent.end)
-            for hit in self.cues.find(self.text, self.starts, self.ends, a, b, self.lower):
+            hits = list(self.cues.find(self.text, self.starts, self.ends, a, b, self.lower))
+            # "X заяви, че …, предаде БТА.": a statement ends where an agency's relay begins
+            relays = [self.starts[h.first - 1] for h in hits
+                      if h.first > a + 2 and self.word(h.first - 1) == ","
+                      and self.speaker_after(h.last, sent.end) is not None]
+            for h in hits:  # "…, the Associated Press reported."
+                who = self.speaker_before(h.first) if self.cue_closes_sentence(h.last, b) \
+                    else None
+                if who is not None and (comma := self.comma_before(
+                        self.title_start(who[0].start), sent.start)) is not None:
+                    relays.append(comma)
+            for hit in hits:
                 first, last = cue = (hit.first, hit.last)
                 before = self.speaker_before(first)
                 prev = self.word(first - 1) if first > a else ""
@@ -415,10 +430,11 @@ class _Finder(DocView):
                     if speaker is not None:
                         comma = self.text.find(",", speaker[0].end, sent.end)
                         if first == a and comma > 0:
-                            claim = self.claim("reported", Span(comma + 1, sent.end), cue, speaker, 0.6)
+                            claim = self.claim("reported", Span(comma + 1, sent.end), cue,
+                                               speaker, 0.6, nest=True)
                         elif first > a:
                             claim = self.claim("reported", Span(sent.start, self.starts[first]),
-                                               cue, speaker, 0.6)
+                                               cue, speaker, 0.6, nest=True)
                 elif self.cue_closes_sentence(last, b) and (comma := self.comma_before(
                         self.title_start(before[0].start) if before else self.starts[first],
                         sent.start)) is not None \
@@ -426,16 +442,18 @@ class _Finder(DocView):
                     # "CONTENT, the Kremlin said." / "…, SPEAKER reported." / "…, the
                     # ministry said." (a description: its words, without an entity)
                     who = before or (Span(self.starts[self.token(comma + 1)], self.ends[first - 1]), None)
-                    claim = self.claim("reported", Span(sent.start, comma), cue, who, 0.6)
+                    claim = self.claim("reported", Span(sent.start, comma), cue, who, 0.6,
+                                       nest=before is not None)
                 elif before is not None and last + 1 < b:
                     # "SPEAKER mengatakan bahwa CONTENT"
-                    claim = self.claim("reported", self.content_after(last, sent.end), cue,
+                    end = min((r for r in relays if r > self.ends[last]), default=sent.end)
+                    claim = self.claim("reported", self.content_after(last, end), cue,
                                        before, 0.6)
                 elif prev in (",", "—", "–", "-") and first > a + 2:
-                    # "CONTENT, kata SPEAKER."
+                    # "CONTENT, kata SPEAKER." (also a relay: "X заяви, че Y, предаде БТА.")
                     speaker = self.speaker_after(last, sent.end)
                     claim = self.claim("reported", Span(sent.start, self.starts[first - 1]),
-                                       cue, speaker, 0.6)
+                                       cue, speaker, 0.6, nest=speaker is not None)
                 if claim:
                     out.append(claim)
         return out

@@ -132,3 +132,21 @@ def test_a_first_name_alone_is_the_person_named_in_full():
 ])
 def test_pronoun_speakers_and_quotes_of_several_sentences(text, lang, speaker, content):
     assert ("direct", speaker, content) in {(k, who, c) for k, who, _, c in claims(text, lang)}
+
+
+@pytest.mark.parametrize("text, lang, agency, inner_speaker, inner", [
+    ("Министърът на енергетиката Иван Петров заяви, че България ще купува повече газ от "
+     "Азербайджан, предаде БТА.", "bg", "БТА", "Иван Петров",
+     "България ще купува повече газ от Азербайджан"),
+    ("Energy minister John Clark said the country would buy more uranium from Kazakhstan, "
+     "the Associated Press reported.", "en", "Associated Press", "John Clark",
+     "the country would buy more uranium from Kazakhstan"),
+])
+def test_an_agency_relaying_a_statement_is_a_claim_around_it(text, lang, agency, inner_speaker,
+                                                             inner):
+    # the agency's claim holds the minister's whole statement; the minister's claim stays
+    got = claims(text, lang)
+    outer = [c for c in got if c[1] and agency in c[1]]
+    assert outer and inner in outer[0][3] and inner_speaker.split()[-1] in outer[0][3]
+    assert any(c[1] and inner_speaker in c[1] and c[3].startswith(inner) for c in got)
+
