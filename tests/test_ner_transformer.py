@@ -74,9 +74,11 @@ def test_language_does_not_decide_whether_a_document_gets_names():
 def test_window_borders_neither_lose_nor_shift_a_name(ner):
     """One long line (~130 tokens) read in small overlapping windows, with window ends
     falling inside names, gives the names at the same offsets as one window over the whole
-    line. With 64-token windows (each token read with at least 16 tokens of context on
-    either side) the labels are the same too; smaller windows give less context, and a
-    label may change, never a span."""
+    line. Smaller windows give the model less of the text around a word, so it may find a
+    name more or less or cut one differently (with 64-token windows this model finds "Rio
+    Tinto", which it misses reading the whole line), but a name that a window border cuts
+    is found whole, no name found over a border is shifted, and with 64-token windows (each
+    token read with at least 16 tokens of context on either side) no label changes."""
     from pipeline.token_windows import encode_text, make_windows, pieces_of
 
     enc = ner.encoder
@@ -91,9 +93,17 @@ def test_window_borders_neither_lose_nor_shift_a_name(ner):
         assert any(s < e_ < e for s, e, _, _ in whole for e_ in ends), "no border in a name"
         small = tag_texts(enc.tokenizer, [line], enc.run, size=size, overlap=overlap,
                           names=enc.labels, **enc.special)[0]
-        assert [(s, e) for s, e, _, _ in small] == [(s, e) for s, e, _, _ in whole]
-        if size >= 64:
-            assert [x[:3] for x in small] == [x[:3] for x in whole]
+        got = {(s, e) for s, e, _, _ in small}
+        want = {(s, e) for s, e, _, _ in whole}
+        cut = {(s, e) for s, e in want if any(s < e_ < e for e_ in ends)}
+        assert cut <= got, (size, cut - got)  # the names a border falls in: found whole
+        for s, e in got:  # nothing shifted across a border: a name the model gives over
+            # a border is one of the whole line's names
+            if any(s < e_ < e for e_ in ends):
+                assert (s, e) in want, (size, s, e)
+        if size >= 64:  # enough context: a name read both ways keeps its label
+            label = {(s, e): lab for s, e, lab, _ in whole}
+            assert all(label.get((s, e), lab) == lab for s, e, lab, _ in small)
 
 
 def test_names_never_run_across_a_line_break(ner):
