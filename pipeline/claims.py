@@ -182,7 +182,13 @@ class _Finder(DocView):
             described = any(w[:1].islower() for w in gap.split())
             if m.label == "PER":
                 # a person, maybe behind a title and its organisation ("Kremlin spokesman
-                # Dmitry Peskov", "Juru Bicara Kremlin Dmitry Peskov")
+                # Dmitry Peskov", "Juru Bicara Kremlin Dmitry Peskov"); a "person" followed
+                # by lower-case words and a person is that person's organisation, mistagged
+                nxt = self.mentions[k + 1] if k + 1 < len(self.mentions) else None
+                between = self.text[m.end:nxt.start] if nxt is not None else ""
+                if nxt is not None and nxt.label == "PER" and nxt.start <= window_end \
+                        and between.split() and all(w[:1].islower() for w in between.split()):
+                    m = nxt
                 return Span(m.start, m.end), self.ents.get((m.start, m.end))
             if fallback is None and ((not described and m.label == "ORG") or not gap.strip()):
                 fallback = m  # an organisation speaks, unless a person follows

@@ -35,4 +35,7 @@ def test_split_is_by_document():
         split_of.setdefault(rec["doc"], set()).add(rec["split"])
     assert len(split_of) >= 100
     assert all(len(s) == 1 for s in split_of.values())
-    assert {s for v in split_of.values() for s in v} == {"train", "dev"}
+    assert {s for v in split_of.values() for s in v} == {"train", "dev", "heldout"}
+    # the held-out language is held out whole: Czech, and nothing else
+    langs = {rec["lang"] for rec in validate.load() if rec["split"] == "heldout"}
+    assert langs == {"cs"}
