@@ -289,9 +289,11 @@ def train_events(
         "--work", help="Folder for the cached encoder states (default: OUT.work).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     layers: Annotated[str, typer.Option(
-        "--layers", help="Candidate encoder layers, comma-separated.")] = "4,5,6",
+        "--layers", help="Candidate encoder layers, comma-separated.")] = "6,8,10",
+    # linear only by default: in session 11 the inner split chose an MLP of 256 that missed
+    # plain triggers ("attacked", "podpisała umowę") and tagged a footer (models/events-xx)
     widths: Annotated[str, typer.Option(
-        "--widths", help="Candidate trigger heads: 0 (linear) or an MLP's hidden width.")] = "0,256",
+        "--widths", help="Candidate trigger heads: 0 (linear) or an MLP's hidden width.")] = "0",
     limit_docs: LimitDocs = None,
     max_epochs: MaxEpochs = None,
     evaluate: EvaluateDev = True,

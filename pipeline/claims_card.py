@@ -57,8 +57,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "",
         "Speaker + content F1 as `lintas evaluate claims` scores it (content sharing half of "
         "the longer span; the speaker overlapping the gold speaker or the name it stands "
-        "for): F1 (gold claims) per language, P / R / F1 over all. Indonesian documents "
-        "are read by the spaCy NER, which returns no states: there the lexicons work alone.",
+        "for): F1 (gold claims) per language, P / R / F1 over all.",
         "",
     ]
     dev = info.get("dev", {})

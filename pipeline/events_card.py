@@ -107,7 +107,10 @@ def card(info: dict[str, Any], size_kb: float) -> str:
                   "checkout:", ""]
         lines += _dev_table(info["dev"])
         enc = info["dev"].get("learned, every document encoded", {})
-        if enc.get("id"):
+        from .lexicons import settings
+
+        # only while a spaCy CNN reads Indonesian (no states) does encoding it change anything
+        if enc.get("id") and settings("id").get("ner_backend") == "spacy":
             lines += ["", "Indonesian is read by its spaCy NER by default, so it gets the "
                       "lexicons alone; with `PipelineConfig(events_encode=True)` the events "
                       "stage encodes it for the heads (one more model pass: all stages 6.6 "

@@ -60,7 +60,7 @@ MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
 EVENT_NAMES = bio_names(EVENT_TYPES)
 INNER_SHARE = 0.15
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
-LAYERS = (4, 5, 6)  # candidate encoder layers of the trigger head
+LAYERS = (6, 8, 10)  # candidate encoder layers (4 and 5 scored below 6 on the first encoder)
 Log = Callable[[str], None]
 
 
