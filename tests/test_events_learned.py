@@ -62,10 +62,9 @@ def test_russian_attack_trigger_from_the_heads_alone():
     assert "атаковали" in {t for _, t in learned_events(RU_ATTACK, "ru", merge="learned")}
 
 
-@pytest.mark.xfail(reason="the corpus' train split has 25 ASSAULT triggers, 4 Russian and "
-                          "none of 'атаковать': the shipped head types 'атаковали' PROTEST",
-                   strict=False)
 def test_russian_attack_typed_by_the_heads_alone():
+    # the train split has few ASSAULT triggers and none of 'атаковать'; the session-10 head
+    # typed it PROTEST, the session-11 head (new encoder) types it right
     assert "ASSAULT" in types(learned_events(RU_ATTACK, "ru", merge="learned"))
 
 
