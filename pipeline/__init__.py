@@ -10,6 +10,15 @@ The package holds the stages, the record types, I/O, the runner and the backends
 
 from __future__ import annotations
 
+import os as _os
+
+# numpy's OpenBLAS threads spin on between the learned heads' small matrix products and
+# take the two cores from onnxruntime's encoder threads: with them all stages took 1.58
+# times the NER-only time, with one BLAS thread 1.09 times (session 11, 40 Russian
+# documents). Set before numpy is loaded; a value the user set wins. torch (training)
+# does not use OpenBLAS.
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 __version__ = "0.1.0"
 
 from .core import DEFAULT_STAGES, Pipeline, PipelineConfig, build_pipeline, register_stage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -204,3 +206,17 @@ def test_a_name_never_starts_with_a_full_stop_or_a_clitic():
     assert [text[s:e] for s, e, _, _ in got] == ["„Булгаргаз“ ЕАД"]
     got = decode(text, enc, _tag_from(text, enc, "U.S.", "U.S.", "LOC"))
     assert [text[s:e] for s, e, _, _ in got] == ["U.S."]
+
+
+def test_blas_threads_are_one_unless_the_user_says_otherwise():
+    # spinning OpenBLAS threads took the cores from onnxruntime (README, "Learned claims")
+    import subprocess
+    import sys
+
+    code = "import pipeline, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "1", out.stderr
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "4"},
+                         capture_output=True, text=True)
+    assert out.stdout.strip() == "4", out.stderr
