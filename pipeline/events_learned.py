@@ -34,7 +34,7 @@ import numpy as np
 
 from .event_features import bio_names, decode_bio
 from .lexicons import models_dir
-from .token_windows import Encoded, TokenStates
+from .token_windows import Encoded, TokenStates, softmax
 
 MODEL = "events-xx"
 HEADS = "heads.npz"
@@ -89,13 +89,6 @@ class HeadWeights:
 
         return cls(get("mean"), get("std"), get("w2"), get("b2"), get("w1"), get("b1"),
                    int(get("groups")))
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis."""
-    z = z - z.max(-1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(-1, keepdims=True)
 
 
 @dataclass

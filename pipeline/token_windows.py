@@ -7,12 +7,14 @@ cut exactly as `lintas run` cuts them:
   a line break) and keeps each token's character offsets into the original text;
 - `make_windows` packs whole pieces into windows of at most ``size`` tokens; a piece longer
   than a window is cut into windows that overlap by ``overlap`` tokens;
-- `token_owner` gives each token the window where it sits farthest from an edge, so a name
-  at a window border is read with context on both sides and never lost or shifted;
+- `token_owner` gives each token the window where it sits farthest from an edge, and
+  `stitch` takes each name whole from the window that reads it farthest from a cut, so a
+  name at a window border is read with context on both sides and never lost or shifted;
 - `decode` turns per-token BIO labels into character spans (never across a line break,
   always whole words);
-- `read_tokens` runs the windows through the encoder and gives each token its row of every
-  output; `tag_texts_states` also returns the hidden states the event heads read
+- `run_windows` runs the windows through the encoder; `stitch` takes each name whole from
+  one window, and `owned_rows` gives each token its owner's row of an output;
+  `tag_texts_states` also returns the hidden states the event heads read
   (`TokenStates`), from the same pass.
 """
 
@@ -117,6 +119,90 @@ def token_owner(windows: list[tuple[int, int]], n: int) -> tuple[np.ndarray, np.
         pos[a:b][better] = (idx - a)[better]
         margin[a:b][better] = m[better]
     return owner, pos
+
+
+def _window_spans(labels: np.ndarray, piece_start: np.ndarray,
+                  names: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Token spans ``[s, e)`` and type of one window's BIO labels (``I-X`` after another
+    type, or at a piece start, opens a name, as `decode` reads them)."""
+    out: list[tuple[int, int, str]] = []
+    cur: list[Any] | None = None
+    for t, lab in enumerate(labels):
+        name = names[int(lab)]
+        if name == "O":
+            cur = None
+            continue
+        prefix, kind = name.split("-", 1)
+        if prefix == "I" and cur is not None and cur[2] == kind and not piece_start[t]:
+            cur[1] = t + 1
+            continue
+        cur = [t, t + 1, kind]
+        out.append(cur)  # type: ignore[arg-type]
+    return [(int(s), int(e), k) for s, e, k in out]
+
+
+def stitch(windows: list[tuple[int, int]], rows: list[np.ndarray], piece_start: np.ndarray,
+           names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-token label ids and probabilities of a text read in overlapping ``windows``,
+    ``rows[w]`` being window ``w``'s per-token label probabilities.
+
+    Names are taken whole from one window, never pieced together from two. Each window's
+    names are decoded in that window; where names read by different windows overlap, the
+    overlapping stretch is decided by the window that holds all of it farthest from a cut
+    edge (a window edge at a piece boundary, or at the text's ends, is not a cut), and it
+    gives all the names in that stretch, or none where it reads none (a name read only
+    near a cut edge is dropped when the window holding it best reads none). One window:
+    argmax.
+    """
+    n = len(piece_start)
+    o = names.index("O")
+    labels = np.full(n, o, dtype=np.int64)
+    probs = np.zeros(n, dtype=np.float64)
+    read = [r.argmax(axis=1) for r in rows]
+    spans: list[tuple[int, int, int, str]] = []  # (start, end, window, type), absolute
+    for w, (a, b) in enumerate(windows):
+        spans.extend((s + a, e + a, w, kind)
+                     for s, e, kind in _window_spans(read[w], piece_start[a:b], names))
+    spans.sort()
+
+    def room(w: int, s: int, e: int) -> int:
+        """How far ``[s, e)`` lies from window ``w``'s cut edges (negative: outside it)."""
+        a, b = windows[w]
+        if s < a or e > b:
+            return min(s - a, b - e)
+        left = s - a if a > 0 and not piece_start[a] else n + s - a
+        right = b - e if b < n and not piece_start[b] else n + b - e
+        return min(left, right)
+
+    def take(chosen: list[tuple[int, int, int, str]]) -> None:
+        for s, e, w, kind in chosen:
+            at = np.arange(s, e) - windows[w][0]
+            probs[s:e] = rows[w][at, read[w][at]]
+            labels[s] = names.index("B-" + kind)
+            labels[s + 1:e] = names.index("I-" + kind)
+
+    i = 0
+    while i < len(spans):  # stretches of overlapping names
+        j, end = i + 1, spans[i][1]
+        while j < len(spans) and spans[j][0] < end:
+            end = max(end, spans[j][1])
+            j += 1
+        group, start = spans[i:j], spans[i][0]
+        i = j
+        # the windows that may hold the stretch lie next to those that read its names
+        near = range(max(0, min(sp[2] for sp in group) - 2),
+                     min(len(windows), max(sp[2] for sp in group) + 3))
+        best = max(near, key=lambda w: (room(w, start, end), -w))
+        if room(best, start, end) >= 0:
+            take([sp for sp in group if sp[2] == best])
+            continue
+        # a stretch longer than any window (chained readings): each name by its own room
+        kept: list[tuple[int, int, int, str]] = []
+        for sp in sorted(group, key=lambda sp: (-room(sp[2], sp[0], sp[1]), sp[2], sp[0])):
+            if all(sp[1] <= k[0] or k[1] <= sp[0] for k in kept):
+                kept.append(sp)
+        take(kept)
+    return labels, probs
 
 
 def token_labels(enc: Encoded, spans: list[tuple[int, int, str]]) -> np.ndarray:
@@ -276,63 +362,62 @@ class TokenStates:
         return self.states[:, self.layers.index(layer)]
 
 
-def read_tokens(encs: list[Encoded], run: Any, *, bos: int, eos: int, pad: int,
+def run_windows(encs: list[Encoded], run: Any, *, bos: int, eos: int, pad: int,
                 size: int = 126, overlap: int = 32, batch_tokens: int = 4096,
-                keep: tuple[Any, ...] = (None,)) -> list[list[np.ndarray]]:
-    """Per text, the per-token rows of each output of ``run(ids, mask)`` (an array, or a
-    tuple of arrays, batch x width x ...), each token's row from its `token_owner` window.
+                keep: tuple[Any, ...] = (None,)
+                ) -> list[tuple[list[tuple[int, int]], list[list[np.ndarray]]]]:
+    """Per text, its windows and, per window, the per-token rows of each output of
+    ``run(ids, mask)`` (an array, or a tuple of arrays, batch x width x ...).
 
     Every window of every text goes into one length-sorted queue, so short texts fill the
     batches of long ones. ``keep`` gives, per output, the dtype its rows are kept in while
     the other batches run (None: as returned): hidden states are kept in float16 so that a
     long text's windows do not pile up in float32.
     """
-    jobs: list[tuple[int, int, int]] = []  # (text, a, b)
+    jobs: list[tuple[int, int, int, int]] = []  # (text, window, a, b)
     wins: list[list[tuple[int, int]]] = []
     for ti, enc in enumerate(encs):
         w = make_windows(enc.piece_start, size, overlap)
         wins.append(w)
-        jobs.extend((ti, a, b) for a, b in w)
-    rows_of: dict[tuple[int, int], list[np.ndarray]] = {}
-    for group in batches([b - a for _, a, b in jobs], batch_tokens):
-        rows = [encs[jobs[j][0]].ids[jobs[j][1]:jobs[j][2]] for j in group]
-        ids, mask = pad_batch(rows, bos, eos, pad)
+        jobs.extend((ti, k, a, b) for k, (a, b) in enumerate(w))
+    rows: list[list[list[np.ndarray]]] = [[[] for _ in w] for w in wins]
+    for group in batches([j[3] - j[2] for j in jobs], batch_tokens):
+        ids, mask = pad_batch([encs[jobs[j][0]].ids[jobs[j][2]:jobs[j][3]] for j in group],
+                              bos, eos, pad)
         outs = run(ids, mask)
         if isinstance(outs, np.ndarray):
             outs = (outs,)
         for k, j in enumerate(group):
-            ti, a, b = jobs[j]
-            rows_of[(ti, a)] = [o[k, 1:b - a + 1] if dt is None else o[k, 1:b - a + 1].astype(dt)
-                                for o, dt in zip(outs, keep)]
-    results: list[list[np.ndarray]] = []
-    for ti, enc in enumerate(encs):
-        n = len(enc)
-        if n == 0:
-            results.append([])
-            continue
-        owner, pos = token_owner(wins[ti], n)
-        per_output: list[np.ndarray] = []
-        for o in range(len(keep)):
-            first = rows_of[(ti, wins[ti][0][0])][o]
-            out = np.empty((n,) + first.shape[1:], dtype=first.dtype)
-            for w, (a, b) in enumerate(wins[ti]):
-                # the tokens this window owns all lie inside it: no scan of the whole text
-                mine = np.flatnonzero(owner[a:b] == w) + a
-                out[mine] = rows_of[(ti, a)][o][pos[mine]]
-            per_output.append(out)
-        results.append(per_output)
-    return results
+            ti, w, a, b = jobs[j]
+            rows[ti][w] = [o[k, 1:b - a + 1] if dt is None else o[k, 1:b - a + 1].astype(dt)
+                           for o, dt in zip(outs, keep)]
+    return list(zip(wins, rows))
 
 
-def _spans(text: str, enc: Encoded, scores: np.ndarray,
+def owned_rows(windows: list[tuple[int, int]], rows: list[np.ndarray], n: int) -> np.ndarray:
+    """``(n, ...)``: each token's row from the window that owns it (`token_owner`)."""
+    owner, pos = token_owner(windows, n)
+    out = np.empty((n,) + rows[0].shape[1:], dtype=rows[0].dtype)
+    for w, (a, b) in enumerate(windows):
+        # the tokens this window owns all lie inside it: no scan of the whole text
+        mine = np.flatnonzero(owner[a:b] == w) + a
+        out[mine] = rows[w][pos[mine]]
+    return out
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis."""
+    z = z - z.max(-1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(-1, keepdims=True)
+
+
+def _spans(text: str, enc: Encoded, windows: list[tuple[int, int]], logits: list[np.ndarray],
            names: tuple[str, ...]) -> list[tuple[int, int, str, float]]:
-    """Spans from one text's per-token logits."""
-    n = len(enc)
-    scores = scores - scores.max(axis=1, keepdims=True)
-    probs = np.exp(scores)
-    probs /= probs.sum(axis=1, keepdims=True)
-    labels = probs.argmax(axis=1)
-    return decode(text, enc, labels, probs[np.arange(n), labels], names)
+    """Spans from one text's per-window logits (`stitch`: each name whole from one window)."""
+    labels, probs = stitch(windows, [softmax(x.astype(np.float64)) for x in logits],
+                           enc.piece_start, names)
+    return decode(text, enc, labels, probs, names)
 
 
 def tag_texts(tokenizer: Any, texts: list[str], run: Any, *, bos: int, eos: int, pad: int,
@@ -344,10 +429,10 @@ def tag_texts(tokenizer: Any, texts: list[str], run: Any, *, bos: int, eos: int,
     batches of long ones. Each text is tokenized once, line by line.
     """
     encs = [encode_text(tokenizer, t, pieces_of(t)) for t in texts]
-    read = read_tokens(encs, run, bos=bos, eos=eos, pad=pad, size=size, overlap=overlap,
+    read = run_windows(encs, run, bos=bos, eos=eos, pad=pad, size=size, overlap=overlap,
                        batch_tokens=batch_tokens)
-    return [_spans(text, enc, out[0], names) if len(enc) else []
-            for text, enc, out in zip(texts, encs, read)]
+    return [_spans(text, enc, wins, [r[0] for r in rows], names) if len(enc) else []
+            for text, enc, (wins, rows) in zip(texts, encs, read)]
 
 
 def tag_texts_states(tokenizer: Any, texts: list[str], run: Any, layers: tuple[int, ...], *,
@@ -358,13 +443,15 @@ def tag_texts_states(tokenizer: Any, texts: list[str], run: Any, layers: tuple[i
     from the same pass: ``run(ids, mask)`` returns the logits and one hidden-state array
     (batch x width x hidden) per layer."""
     encs = [encode_text(tokenizer, t, pieces_of(t)) for t in texts]
-    read = read_tokens(encs, run, bos=bos, eos=eos, pad=pad, size=size, overlap=overlap,
+    read = run_windows(encs, run, bos=bos, eos=eos, pad=pad, size=size, overlap=overlap,
                        batch_tokens=batch_tokens, keep=(None,) + (np.float16,) * len(layers))
     out = []
-    for text, enc, rows in zip(texts, encs, read):
+    for text, enc, (wins, rows) in zip(texts, encs, read):
         if not len(enc):
             out.append(([], TokenStates(enc, layers, np.zeros((0, len(layers), 0), np.float16))))
             continue
-        states = np.stack(rows[1:], axis=1)
-        out.append((_spans(text, enc, rows[0], names), TokenStates(enc, layers, states)))
+        states = np.stack([owned_rows(wins, [r[k] for r in rows], len(enc))
+                           for k in range(1, len(layers) + 1)], axis=1)
+        out.append((_spans(text, enc, wins, [r[0] for r in rows], names),
+                    TokenStates(enc, layers, states)))
     return out

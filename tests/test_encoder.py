@@ -220,3 +220,46 @@ def test_blas_threads_are_one_unless_the_user_says_otherwise():
     out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "4"},
                          capture_output=True, text=True)
     assert out.stdout.strip() == "4", out.stderr
+
+
+def _rows(width: int, reads: dict[int, str]) -> np.ndarray:
+    """Probabilities for ``width`` tokens: 0.9 on the label ``reads`` gives, else on O."""
+    rows = np.full((width, len(LABELS)), 0.1 / (len(LABELS) - 1))
+    for t in range(width):
+        rows[t, LABELS.index(reads.get(t, "O"))] = 0.9
+    return rows
+
+
+def test_stitch_takes_each_name_whole_from_the_window_that_reads_it_best():
+    """Tokens 0-19 of one line in windows [0, 12), [6, 18) and [12, 20); a name at tokens
+    7-12. The first window, cut at 12, reads its first two tokens as ORG; the second reads
+    it whole as PER. Token 7 and 8 sit farther from an edge in the first window, so stitching
+    token by token gives ORG 7-8 and then PER 9-12: a name cut in two. `stitch` takes the
+    second window's name whole. A name read only at a cut edge (token 17, last of the second
+    window), which the third window, holding it best, reads as nothing, is dropped."""
+    from pipeline.token_windows import stitch
+
+    first = np.zeros(20, dtype=bool)
+    first[0] = True
+    wins = [(0, 12), (6, 18), (12, 20)]
+    rows = [_rows(12, {7: "B-ORG", 8: "I-ORG"}),
+            _rows(12, {1: "B-PER", 2: "I-PER", 3: "I-PER", 4: "I-PER", 5: "I-PER",
+                       6: "I-PER", 11: "B-LOC"}),
+            _rows(8, {0: "I-PER"})]
+    owner, pos = token_owner(wins, 20)
+    assert owner[7] == 0 and owner[8] == 0 and owner[9] == 1  # token by token: cut in two
+    labels, probs = stitch(wins, rows, first, LABELS)
+    got = [LABELS[k] for k in labels]
+    assert got[7:13] == ["B-PER"] + ["I-PER"] * 5
+    assert set(got[:7]) == {"O"} and set(got[13:]) == {"O"}
+    assert np.allclose(probs[7:13], 0.9)
+    # one window: plain argmax
+    labels, _ = stitch([(0, 12)], [rows[0]], first[:12], LABELS)
+    assert list(labels) == list(rows[0].argmax(axis=1))
+    # windows of whole lines, no overlap: every window's names, each at its own place
+    lines = np.zeros(12, dtype=bool)
+    lines[[0, 4, 8]] = True
+    rows = [_rows(4, {0: "B-LOC"}), _rows(4, {2: "B-PER", 3: "I-PER"}), _rows(4, {3: "B-ORG"})]
+    labels, _ = stitch([(0, 4), (4, 8), (8, 12)], rows, lines, LABELS)
+    assert [LABELS[k] for k in labels] == ["B-LOC", "O", "O", "O", "O", "O", "B-PER", "I-PER",
+                                           "O", "O", "O", "B-ORG"]

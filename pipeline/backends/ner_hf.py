@@ -30,8 +30,8 @@ import numpy as np
 
 from ..document import Document, Mention
 from ..errors import MissingDependency
-from ..token_windows import (Encoded, decode, encode_text, make_windows, pieces_of,
-                             token_owner, word_text)
+from ..token_windows import (Encoded, decode, encode_text, make_windows, pieces_of, stitch,
+                             word_text)
 
 ENV_MODEL = "LINTAS_HF_MODEL"
 FIX = 'pip install "lintas[hf]"'
@@ -161,11 +161,8 @@ class HfNer:
             if len(enc) == 0:
                 out.append([])
                 continue
-            owner, pos = token_owner(wins[ti], len(enc))
-            probs = np.stack([probs_of[(ti, wins[ti][int(w)][0])][int(p)]
-                              for w, p in zip(owner, pos)])
-            labels = probs.argmax(axis=1)
-            conf = probs[np.arange(len(enc)), labels]
+            labels, conf = stitch(wins[ti], [probs_of[(ti, a)] for a, _ in wins[ti]],
+                                  enc.piece_start, m.names)
             words = word_text(text)
             labels, conf = first_subword(words, enc, labels, conf, m.names)
             out.append([Mention(s, e, text[s:e], label, self.name, c)
