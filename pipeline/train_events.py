@@ -60,6 +60,7 @@ MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
 EVENT_NAMES = bio_names(EVENT_TYPES)
 INNER_SHARE = 0.15
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+STATES_READ = "batches of one text"  # see encode_documents
 LAYERS = (6, 8, 10)  # candidate encoder layers (4 and 5 scored below 6 on the first encoder)
 Log = Callable[[str], None]
 
@@ -221,7 +222,9 @@ def encode_documents(docs: Sequence[CorpusDoc], ner_dir: Path, layers: Sequence[
     work.mkdir(parents=True, exist_ok=True)
     # the graph that is run, whatever hidden output the shipped file has now
     graph = write_hidden_outputs(ner_dir / "model.onnx", work / "encoder-layers.onnx", layers)
-    key = hashlib.sha256(json.dumps([file_sha256(graph), list(layers),
+    # STATES_READ names how the states are read (batches of one text: `run_windows`), so a
+    # cache made by an earlier way of reading them is not taken for this one
+    key = hashlib.sha256(json.dumps([file_sha256(graph), list(layers), STATES_READ,
                                      [d.doc for d in docs], texts]).encode()).hexdigest()[:16]
     cache = work / f"states-{key}.npz"
     if cache.exists():
