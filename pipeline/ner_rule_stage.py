@@ -38,7 +38,7 @@ from .ner_rules import (company_names, consistent_persons, cued_organisations,
                         organisation_labels, place_labels, title_persons)
 from .ner_stage import FOUND, lend_identity, merge_mentions
 from .ner_works import work_titles
-from .propagate import propagate
+from .propagate import propagate, repeated_names
 from .phrases import document_lower, lower_words
 
 
@@ -93,6 +93,9 @@ RULES: dict[str, Rule] = {
                                                                  d.lang, d.lower),
     # titles of works are no names (work_cues.txt; a year in brackets needs no data)
     "work_titles": lambda ms, d: work_titles(ms, d.text, d.starts, d.ends, d.lang, d.lower),
+    # a name tagged whole is whole at its repeats that the model cut into smaller names
+    # (no data)
+    "repeated_names": lambda ms, d: repeated_names(ms, d.text, d.starts, d.ends, "rules"),
     # the names the rules made spread to their untagged repeats ("Juru Bicara Kremlin
     # Dmitry Peskov" … "kata Peskov"; no data)
     "propagate_rules": lambda ms, d: propagate_rule_names(ms, d),

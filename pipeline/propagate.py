@@ -8,6 +8,7 @@ point or two of F1 at no speed cost.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -72,3 +73,74 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
             covered[i:j] = b"\x01" * (j - i)
             break
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
+
+
+def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
+                   ends: Sequence[int], source: str) -> list[Mention]:
+    """A name of two or more words tagged whole in the document is whole at its other
+    exact repeats too, where the model cut those words into smaller names ("Kementerian
+    Perindustrian, Perdagangan, dan Sumber Daya Korea Selatan" in the lead, then
+    "Kementerian Perindustrian" + "Perdagangan" + "Sumber Daya" + "Korea Selatan" lower
+    down). Only a repeat with names inside it and none across its ends changes: an untagged
+    repeat stays untagged (spreading names to those cost F1, see `propagate`). The label is
+    the whole name's majority label."""
+    if len(mentions) < 2:
+        return mentions
+    tok_index = token_index(starts)
+    words = token_words(text, starts, ends)
+    n = len(starts)
+    labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    conf: dict[tuple[str, ...], float] = {}
+    for m in mentions:
+        i = tok_index.get(m.start)
+        if i is None:
+            continue
+        j = i
+        while j < n and starts[j] < m.end:
+            j += 1
+        toks = tuple(words[i:j])
+        # a name of two words or more, that starts capitalized and ends in a word (not a
+        # quotation mark, not a one-letter "и" a model ran into: those would spread errors)
+        if (sum(any(c.isalnum() for c in w) for w in toks) >= 2 and toks[0][:1].isupper()
+                and ends[j - 1] == m.end and toks[-1][-1:].isalnum()
+                and (toks[-1][:1].isupper() or len(toks[-1]) >= 3)
+                and not (m.label == "LOC" and "-" in toks)):  # a route: "Bruksela-Charleroi"
+            labels[toks][m.label] += 1
+            conf[toks] = max(conf.get(toks, 0.0), m.confidence)
+    if not labels:
+        return mentions
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for toks in sorted(labels, key=len, reverse=True):
+        by_first[toks[0]].append(toks)
+    ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+    firsts = [m.start for m in ordered]
+    drop: set[int] = set()
+    added: list[Mention] = []
+    i = 0
+    while i < n:
+        for toks in by_first.get(words[i], ()):
+            j = i + len(toks)
+            if j > n or tuple(words[i:j]) != toks:
+                continue
+            s, e = starts[i], ends[j - 1]
+            k = bisect.bisect_left(firsts, s)
+            inside = []
+            while k < len(ordered) and ordered[k].start < e:
+                inside.append(k)
+                k += 1
+            before = bisect.bisect_left(firsts, s) - 1
+            if ("\n" in text[s:e] or not inside or any(ordered[x].end > e for x in inside)
+                    or (before >= 0 and ordered[before].end > s)
+                    or any(ordered[x].start == s and ordered[x].end == e for x in inside)):
+                continue
+            drop.update(inside)
+            label = labels[toks].most_common(1)[0][0]
+            added.append(Mention(start=s, end=e, text=text[s:e], label=label, source=source,
+                                 confidence=round(conf[toks] * PROPAGATED_FACTOR, 3)))
+            i = j - 1
+            break
+        i += 1
+    if not added:
+        return mentions
+    kept = [m for x, m in enumerate(ordered) if x not in drop]
+    return sorted(kept + added, key=lambda m: (m.start, m.end))

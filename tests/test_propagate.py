@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.backends.ner_spacy import windows
 from pipeline.clean import Clean
 from pipeline.document import Document, Mention
-from pipeline.propagate import propagate
+from pipeline.propagate import propagate, repeated_names
 from pipeline.segment import Segment
 
 
@@ -28,6 +28,41 @@ def test_repeats_and_surnames_get_the_label():
     assert ("Dmitry Peskov", "PER", text.rindex("Dmitry Peskov")) in got
     assert sum(1 for t, lab, _ in got if t == "Kremlin" and lab == "ORG") == 3
     assert len(got) == 6
+    assert all(text[m.start:m.end] == m.text for m in out)
+
+
+def test_a_name_tagged_whole_is_whole_where_the_model_cut_it():
+    """The lead tags the ministry whole; lower down the model cut the same words into four
+    names: they become the one name. An untagged repeat stays untagged, a repeat across a
+    line break is no name, and a route of two places is not spread."""
+    name = "Kementerian Perindustrian, Perdagangan, dan Sumber Daya Korea Selatan"
+    text = (f"{name} mengumumkan kerja sama. Sementara itu, {name} dan Kementerian Energi "
+            f"Kazakhstan menandatangani MoU. {name} hadir.\nKementerian Perindustrian, "
+            "Perdagangan, dan Sumber Daya Korea\nSelatan juga. Bruksela-Charleroi i "
+            "Bruksela-Charleroi.")
+    starts, ends = tokens(text)
+    second = text.index(name, 1)
+    pieces = [("Kementerian Perindustrian", "ORG"), ("Perdagangan", "ORG"),
+              ("Sumber Daya", "ORG"), ("Korea Selatan", "LOC")]
+    tagged = [Mention(0, len(name), name, "ORG", "transformer", 0.8)]
+    for piece, label in pieces:
+        at = text.index(piece, second)
+        tagged.append(Mention(at, at + len(piece), piece, label, "transformer", 0.8))
+    broken = text.index("Kementerian Perindustrian, \nP".replace(" \nP", " P"),
+                        text.index("\n"))
+    tagged.append(Mention(broken, broken + 25, "Kementerian Perindustrian", "ORG",
+                          "transformer", 0.8))
+    route = text.index("Bruksela-Charleroi")
+    tagged.append(Mention(route, route + 18, "Bruksela-Charleroi", "LOC", "transformer", 0.8))
+    tagged.append(Mention(text.rindex("Bruksela"), text.rindex("Bruksela") + 8, "Bruksela",
+                          "LOC", "transformer", 0.8))
+    out = repeated_names(sorted(tagged, key=lambda m: m.start), text, starts, ends, "rules")
+    got = [(m.start, m.text, m.label) for m in out]
+    assert (second, name, "ORG") in got and not any(
+        t == "Perdagangan" and s < text.index("\n") for s, t, _ in got)
+    assert not any(t == name and s == text.rindex(name) for s, t, _ in got)  # untagged repeat
+    assert all("\n" not in t for _, t, _ in got)
+    assert (text.rindex("Bruksela"), "Bruksela", "LOC") in got
     assert all(text[m.start:m.end] == m.text for m in out)
 
 
