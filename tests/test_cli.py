@@ -87,13 +87,15 @@ def test_ner_backend_choice(tmp_path):
 def test_vote_option_names_the_vote_in_the_records(tmp_path):
     f = write(tmp_path / "a.txt", ID)
     for args, expected in (([], False), (["--vote"], True)):
-        result = runner.invoke(app, ["run", str(f), "--lang", "id", *args])
+        result = runner.invoke(app, ["run", str(f), "--lang", "id", "--ner", "spacy,gazetteer",
+                                     *args])
         assert result.exit_code == 0, result.output
         ner = json.loads(result.stdout.splitlines()[0])["extractors"]["ner"]
         assert ("(vote of 5)" in ner) is expected, ner
-    # the vote is the spaCy models': without them it is a usage error
-    result = runner.invoke(app, ["run", str(f), "--ner", "transformer,gazetteer", "--vote"])
-    assert result.exit_code == 2 and "--vote" in result.output
+    # the vote is the spaCy models': unless they read first it is a usage error
+    for ner in ("transformer,gazetteer", "transformer,spacy,gazetteer"):
+        result = runner.invoke(app, ["run", str(f), "--ner", ner, "--vote"])
+        assert result.exit_code == 2 and "--vote" in result.output
 
 
 def test_schema_command_prints_the_schema():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from pipeline.backends.ner_transformer import TransformerNer
@@ -128,15 +129,39 @@ def test_empty_and_blank_texts(ner):
     assert found(ner, " \n\n\t ") == []
 
 
-def test_one_model_reads_each_document_chosen_by_language():
-    """By default the multilingual model reads every language but one whose settings.tsv
-    names another model measured better (Indonesian: the spaCy CNN); `--ner` decides."""
+def test_one_model_reads_each_document_chosen_by_language(monkeypatch):
+    """By default the multilingual model reads every language, Indonesian too (measured
+    better than its spaCy CNN on both Indonesian dev sets); a language whose settings.tsv
+    names another model (``ner_backend``) gets that one when it is configured; `--ner`
+    decides."""
+    import pipeline.ner_stage as ner_stage
     from pipeline.ner_stage import DEFAULT_NER, Ner
 
     default = Ner(DEFAULT_NER)
-    assert default.model_backend("id") == "spacy"
-    assert {default.model_backend(x) for x in ("bg", "ru", "en", "und")} == {"transformer"}
+    assert {default.model_backend(x) for x in ("id", "bg", "ru", "en", "und")} == {"transformer"}
+    real = ner_stage.settings
+    monkeypatch.setattr(ner_stage, "settings", lambda lang: (
+        {**real(lang), "ner_backend": "spacy"} if lang == "id" else real(lang)))
+    assert Ner(DEFAULT_NER).model_backend("id") == "spacy"
     only = Ner(("transformer", "gazetteer"))
     assert only.model_backend("id") == "transformer"
     cnn = Ner(("spacy", "gazetteer"))
     assert cnn.model_backend("bg") == "spacy" and cnn.model_backend("ru") is None
+
+
+def test_a_text_reads_the_same_alone_and_with_others(ner):
+    """The int8 encoder quantizes its activations with one scale per batch, so a batch
+    shared with other texts would change a text's logits (and, at the margin, its names):
+    a text's windows are batched with each other only, and its logits are bit for bit
+    those it gets alone."""
+    from pipeline.token_windows import encode_text, pieces_of, run_windows
+
+    enc = ner.encoder
+    texts = [SENTENCES[k][0] for k in sorted(SENTENCES)]
+    texts.append(" ".join(texts) * 3)  # a long one, several windows of its own
+    encs = [encode_text(enc.tokenizer, t, pieces_of(t)) for t in texts]
+    together = run_windows(encs, enc.run, size=126, overlap=32, **enc.special)
+    for k in (0, len(texts) - 1):
+        (wins, rows), = run_windows([encs[k]], enc.run, size=126, overlap=32, **enc.special)
+        assert wins == together[k][0]
+        assert all(np.array_equal(a[0], b[0]) for a, b in zip(rows, together[k][1]))

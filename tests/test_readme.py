@@ -29,7 +29,10 @@ def test_shared_keys_across_the_sample_articles(seed_records, tmp_path):
     for r in records:
         if r["type"] == "entity":
             docs_of.setdefault(r["canonical"]["key"], set()).add(r["doc_id"][:3])
-            names_of.setdefault(r["canonical"]["key"], set()).add(r["name"])
+            # the entity's name and its mentions' texts: the surname alone may be a
+            # mention of the full name's entity or an entity of its own
+            names_of.setdefault(r["canonical"]["key"], set()).update(
+                [r["name"]] + [m["text"] for m in r["mentions"]])
     assert {"000", "001", "002", "003", "004"} <= docs_of["Q232"]  # Kazakhstan everywhere
     assert {"000", "001", "002", "003"} <= docs_of["Q159"]  # Russia / Русия
     assert {"002", "003"} <= docs_of["Q148"] and {"000", "003"} <= docs_of["Q27275"]
