@@ -56,6 +56,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from .dates import find_times, parse_published
@@ -193,9 +194,9 @@ class Events:
                                     else "lintas-lexicons 1")
         cues = phrase_table(lang, "modality.tsv")
         # what people are quoted or reported as saying, sorted: found by bisection
-        said = sorted((c.content for c in getattr(doc, "claims", []) if c.kind != "factual"),
-                      key=lambda c: c.start)
-        said_starts = [c.start for c in said]
+        said = sorted((c for c in getattr(doc, "claims", []) if c.kind != "factual"),
+                      key=lambda c: c.content.start)
+        said_starts = [c.content.start for c in said]
         # a reporting cue and the statement it introduces end the clause before them
         claim_marks = sorted({x for c in getattr(doc, "claims", []) if c.kind != "factual"
                               for x in ((c.cue.start,) if c.cue else ()) + (c.content.start,
@@ -275,7 +276,7 @@ class Events:
                     continue
                 seen.add(key)
                 k = bisect.bisect_right(said_starts, hit.start) - 1
-                reported = k >= 0 and hit.start < said[k].end
+                reported = k >= 0 and hit.start < said[k].content.end
                 lo, hi = _clause(bounds, hit.start, hit.end, sent)
                 modality = _modality(words, hit.first - a, cues, reported,
                                      bisect.bisect_left(starts, lo) - a,
@@ -292,7 +293,11 @@ class Events:
                                            and not any(a <= m.start < b for a, b in asides)],
                                           ents, sent, words_of, noun=kind == "noun",
                                           mode=mode, purpose=purpose, units=units,
-                                          goods=good_spans)
+                                          goods=good_spans,
+                                          subject=_subject_word(
+                                              said[k] if reported else None, words_of, lower,
+                                              starts, ends, lo, hit.start, text, doc.mentions,
+                                              mention_starts, ents))
                 if purpose and sent_events:
                     # "akan bertemu … untuk membahas": the purpose has the actors and the
                     # plan of the event it serves
@@ -405,8 +410,13 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                ents: dict[tuple[int, int], Entity], sent: Span,
                words_of: dict[str, frozenset[str]], noun: bool = False, mode: str = "",
                purpose: bool = False, units=None,
-               goods: tuple[tuple[int, int], ...] = ()) -> list[Argument]:
+               goods: tuple[tuple[int, int], ...] = (),
+               subject: Argument | None = None) -> list[Argument]:
     """Actor, location and counterparts of a trigger among the sentence's names.
+
+    ``subject``: a pronoun before the trigger, as an actor (`_subject_word`): it acts when
+    it is the subject, with the names joined to it ("… bahwa pihaknya bersama Y telah
+    menandatangani …", "он посетил …").
 
     ``purpose``: the trigger follows a purpose word ("untuk membahas", "за да обсъди"): its
     actor is the first name of the clause, the subject (the caller gives it the actors of
@@ -482,6 +492,15 @@ def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                 and before[0] not in group and before[0].label in ("PER", "ORG", "LOC"):
             group.insert(0, before[0])
         out += [_arg("actor", m, text, ents) for m in group]
+    if subject is not None:
+        at = subject.start
+        actors = [x for x in out if x.role == "actor"]
+        # the word is the subject: every actor stands between it and the trigger, and no
+        # other name does ("kami mendukung larangan Rusia": the ban is Russia's)
+        if all(at < x.start < t_start for x in actors) and not any(
+                at < m.start and m.end <= t_start and all(x.start != m.start for x in actors)
+                for m in names):
+            out.insert(0, subject)
     taken = {id(a.entity) for a in out if a.entity is not None}
     for m in after[:MAX_AFTER]:
         ent = ents.get((m.start, m.end))
@@ -529,6 +548,37 @@ def _description(gap: list[str], joiners: frozenset[str]) -> bool:
     компания", "dan perusahaan asal")."""
     return (len(gap) >= 2 and gap[0] in joiners and gap[0] != "," and len(gap) <= 6
             and all(w.isalpha() and w.islower() for w in gap[1:]))
+
+
+def _subject_word(claim: Any, words_of: dict[str, frozenset[str]], lower: Sequence[str],
+                  starts: Sequence[int], ends: Sequence[int], lo: int, t_start: int,
+                  text: str, mentions: Sequence[Mention], mention_starts: Sequence[int],
+                  ents: dict[tuple[int, int], Entity]) -> Argument | None:
+    """The last pronoun before a trigger at ``t_start`` in its clause (from ``lo``), as an
+    actor standing for what it refers to, as the corpus guideline takes it: a pronoun
+    (grammar.tsv's ``pronoun``: "dia", "он", "he") stands for the last person named before
+    it; in what ``claim`` reports, a word for the speaker's side (``self``: "pihaknya",
+    "мы", "we") stands for the claim's speaker. None when the clause has neither.
+    ``lower``, ``starts``, ``ends``: the document's lower-cased tokens and their offsets."""
+    pronouns = words_of.get("pronoun", frozenset())
+    selves = words_of.get("self", frozenset()) if claim is not None else frozenset()
+    if not pronouns and not selves:
+        return None
+    first = max(lo, claim.content.start) if claim is not None else lo
+    a, b = bisect.bisect_left(starts, first), bisect.bisect_left(starts, t_start)
+    for k in range(b - 1, a - 1, -1):
+        word = lower[k]
+        if word in selves:
+            entity = claim.speaker_entity
+        elif word in pronouns and text[starts[k]:ends[k]].isalpha():
+            j = bisect.bisect_left(mention_starts, starts[k]) - 1
+            while j >= 0 and (mentions[j].label != "PER" or mentions[j].end > starts[k]):
+                j -= 1
+            entity = ents.get((mentions[j].start, mentions[j].end)) if j >= 0 else None
+        else:
+            continue
+        return Argument("actor", starts[k], ends[k], text[starts[k]:ends[k]], entity)
+    return None
 
 
 def _arg(role: str, m: Mention, text: str, ents: dict[tuple[int, int], Entity]) -> Argument:

@@ -31,20 +31,22 @@ def run_records(inputs: list[str], **kwargs) -> tuple[list[dict], "object"]:
     return records, summary
 
 
-_PIPELINE = []
+_PIPELINES: dict[bool, object] = {}
 
 
-def text_records(text: str, lang: str, published: str | None = None) -> list[dict]:
+def text_records(text: str, lang: str, published: str | None = None,
+                 rules_only: bool = False) -> list[dict]:
     """Records of one text through the default pipeline (language given), as `lintas run`
-    writes them."""
-    from pipeline.core import build_pipeline
+    writes them; ``rules_only``: claims from the lexicons alone (the rules a test is about,
+    where a language's default lets the learned head read first)."""
+    from pipeline.core import PipelineConfig, build_pipeline
     from pipeline.document import Document
     from pipeline.records import doc_records
 
-    if not _PIPELINE:
-        _PIPELINE.append(build_pipeline())
+    if rules_only not in _PIPELINES:
+        _PIPELINES[rules_only] = build_pipeline(PipelineConfig(claims_learned=not rules_only))
     doc = Document("t", "t", text, published=published, lang_hint=lang)
-    return doc_records(_PIPELINE[0](doc))
+    return doc_records(_PIPELINES[rules_only](doc))  # type: ignore[operator]
 
 
 def text_events(text: str, lang: str, published: str | None = None) -> list[dict]:
@@ -72,10 +74,10 @@ def find_event(evs: list[dict], mode: str) -> dict:
     return found[0]
 
 
-def text_claims(text: str, lang: str) -> list[tuple]:
+def text_claims(text: str, lang: str, rules_only: bool = False) -> list[tuple]:
     """The claims of one text (`text_records`) as (kind, speaker's entity name or text, cue
     text, content text)."""
-    records = text_records(text, lang)
+    records = text_records(text, lang, rules_only=rules_only)
     names = {r["id"]: r["name"] for r in records if r["type"] == "entity"}
     out = []
     for r in records:
