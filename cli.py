@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,9 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool that SIGPIPE stopped
+# write errors of the output itself (full disk, quota, file too large, read-only, I/O)
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 
 
 def _version(value: bool) -> None:
@@ -121,14 +125,30 @@ def run(
     except LintasError as exc:
         typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        summary = run_pipeline(inputs, out, config=config, lang=lang, input_format=input_format,
-                               workers=workers, max_bytes=max_bytes, validate=validate,
-                               progress=progress)
-    finally:
-        if output:
-            out.close()
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    except OSError as exc:
+        typer.echo(f"lintas: error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        try:
+            summary = run_pipeline(inputs, out, config=config, lang=lang,
+                                   input_format=input_format, workers=workers,
+                                   max_bytes=max_bytes, validate=validate, progress=progress)
+        finally:
+            if output:
+                out.close()
+    except BrokenPipeError:
+        # `lintas run … | head -1`: the reader has gone; stop quietly, as Unix tools do
+        # (the rest of the output goes nowhere instead of raising again at exit)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        typer.echo(f"lintas: error: cannot write {output or 'the output'}: "
+                   f"{exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
     typer.echo(summary.line(), err=True)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_INPUT_ERRORS)
 

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -49,7 +50,8 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     """Yield ``(path, id_base)`` for each file (folders recursively, sorted); ``-`` is stdin.
 
     Hidden files and folders (names starting with a dot) inside folders are skipped; a
-    path that does not exist is yielded as is, so that it becomes an error record.
+    symlinked folder is followed, once (a link back into a folder already walked is not);
+    a path that does not exist is yielded as is, so that it becomes an error record.
     """
     for raw in inputs:
         if raw == "-":
@@ -58,8 +60,15 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, str | None]]:
         path = Path(raw)
         if path.is_dir():
             files = []
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            seen = {os.path.realpath(path)}
+            for root, dirs, names in os.walk(path, followlinks=True):
+                kept = []
+                for d in sorted(d for d in dirs if not d.startswith(".")):
+                    real = os.path.realpath(os.path.join(root, d))
+                    if real not in seen:  # a link cycle or a second way into one folder
+                        seen.add(real)
+                        kept.append(d)
+                dirs[:] = kept
                 for name in names:
                     if not name.startswith("."):
                         files.append(Path(root) / name)
@@ -87,8 +96,19 @@ def read_inputs(
     new_id = _IdAllocator()
     for path, base in expand_inputs(inputs):
         if path == "-":
-            stream = stdin if stdin is not None else sys.stdin.buffer
+            stream = stdin if stdin is not None else (
+                sys.stdin.buffer if sys.stdin is not None else None)
+            if stream is None:  # `lintas run - <&-`: no standard input at all
+                yield ErrorRecord(source="<stdin>", stage="read",
+                                  error="[L004] standard input is closed")
+                continue
             yield from _read_stdin(stream, new_id, lang, input_format, max_bytes)
+            continue
+        special = _special_file(path)
+        if special:
+            # never opened: a FIFO without a writer would block the run for ever
+            yield ErrorRecord(source=path, stage="read",
+                              error=f"[L004] not a regular file ({special})")
             continue
         fmt = input_format
         if fmt == "auto":
@@ -101,6 +121,20 @@ def read_inputs(
                 yield ErrorRecord(source=path, stage="read", error=_os_error(exc))
         else:
             yield _read_text_file(path, base or "doc", new_id, lang, max_bytes)
+
+
+def _special_file(path: str) -> str | None:
+    """What kind of special file ``path`` is (FIFO, socket, device), else None (a regular
+    file, or a path that does not exist: reading it gives the error)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return None
 
 
 def _os_error(exc: OSError) -> str:
@@ -166,7 +200,19 @@ def _read_jsonl(fh: BinaryIO, source: str, base: str, new_id: _IdAllocator,
         try:
             yield _jsonl_document(raw, source, base, lineno, new_id, lang)
         except InputError as exc:
-            yield ErrorRecord(source=source, stage="read", line=lineno, error=str(exc))
+            yield ErrorRecord(source=source, stage="read", line=lineno, error=str(exc),
+                              doc_id=_line_id(raw))
+
+
+def _line_id(raw: bytes) -> str | None:
+    """The ``id`` of a JSONL line that could not become a document, when it has one, so
+    that its error record says which article it was."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    raw_id = obj.get("id") if isinstance(obj, dict) else None
+    return safe_id(str(raw_id)) if raw_id not in (None, "") else None
 
 
 def _bounded_lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:
@@ -195,6 +241,8 @@ def _jsonl_document(raw: bytes, source: str, base: str, lineno: int,
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        raise InputError("malformed JSON: nested too deeply")
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object, got {type(obj).__name__}")
     text = obj.get("text")

@@ -113,3 +113,33 @@ def test_console_script_end_to_end_without_a_terminal(tmp_path):
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
     assert proc.stderr.startswith("lintas: 5 inputs, 5 documents")
     assert len(out.read_text(encoding="utf-8").splitlines()) > 5
+
+
+def _lintas(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli", "run", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300, **kwargs)
+
+
+def test_output_problems_are_usage_errors_and_a_closed_pipe_is_quiet(tmp_path):
+    f = write(tmp_path / "a.txt", ID)
+    proc = _lintas([str(f), "-o", str(tmp_path / "missing" / "r.jsonl")])
+    assert proc.returncode == 2 and "cannot write" in proc.stderr and "Traceback" not in proc.stderr
+    proc = _lintas([str(f), "-o", "/dev/full"])  # a full disk
+    assert proc.returncode == 2 and "No space left" in proc.stderr
+    # `lintas run … | head -1`: the reader goes away after one line
+    shell = f"{sys.executable} -m cli run {f} {SEEDS} | head -1 > /dev/null; " \
+            "echo ${PIPESTATUS[0]} >&2"
+    proc = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert proc.stderr.strip() == "141", proc.stderr
+
+
+def test_closed_stdin_is_an_error_record_and_the_other_inputs_are_read(tmp_path):
+    import os
+
+    f = write(tmp_path / "a.txt", ID)
+    proc = _lintas([str(f), "-"], preexec_fn=lambda: os.close(0))
+    assert proc.returncode == 1, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert records[0]["type"] == "document"
+    assert records[-1]["type"] == "error" and "standard input is closed" in records[-1]["error"]

@@ -109,3 +109,39 @@ def test_every_input_is_accounted_for_in_the_output(tmp_path):
     assert summary.inputs == 4 and summary.errors == 2 and not summary.ok
     assert {e["source"] for e in errs} == {str(tmp_path / "bad.txt"), str(tmp_path / "in.jsonl")}
     assert [e.get("line") for e in errs if e["source"].endswith(".jsonl")] == [2]
+
+
+def test_special_files_deep_json_and_lines_without_text_become_error_records(tmp_path):
+    """A FIFO is refused without being opened (reading one that has no writer would block
+    the run for ever), JSON nested 3,000 deep is a malformed line, and a line without
+    `text` names its article in the error record."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "a.txt", ID)
+    os.mkfifo(folder / "b-fifo")
+    lines = tmp_path / "x.jsonl"
+    lines.write_text('{"id": "deep", "text": ' + "[" * 3000 + "}\n"
+                     + '{"id": "art-7", "title": "no text"}\n'
+                     + json.dumps({"id": "ok", "text": BG}) + "\n", encoding="utf-8")
+    got = list(read_inputs([str(folder), str(lines)]))
+    assert [type(x).__name__ for x in got] == ["Document", "ErrorRecord", "ErrorRecord",
+                                               "ErrorRecord", "Document"]
+    assert "not a regular file (a FIFO)" in got[1].error
+    assert "nested too deeply" in got[2].error and got[2].line == 1
+    assert got[3].doc_id == "art-7" and "no 'text' field" in got[3].error
+
+
+def test_symlinked_folders_are_followed_once(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    write(real / "b.txt", BG)
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    write(folder / "a.txt", ID)
+    (folder / "sub" / "link").symlink_to(real)
+    (folder / "sub" / "loop").symlink_to(folder)  # a cycle: not walked again
+    got = list(read_inputs([str(folder)]))
+    assert [x.source for x in got] == [str(folder / "a.txt"),
+                                       str(folder / "sub" / "link" / "b.txt")]
