@@ -13,12 +13,15 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
 from .core import Pipeline, PipelineConfig, batches, build_pipeline, stage_names
 from .document import Document, ErrorRecord
 from .reader import DEFAULT_MAX_BYTES, read_inputs
+from .records import error_record
 from .schema import validation_errors
 
 # Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
@@ -74,19 +77,93 @@ def process_stream(items: Iterable[Document | ErrorRecord], config: PipelineConf
     if workers <= 1:
         yield from build_pipeline(config).pipe(items, batch_size=batch_size)
         return
-    methods = mp.get_all_start_methods()
-    # fork shares the already-imported libraries with the workers; spawn elsewhere.
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker,
-                  initargs=(config, workers)) as pool:
-        pending: deque[Any] = deque()
+    pool = _Pool(config, workers)
+    try:
+        pending: deque[tuple[list[Document | ErrorRecord], Any]] = deque()
         limit = workers * IN_FLIGHT_PER_WORKER
-        for batch in batches(items, batch_size):
-            pending.append(pool.apply_async(_work, (batch,)))
-            if len(pending) >= limit:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        source = iter(batches(items, batch_size))
+        while True:
+            while len(pending) < limit:
+                batch = next(source, None)
+                if batch is None:
+                    break
+                pending.append((batch, pool.submit(batch)))
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            try:
+                if future is None:
+                    raise BrokenProcessPool("submitted to a broken pool")
+                yield from future.result()
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory, a crash in native code): every
+                # batch in flight is lost with the pool. Each is run again, alone, in a
+                # new pool; one that kills its worker when alone is tried once more, then
+                # becomes error records.
+                redo = [batch] + [b for b, _ in pending]
+                pending.clear()
+                for b in redo:
+                    yield from pool.alone(b)
+    finally:
+        pool.shutdown()
+
+
+class _Pool:
+    """Worker processes that load the pipeline once; restartable after a worker died."""
+
+    def __init__(self, config: PipelineConfig, workers: int) -> None:
+        methods = mp.get_all_start_methods()
+        # fork shares the already-imported libraries with the workers; spawn elsewhere.
+        self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.config, self.workers = config, workers
+        self.executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=_init_worker,
+                                   initargs=(self.config, self.workers))
+
+    def submit(self, batch: list[Document | ErrorRecord]) -> Any:
+        """The batch's future, or None when the pool is already broken."""
+        try:
+            return self.executor.submit(_work, batch)
+        except BrokenProcessPool:
+            return None
+
+    def alone(self, batch: list[Document | ErrorRecord]) -> Iterator[list[dict[str, Any]]]:
+        """The batch's records, run with nothing else in flight; after two deaths of its
+        worker, error records."""
+        for attempt in range(2):
+            future = self.submit(batch)
+            if future is None:
+                self.restart()
+                future = self.submit(batch)
+            try:
+                out = future.result()
+            except BrokenProcessPool:
+                self.restart()
+                continue
+            yield from out
+            return
+        yield from _lost(batch)
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new()
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _lost(batch: list[Document | ErrorRecord]) -> Iterator[list[dict[str, Any]]]:
+    """Error records for a batch whose worker died twice: every input is accounted for."""
+    for item in batch:
+        if isinstance(item, ErrorRecord):
+            yield [error_record(item)]
+        else:
+            yield [error_record(ErrorRecord(
+                source=item.source, stage="worker", doc_id=item.doc_id,
+                error="[L029] the worker process died while reading this document's batch, "
+                      "twice (killed, out of memory, or a crash in native code)"))]
 
 
 def check_backends(config: PipelineConfig) -> None:

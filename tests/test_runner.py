@@ -95,3 +95,49 @@ def test_a_language_without_lexicons_or_cnn_gets_the_multilingual_model(tmp_path
     assert doc["lang"] == "ms"
     assert doc["extractors"]["ner"].startswith("lintas-ner-xx")
     assert {r["canonical"]["key"] for r in records if r["type"] == "entity"} >= {"Q833"}  # Malaysia
+
+
+class _Killer:
+    """A stage that kills its worker process on a document holding "KILLME" (every time),
+    or on one holding "ONCE" the first time only (``flag`` marks that it happened)."""
+
+    name = "killer"
+    requires: tuple = ()
+    assigns: tuple = ()
+    flag = ""
+
+    def __call__(self, doc):
+        import os
+
+        if "KILLME" in doc.text or ("ONCE" in doc.text and not os.path.exists(_Killer.flag)):
+            if "ONCE" in doc.text:
+                open(_Killer.flag, "w").close()
+            os._exit(9)  # as a kill -9 or the OOM killer would: no exception, no cleanup
+        return doc
+
+
+def test_a_dead_worker_costs_at_most_its_batch_and_never_hangs(tmp_path, monkeypatch):
+    """A worker that dies is noticed (no hang), every batch in flight is run again in a new
+    pool, and a batch that kills its worker twice becomes error records; the rest keeps
+    its order. A worker that dies once loses nothing."""
+    from pipeline import core
+    from pipeline.reader import read_inputs
+    from pipeline.runner import process_stream
+
+    monkeypatch.setitem(core.STAGES, "killer", _Killer)
+    monkeypatch.setattr(_Killer, "flag", str(tmp_path / "killed-once"))
+    config = PipelineConfig(stages=("clean", "killer"))
+    texts = [f"Dokumen nomor {k} tentang minyak." for k in range(12)]
+    texts[5] += " KILLME"
+    texts[9] += " ONCE"
+    for k, t in enumerate(texts):
+        write(tmp_path / "in" / f"d{k:02d}.txt", t)
+    items = read_inputs([str(tmp_path / "in")])
+    out = list(process_stream(items, config, workers=2, batch_size=2))
+    kinds = [(recs[0]["doc_id"], recs[0]["type"]) for recs in out]
+    assert [d for d, _ in kinds] == [f"d{k:02d}" for k in range(12)]  # all, in order
+    # the batch of d04 and d05 killed its worker twice: both are error records
+    assert [k for d, k in kinds if d in ("d04", "d05")] == ["error", "error"]
+    assert "worker process died" in out[5][0]["error"] and out[5][0]["stage"] == "worker"
+    assert all(k == "document" for d, k in kinds if d not in ("d04", "d05"))
+    assert (tmp_path / "killed-once").exists()  # d09's worker did die, once
