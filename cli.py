@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -150,6 +151,9 @@ def run(
                    f"{exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
     typer.echo(summary.line(), err=True)
+    if summary.stopped_by:
+        # as a shell reports a tool that the signal ended: 128 + its number
+        raise typer.Exit(128 + int(getattr(signal, summary.stopped_by)))
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_INPUT_ERRORS)
 
 

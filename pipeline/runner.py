@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -41,6 +43,7 @@ class Summary:
     records: int = 0
     errors: int = 0
     seconds: float = 0.0
+    stopped_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal ended the run early
 
     @property
     def ok(self) -> bool:
@@ -50,13 +53,40 @@ class Summary:
     def line(self) -> str:
         """The one-line summary printed on stderr at the end of a run."""
         rate = self.documents / self.seconds if self.seconds > 0 else 0.0
+        stopped = (f"; stopped by {self.stopped_by} after the last whole document"
+                   if self.stopped_by else "")
         return (f"lintas: {self.inputs} inputs, {self.documents} documents, "
                 f"{self.records} records, {self.errors} errors in {self.seconds:.1f} s "
-                f"({rate:.1f} docs/s)")
+                f"({rate:.1f} docs/s){stopped}")
+
+
+class _Stop:
+    """SIGINT and SIGTERM, while a run writes, only ask it to stop after the input being
+    written (``signal`` holds the name); the previous handlers come back at the end. Only
+    in the main thread of the main process (where Python lets handlers be set)."""
+
+    def __init__(self) -> None:
+        self.signal: str | None = None
+        self._old: dict[int, Any] = {}
+
+    def _ask(self, signum: int, frame: Any) -> None:
+        self.signal = signal.Signals(signum).name
+
+    def __enter__(self) -> _Stop:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._ask)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
 
 
 def _init_worker(config: PipelineConfig, workers: int) -> None:
     global _worker_pipeline
+    # Ctrl-C reaches the whole process group: the main process decides when to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # the encoder's thread pool: the cores shared among the workers, unless the user chose
     os.environ.setdefault("LINTAS_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     _worker_pipeline = build_pipeline(config)
@@ -212,24 +242,31 @@ def run(
         from tqdm import tqdm
 
         bar = tqdm(unit="doc", file=log, dynamic_ncols=True, desc="lintas")
-    for records in process_stream(items, config, workers=workers):
-        summary.inputs += 1
-        for rec in records:
-            if validate:
-                problems = validation_errors(rec)
-                if problems:
-                    rec = {"type": "error", "schema": "lintas/1", "doc_id": rec.get("doc_id"),
-                           "source": str(rec.get("source", "")), "stage": "write",
-                           "error": f"record failed schema validation: {problems[0]}"}
-            out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
-            out.write("\n")
-            summary.records += 1
-            if rec["type"] == "document":
-                summary.documents += 1
-            elif rec["type"] == "error":
-                summary.errors += 1
-        if bar is not None:
-            bar.update(1)
+    with _Stop() as stop:
+        for records in process_stream(items, config, workers=workers):
+            summary.inputs += 1
+            lines = []
+            for rec in records:
+                if validate:
+                    problems = validation_errors(rec)
+                    if problems:
+                        rec = {"type": "error", "schema": "lintas/1",
+                               "doc_id": rec.get("doc_id"),
+                               "source": str(rec.get("source", "")), "stage": "write",
+                               "error": f"record failed schema validation: {problems[0]}"}
+                lines.append(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+                summary.records += 1
+                if rec["type"] == "document":
+                    summary.documents += 1
+                elif rec["type"] == "error":
+                    summary.errors += 1
+            # one write per input: a stop between two inputs leaves whole documents only
+            out.write("\n".join(lines) + "\n")
+            if bar is not None:
+                bar.update(1)
+            if stop.signal is not None:
+                summary.stopped_by = stop.signal
+                break
     out.flush()
     if bar is not None:
         bar.close()

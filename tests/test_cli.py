@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from conftest import ROOT, SEEDS, write
+from conftest import ROOT, SEEDS, run_records, write
 from pipeline.schema import validation_errors
 from texts import BG, ID
 
@@ -143,3 +144,40 @@ def test_closed_stdin_is_an_error_record_and_the_other_inputs_are_read(tmp_path)
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert records[0]["type"] == "document"
     assert records[-1]["type"] == "error" and "standard input is closed" in records[-1]["error"]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_stops_after_a_whole_document_and_prints_the_summary(tmp_path, workers):
+    """SIGTERM in the middle of a run: the output holds whole documents only (each with
+    all the records a full run gives it), the summary says so, and the status is 143."""
+    import os
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    for k in range(12):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            write(folder / f"{k:02d}_{seed.name}", seed.read_text(encoding="utf-8"))
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "run", str(folder), "-o", str(out),
+                             "--workers", workers], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+        time.sleep(0.1)  # until some documents are written
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=300)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    docs = [r["doc_id"] for r in records if r["type"] == "document"]
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "stopped by SIGTERM" in err and 0 < len(docs) < 60
+    # whole documents: each has as many records as the same article gets in a full run
+    full, _ = run_records([str(SEEDS)])
+    per_seed = {}
+    for r in full:
+        per_seed[r["doc_id"]] = per_seed.get(r["doc_id"], 0) + 1
+    got = {}
+    for r in records:
+        got[r["doc_id"]] = got.get(r["doc_id"], 0) + 1
+    for doc_id, n in got.items():
+        assert n == per_seed[doc_id.split("_", 1)[1]], doc_id
+    assert os.path.getsize(out) > 0
