@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from .claims_learned import ClaimHeads, load_claim_heads
-from .docview import DocView
+from .docview import DocView, person_mention_before
 from .document import Document, Entity, Mention, Span
 from .events_learned import DocStates, StatesReader
 from .lexicons import grammar, settings
@@ -625,10 +625,7 @@ class _Finder(DocView):
 
     def person_mention_before(self, offset: int) -> Mention | None:
         """The last mention of a person that ends before ``offset``, else None."""
-        j = bisect.bisect_left(self.mention_starts, offset) - 1
-        while j >= 0 and (self.mentions[j].label != "PER" or self.mentions[j].end > offset):
-            j -= 1
-        return self.mentions[j] if j >= 0 else None
+        return person_mention_before(self.mentions, self.mention_starts, offset)
 
     def person_before(self, offset: int) -> Entity | None:
         """The entity of the last person named before ``offset`` (what a pronoun speaker

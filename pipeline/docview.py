@@ -97,6 +97,16 @@ def token_owners(mentions: list[Mention],
     return index, owner
 
 
+def person_mention_before(mentions: Sequence[Mention], mention_starts: Sequence[int],
+                          offset: int) -> Mention | None:
+    """The last mention of a person that ends before ``offset``, else None (``mentions``
+    sorted by start, ``mention_starts`` their starts): what a pronoun stands for."""
+    j = bisect.bisect_left(mention_starts, offset) - 1
+    while j >= 0 and (mentions[j].label != "PER" or mentions[j].end > offset):
+        j -= 1
+    return mentions[j] if j >= 0 else None
+
+
 class DocView:
     """A document's tokens, sentences and mentions, for lookups by offset or token index."""
 

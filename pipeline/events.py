@@ -60,6 +60,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .dates import find_times, parse_published
+from .docview import person_mention_before
 from .document import Document, Entity, Mention, Span
 from .event_features import pooled
 from .events_learned import EventHeads, StatesReader, load_heads
@@ -571,10 +572,8 @@ def _subject_word(claim: Any, words_of: dict[str, frozenset[str]], lower: Sequen
         if word in selves:
             entity = claim.speaker_entity
         elif word in pronouns and text[starts[k]:ends[k]].isalpha():
-            j = bisect.bisect_left(mention_starts, starts[k]) - 1
-            while j >= 0 and (mentions[j].label != "PER" or mentions[j].end > starts[k]):
-                j -= 1
-            entity = ents.get((mentions[j].start, mentions[j].end)) if j >= 0 else None
+            m = person_mention_before(mentions, mention_starts, starts[k])
+            entity = ents.get((m.start, m.end)) if m is not None else None
         else:
             continue
         return Argument("actor", starts[k], ends[k], text[starts[k]:ends[k]], entity)

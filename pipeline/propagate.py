@@ -33,13 +33,11 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
     for m in mentions:
-        i = tok_index.get(m.start)
-        if i is None:
+        span = _token_span(m, tok_index, starts)
+        if span is None:
             continue
-        j = i
-        while j < len(starts) and starts[j] < m.end:
-            covered[j] = 1
-            j += 1
+        i, j = span
+        covered[i:j] = b"\x01" * (j - i)
         toks = tuple(words[i:j])
         if not toks or not toks[0][:1].isupper():
             continue
@@ -92,12 +90,10 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
     for m in mentions:
-        i = tok_index.get(m.start)
-        if i is None:
+        span = _token_span(m, tok_index, starts)
+        if span is None:
             continue
-        j = i
-        while j < n and starts[j] < m.end:
-            j += 1
+        i, j = span
         toks = tuple(words[i:j])
         # a name of two words or more, that starts capitalized and ends in a word (not a
         # quotation mark, not a one-letter "и" a model ran into: those would spread errors)
@@ -116,31 +112,46 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
     firsts = [m.start for m in ordered]
     drop: set[int] = set()
     added: list[Mention] = []
-    i = 0
-    while i < n:
-        for toks in by_first.get(words[i], ()):
+    free_from = 0  # a repeat made whole ends here: the next one starts after it
+    # only the tokens that start a known name are tried (a scan at C speed first)
+    for i in [k for k, w in enumerate(words) if w in by_first]:
+        if i < free_from:
+            continue
+        for toks in by_first[words[i]]:
             j = i + len(toks)
             if j > n or tuple(words[i:j]) != toks:
                 continue
             s, e = starts[i], ends[j - 1]
-            k = bisect.bisect_left(firsts, s)
+            first = bisect.bisect_left(firsts, s)
             inside = []
+            k = first
             while k < len(ordered) and ordered[k].start < e:
                 inside.append(k)
                 k += 1
-            before = bisect.bisect_left(firsts, s) - 1
             if ("\n" in text[s:e] or not inside or any(ordered[x].end > e for x in inside)
-                    or (before >= 0 and ordered[before].end > s)
+                    or (first > 0 and ordered[first - 1].end > s)
                     or any(ordered[x].start == s and ordered[x].end == e for x in inside)):
                 continue
             drop.update(inside)
             label = labels[toks].most_common(1)[0][0]
             added.append(Mention(start=s, end=e, text=text[s:e], label=label, source=source,
                                  confidence=round(conf[toks] * PROPAGATED_FACTOR, 3)))
-            i = j - 1
+            free_from = j
             break
-        i += 1
     if not added:
         return mentions
     kept = [m for x, m in enumerate(ordered) if x not in drop]
     return sorted(kept + added, key=lambda m: (m.start, m.end))
+
+
+def _token_span(m: Mention, tok_index: dict[int, int],
+                starts: Sequence[int]) -> tuple[int, int] | None:
+    """Tokens ``[i, j)`` of a mention that starts at a token (the tokens starting inside
+    it), else None."""
+    i = tok_index.get(m.start)
+    if i is None:
+        return None
+    j = i
+    while j < len(starts) and starts[j] < m.end:
+        j += 1
+    return i, j

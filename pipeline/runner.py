@@ -250,10 +250,10 @@ def run(
                 if validate:
                     problems = validation_errors(rec)
                     if problems:
-                        rec = {"type": "error", "schema": "lintas/1",
-                               "doc_id": rec.get("doc_id"),
-                               "source": str(rec.get("source", "")), "stage": "write",
-                               "error": f"record failed schema validation: {problems[0]}"}
+                        rec = error_record(ErrorRecord(
+                            source=str(rec.get("source", "")), stage="write",
+                            doc_id=rec.get("doc_id"),
+                            error=f"record failed schema validation: {problems[0]}"))
                 lines.append(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
                 summary.records += 1
                 if rec["type"] == "document":

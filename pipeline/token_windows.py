@@ -377,30 +377,22 @@ def run_windows(encs: list[Encoded], run: Any, *, bos: int, eos: int, pad: int,
     batches run (None: as returned): hidden states are kept in float16 so that a long
     text's windows do not pile up in float32.
     """
-    jobs: list[tuple[int, int, int, int]] = []  # (text, window, a, b)
-    wins: list[list[tuple[int, int]]] = []
-    for ti, enc in enumerate(encs):
-        w = make_windows(enc.piece_start, size, overlap)
-        wins.append(w)
-        jobs.extend((ti, k, a, b) for k, (a, b) in enumerate(w))
-    rows: list[list[list[np.ndarray]]] = [[[] for _ in w] for w in wins]
-    groups: list[list[int]] = []
-    first = 0
-    for w in wins:
-        groups.extend([first + k for k in g]
-                      for g in batches([b - a for a, b in w], batch_tokens))
-        first += len(w)
-    for group in groups:
-        ids, mask = pad_batch([encs[jobs[j][0]].ids[jobs[j][2]:jobs[j][3]] for j in group],
-                              bos, eos, pad)
-        outs = run(ids, mask)
-        if isinstance(outs, np.ndarray):
-            outs = (outs,)
-        for k, j in enumerate(group):
-            ti, w, a, b = jobs[j]
-            rows[ti][w] = [o[k, 1:b - a + 1] if dt is None else o[k, 1:b - a + 1].astype(dt)
+    out = []
+    for enc in encs:
+        wins = make_windows(enc.piece_start, size, overlap)
+        rows: list[list[np.ndarray]] = [[] for _ in wins]
+        for group in batches([b - a for a, b in wins], batch_tokens):
+            ids, mask = pad_batch([enc.ids[wins[w][0]:wins[w][1]] for w in group],
+                                  bos, eos, pad)
+            outs = run(ids, mask)
+            if isinstance(outs, np.ndarray):
+                outs = (outs,)
+            for k, w in enumerate(group):
+                width = wins[w][1] - wins[w][0]
+                rows[w] = [o[k, 1:width + 1] if dt is None else o[k, 1:width + 1].astype(dt)
                            for o, dt in zip(outs, keep)]
-    return list(zip(wins, rows))
+        out.append((wins, rows))
+    return out
 
 
 def owned_rows(windows: list[tuple[int, int]], rows: list[np.ndarray], n: int) -> np.ndarray:

@@ -233,7 +233,7 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     # lexicons' claims: the head never learns lintas' factual claims (an unattributed
     # figure), which the corpus does not annotate, so the folds cannot see what `learned`
     # alone would drop.
-    keeping = [n for n in inner if not n.startswith("learned ") and n != "learned"]
+    keeping = [n for n in inner if n.split(" + ")[0] != "learned"]
     info["by_language"], info["language_margin"] = {}, MARGIN
     for lang in sorted({d.lang for d in train_docs}):
         scores = {n: f1_of(n, lang) for n in keeping}
