@@ -91,11 +91,20 @@ def run(
         "--progress/--no-progress",
         help="Progress bar on stderr (default: only when stderr is a terminal).")] = None,
     vote: Annotated[bool, typer.Option("--vote", help=VOTE_HELP)] = False,
+    out_dir: Annotated[Optional[Path], typer.Option(
+        "--out-dir", metavar="DIR",
+        help="Write a resumable folder instead: part-00000.jsonl, ... (SIZE inputs each), "
+             "manifest.json and journal.jsonl. The same command again resumes an "
+             "interrupted run; `cat DIR/part-*` equals the -o output.")] = None,
+    shard_size: Annotated[int, typer.Option(
+        "--shard-size", min=1, metavar="SIZE", help="Inputs per part of --out-dir.")] = 512,
 ) -> None:
     """Process articles and write lintas/1 JSONL records.
 
     Exit status: 0 when every input became a document, 1 when some inputs became error
-    records (the others are still processed and written), 2 on a usage error.
+    records (the others are still processed and written), 2 on a usage error or an output
+    problem (full disk, missing folder, an --out-dir made by another command), 128+N when
+    signal N stopped the run (after a whole document), 141 when the reader of stdout went.
     """
     from pipeline.backends import available
     from pipeline.core import PipelineConfig
@@ -126,6 +135,12 @@ def run(
     except LintasError as exc:
         typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
+    if out_dir is not None:
+        if output is not None:
+            raise typer.BadParameter("use either -o FILE or --out-dir DIR", param_hint="--out-dir")
+        _run_to_folder(inputs, out_dir, config=config, lang=lang, input_format=input_format,
+                       workers=workers, max_bytes=max_bytes, validate=validate,
+                       shard_size=shard_size, progress=progress)
     try:
         out = open(output, "w", encoding="utf-8") if output else sys.stdout
     except OSError as exc:
@@ -150,11 +165,97 @@ def run(
         typer.echo(f"lintas: error: cannot write {output or 'the output'}: "
                    f"{exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
+    _finish(summary)
+
+
+def _finish(summary: Any) -> None:
+    """Print a run's summary line and exit with its status."""
     typer.echo(summary.line(), err=True)
     if summary.stopped_by:
         # as a shell reports a tool that the signal ended: 128 + its number
         raise typer.Exit(128 + int(getattr(signal, summary.stopped_by)))
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_INPUT_ERRORS)
+
+
+def _run_to_folder(inputs: list[str], out_dir: Path, **options: Any) -> None:
+    """`lintas run --out-dir`: a folder problem or a failed write is a usage error (2)."""
+    from pipeline.runner import run_to_folder
+    from pipeline.shards import FolderError
+
+    try:
+        summary = run_to_folder(inputs, out_dir, **options)
+    except FolderError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        typer.echo(f"lintas: error: cannot write {out_dir}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    _finish(summary)
+
+
+@app.command()
+def status(
+    folder: Annotated[Path, typer.Argument(help="An --out-dir folder of `lintas run`.",
+                                           metavar="DIR")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show what an --out-dir folder holds: parts written, counts, whether it is complete.
+
+    Exit status: 0 complete, 1 not (yet) complete, 2 not a lintas output folder.
+    """
+    import json
+
+    from pipeline.shards import FolderError, status as folder_status
+
+    try:
+        info = folder_status(folder)
+    except FolderError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=1))
+    else:
+        total = (f"all {info['total_inputs']} inputs" if info["complete"]
+                 else "not complete: run the same `lintas run ... --out-dir` command again")
+        typer.echo(f"{info['folder']}: lintas {info['lintas']}, {info['input_files']} input "
+                   f"files, {info['shard_size']} inputs per part\n"
+                   f"parts written: {info['parts_done']} ({info['inputs']} inputs: "
+                   f"{info['documents']} documents, {info['errors']} errors, "
+                   f"{info['records']} records, {info['bytes']} bytes)\n{total}")
+        for problem in info["problems"]:
+            typer.echo(f"problem: {problem}")
+    raise typer.Exit(EXIT_OK if info["complete"] else EXIT_INPUT_ERRORS)
+
+
+@app.command()
+def merge(
+    folder: Annotated[Path, typer.Argument(help="A complete --out-dir folder.", metavar="DIR")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write JSONL here (default: stdout).")] = None,
+) -> None:
+    """Join the parts of a complete --out-dir folder into one JSONL file (the -o output)."""
+    from pipeline.shards import FolderError, complete_state, merge as merge_folder
+
+    try:
+        complete_state(folder)  # before the output file is created
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+        try:
+            merge_folder(folder, out)
+        finally:
+            if output:
+                out.close()
+    except FolderError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        typer.echo(f"lintas: error: cannot write {output or 'the output'}: "
+                   f"{exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -479,17 +580,25 @@ def evaluate_claims(
 
 @app.command()
 def link(
-    records: Annotated[Path, typer.Argument(help="A lintas/1 JSONL file (`lintas run`'s output).",
-                                            exists=True, dir_okay=False)],
+    records: Annotated[Path, typer.Argument(
+        help="A lintas/1 JSONL file (`lintas run`'s output) or a complete --out-dir folder.",
+        exists=True)],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
 ) -> None:
     """Give the same entity one canonical key across all documents of an output file."""
     from pipeline.link import link_file
+    from pipeline.shards import FolderError, complete_state
 
     if output.resolve() == records.resolve():
         raise typer.BadParameter("write to another file than the input", param_hint="--output")
-    with open(output, "w", encoding="utf-8") as out:
-        summary = link_file(str(records), out)
+    try:
+        if records.is_dir():
+            complete_state(records)
+        with open(output, "w", encoding="utf-8") as out:
+            summary = link_file(str(records), out)
+    except FolderError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
     typer.echo(summary.line(), err=True)
 
 

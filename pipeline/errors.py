@@ -42,3 +42,10 @@ class InputError(LintasError):
     """One input could not be read; becomes an `error` record, never stops the run."""
 
     code = "L004"
+
+
+class FolderError(LintasError):
+    """An --out-dir folder that cannot be used: made by another command, not a lintas
+    output folder, or not complete where a complete run is needed."""
+
+    code = "L030"

@@ -32,9 +32,11 @@ Merges (keys without a Wikidata id only):
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 from .names import case_stems, consonants, fold, frame, spelling_system, vowel_distance
@@ -302,8 +304,20 @@ def _entity_names(rec: dict) -> list[str]:
     return [n for n in names if isinstance(n, str) and n]
 
 
+def _lines(path: str) -> Iterator[str]:
+    """The JSONL lines of a file, or of a complete `lintas run --out-dir` folder."""
+    if os.path.isdir(path):
+        from .shards import iter_lines
+
+        yield from iter_lines(Path(path))
+        return
+    with open(path, encoding="utf-8") as fh:
+        yield from fh
+
+
 def link_file(path: str, out: IO[str]) -> LinkSummary:
-    """Read the lintas/1 JSONL file at ``path`` twice and write it to ``out``, linked."""
+    """Read the lintas/1 JSONL file (or --out-dir folder) at ``path`` twice and write it to
+    ``out``, linked."""
     from .ner_rules import org_words
 
     summary = LinkSummary()
@@ -312,41 +326,39 @@ def link_file(path: str, out: IO[str]) -> LinkSummary:
     systems: dict[str, set[str]] = defaultdict(set)
     tails: set[str] = set()
     langs: dict[str, str] = {}  # doc_id -> language
-    with open(path, encoding="utf-8") as fh:
-        for _line, rec in _records(fh):
-            if rec is None:
-                continue
-            if rec.get("type") == "document":
-                langs[str(rec.get("doc_id"))] = str(rec.get("lang") or "")
-            if rec.get("type") == "entity":
-                canonical = rec.get("canonical") or {}
-                key = canonical.get("key")
-                if key and not canonical.get("wikidata"):
-                    counts[key] += 1
-                    # the longest name seen for the key reads best
-                    name = canonical.get("name") or rec.get("name") or key
-                    if len(name) > len(names.get(key, "")):
-                        names[key] = name
-                    lang = langs.get(str(rec.get("doc_id")), "")
-                    systems[key].update(spelling_system(n, lang) for n in _entity_names(rec))
+    for _line, rec in _records(_lines(path)):
+        if rec is None:
+            continue
+        if rec.get("type") == "document":
+            langs[str(rec.get("doc_id"))] = str(rec.get("lang") or "")
+        if rec.get("type") == "entity":
+            canonical = rec.get("canonical") or {}
+            key = canonical.get("key")
+            if key and not canonical.get("wikidata"):
+                counts[key] += 1
+                # the longest name seen for the key reads best
+                name = canonical.get("name") or rec.get("name") or key
+                if len(name) > len(names.get(key, "")):
+                    names[key] = name
+                lang = langs.get(str(rec.get("doc_id")), "")
+                systems[key].update(spelling_system(n, lang) for n in _entity_names(rec))
     for lang in set(langs.values()) | {"xx"}:
         tails |= org_words(lang).tails
     merges = plan_merges(counts, tails, systems)
     summary.keys = len(counts)
     summary.merged = merges
-    with open(path, encoding="utf-8") as fh:
-        for line, rec in _records(fh):
-            summary.records += 1
-            if rec is None:
-                summary.bad_lines += 1
-                out.write(line if line.endswith("\n") else line + "\n")
-                continue
-            if rec.get("type") == "entity":
-                summary.entities += 1
-                canonical = rec.get("canonical") or {}
-                target = merges.get(canonical.get("key", ""))
-                if target is not None:
-                    rec["canonical"] = {**canonical, "key": target, "name": names[target]}
-                    rec["label"] = target.split(":", 1)[0].upper()
-            out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+    for line, rec in _records(_lines(path)):
+        summary.records += 1
+        if rec is None:
+            summary.bad_lines += 1
+            out.write(line if line.endswith("\n") else line + "\n")
+            continue
+        if rec.get("type") == "entity":
+            summary.entities += 1
+            canonical = rec.get("canonical") or {}
+            target = merges.get(canonical.get("key", ""))
+            if target is not None:
+                rec["canonical"] = {**canonical, "key": target, "name": names[target]}
+                rec["label"] = target.split(":", 1)[0].upper()
+        out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
     return summary

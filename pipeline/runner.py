@@ -18,13 +18,15 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TextIO
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, TextIO
 
 from .core import Pipeline, PipelineConfig, batches, build_pipeline, stage_names
 from .document import Document, ErrorRecord
 from .reader import DEFAULT_MAX_BYTES, read_inputs
 from .records import error_record
 from .schema import validation_errors
+from .shards import DEFAULT_SHARD_SIZE, FolderError, OutFolder, PartWriter, make_manifest
 
 # Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
@@ -44,6 +46,7 @@ class Summary:
     errors: int = 0
     seconds: float = 0.0
     stopped_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal ended the run early
+    resumed: int = 0  # inputs of an --out-dir run that an earlier run had written
 
     @property
     def ok(self) -> bool:
@@ -52,12 +55,13 @@ class Summary:
 
     def line(self) -> str:
         """The one-line summary printed on stderr at the end of a run."""
-        rate = self.documents / self.seconds if self.seconds > 0 else 0.0
+        rate = (self.inputs - self.resumed) / self.seconds if self.seconds > 0 else 0.0
+        resumed = f"; {self.resumed} inputs were already written" if self.resumed else ""
         stopped = (f"; stopped by {self.stopped_by} after the last whole document"
                    if self.stopped_by else "")
         return (f"lintas: {self.inputs} inputs, {self.documents} documents, "
                 f"{self.records} records, {self.errors} errors in {self.seconds:.1f} s "
-                f"({rate:.1f} docs/s){stopped}")
+                f"({rate:.1f} docs/s){resumed}{stopped}")
 
 
 class _Stop:
@@ -208,6 +212,60 @@ def check_backends(config: PipelineConfig) -> None:
             get_backend("ner", name, **config.ner_options.get(name, {}))
 
 
+def record_lines(records: list[dict[str, Any]], validate: bool) -> tuple[str, int, int, int]:
+    """One input's records as the JSONL text written for it, with its counts (documents,
+    records, errors). Every engine and output writes through this function, so that they
+    write the same bytes. With ``validate`` every record is checked against the JSON Schema
+    (a record that fails is a bug in lintas: it is replaced by an error record)."""
+    lines = []
+    documents = errors = 0
+    for rec in records:
+        if validate:
+            problems = validation_errors(rec)
+            if problems:
+                rec = error_record(ErrorRecord(
+                    source=str(rec.get("source", "")), stage="write",
+                    doc_id=rec.get("doc_id"),
+                    error=f"record failed schema validation: {problems[0]}"))
+        lines.append(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+        if rec["type"] == "document":
+            documents += 1
+        elif rec["type"] == "error":
+            errors += 1
+    return "\n".join(lines) + "\n", documents, len(lines), errors
+
+
+def _progress_bar(progress: bool | None, log: TextIO, initial: int = 0) -> Any:
+    if progress is None:
+        progress = log.isatty()
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="doc", file=log, dynamic_ncols=True, desc="lintas", initial=initial)
+
+
+def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, workers: int,
+           validate: bool, summary: Summary, bar: Any,
+           write: Callable[[str, int, int, int], None]) -> None:
+    """Run ``items`` through the pipeline and hand each input's lines to ``write``, in
+    input order, until the end or a stop signal (after a whole input)."""
+    with _Stop() as stop:
+        for records in process_stream(items, config, workers=workers):
+            text, documents, n_records, errors = record_lines(records, validate)
+            summary.inputs += 1
+            summary.documents += documents
+            summary.records += n_records
+            summary.errors += errors
+            # one write per input: a stop between two inputs leaves whole documents only
+            write(text, documents, n_records, errors)
+            if bar is not None:
+                bar.update(1)
+            if stop.signal is not None:
+                summary.stopped_by = stop.signal
+                break
+
+
 def run(
     inputs: list[str],
     out: TextIO,
@@ -225,49 +283,97 @@ def run(
     """Process ``inputs`` and write lintas/1 JSONL to ``out``; returns the counts.
 
     ``progress=None`` shows a progress bar only when stderr is a terminal. With
-    ``validate`` every record is checked against the JSON Schema before it is written
-    (a record that fails is a bug in lintas: it is replaced by an error record).
+    ``validate`` every record is checked against the JSON Schema before it is written.
     """
     config = config or PipelineConfig()
     check_backends(config)
     log = log or sys.stderr
-    if progress is None:
-        progress = log.isatty()
     summary = Summary()
     started = time.perf_counter()
     items = read_inputs(inputs, lang=lang, input_format=input_format, max_bytes=max_bytes,
                         stdin=stdin)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(unit="doc", file=log, dynamic_ncols=True, desc="lintas")
-    with _Stop() as stop:
-        for records in process_stream(items, config, workers=workers):
-            summary.inputs += 1
-            lines = []
-            for rec in records:
-                if validate:
-                    problems = validation_errors(rec)
-                    if problems:
-                        rec = error_record(ErrorRecord(
-                            source=str(rec.get("source", "")), stage="write",
-                            doc_id=rec.get("doc_id"),
-                            error=f"record failed schema validation: {problems[0]}"))
-                lines.append(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
-                summary.records += 1
-                if rec["type"] == "document":
-                    summary.documents += 1
-                elif rec["type"] == "error":
-                    summary.errors += 1
-            # one write per input: a stop between two inputs leaves whole documents only
-            out.write("\n".join(lines) + "\n")
-            if bar is not None:
-                bar.update(1)
-            if stop.signal is not None:
-                summary.stopped_by = stop.signal
-                break
+    bar = _progress_bar(progress, log)
+    _drive(items, config, workers, validate, summary, bar,
+           lambda text, *counts: out.write(text))
     out.flush()
+    if bar is not None:
+        bar.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def run_to_folder(
+    inputs: list[str],
+    out_dir: Path,
+    *,
+    config: PipelineConfig | None = None,
+    lang: str | None = None,
+    input_format: str = "auto",
+    workers: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    validate: bool = True,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    progress: bool | None = None,
+    log: TextIO | None = None,
+) -> Summary:
+    """Process ``inputs`` into the resumable folder ``out_dir`` (see `pipeline.shards`):
+    parts of ``shard_size`` inputs, a manifest and a journal. Run again with the same
+    arguments, it writes only the parts not yet done. Raises `FolderError` for a folder
+    made by another command. The summary counts the whole run, parts done before included
+    (``summary.resumed`` of its inputs)."""
+    if "-" in inputs:
+        raise FolderError("--out-dir needs inputs that can be read again when a run "
+                          "resumes: not - (stdin)")
+    config = config or PipelineConfig()
+    check_backends(config)
+    log = log or sys.stderr
+    options = {"lang": lang, "format": input_format, "max_bytes": max_bytes,
+               "validate": validate, "shard_size": shard_size}
+    folder = OutFolder(Path(out_dir), make_manifest(inputs, options, config), shard_size)
+    summary = Summary()
+    for part in folder.state.parts.values():
+        summary.inputs += part.inputs
+        summary.documents += part.documents
+        summary.records += part.records
+        summary.errors += part.errors
+    summary.resumed = summary.inputs
+    started = time.perf_counter()
+    if folder.state.is_complete():
+        summary.seconds = time.perf_counter() - started
+        return summary
+    owners: deque[int] = deque()  # the part of each input handed to the pipeline, in order
+    total = [0]
+
+    def todo() -> Iterator[Document | ErrorRecord]:
+        # every input is read (doc_ids depend on all that came before), but only the
+        # inputs of parts not yet written go through the pipeline
+        for n, item in enumerate(read_inputs(inputs, lang=lang, input_format=input_format,
+                                             max_bytes=max_bytes)):
+            total[0] = n + 1
+            part = n // shard_size
+            if not folder.done(part):
+                owners.append(part)
+                yield item
+
+    writer: list[PartWriter] = []
+
+    def write(text: str, documents: int, records: int, errors: int) -> None:
+        part = owners.popleft()
+        if not writer or writer[0].part != part:
+            writer[:] = [folder.open_part(part)]
+        writer[0].write(text, documents, records, errors)
+        if writer[0].inputs == shard_size:
+            writer.pop().commit()
+
+    bar = _progress_bar(progress, log, initial=summary.inputs)
+    _drive(todo(), config, workers, validate, summary, bar, write)
+    if writer:
+        if summary.stopped_by:
+            writer.pop().discard()  # a part cut short: written whole on resume
+        else:
+            writer.pop().commit()  # the last part, shorter than the others
+    if not summary.stopped_by:
+        folder.finish(total[0])
     if bar is not None:
         bar.close()
     summary.seconds = time.perf_counter() - started
