@@ -148,7 +148,9 @@ class Segment:
                                                         (sent_e + c_start).tolist()))
         doc.sentences = sentences
         doc.tokens = (starts, ends)  # type: ignore[assignment]
-        doc.extractors["segment"] = f"spacy {_spacy_version()} blank:{nlp.lang}"
+        # spaCy's version is not in the record (it is not pinned, and the same input must
+        # give the same bytes on any install); an --out-dir manifest records it
+        doc.extractors["segment"] = f"spacy blank:{nlp.lang}"
         return doc
 
 
@@ -249,8 +251,3 @@ def _openers_start(sent: Any, idx: Any, length: Any, is_punct: Any, text: str) -
             sent[j] = True
             j -= 1
 
-
-def _spacy_version() -> str:
-    import spacy
-
-    return spacy.__version__

@@ -139,7 +139,7 @@ def test_pretokenized_real_model(pretokenized):
     """Before segmentation (no doc.tokens): words and punctuation per line; PERSON -> PER,
     GPE and LOC -> LOC, DATE dropped; offsets exact in the original text."""
     assert _found(pretokenized, _doc(TEXT, "kk"), TEXT) == EXPECTED
-    assert pretokenized.version("kk") == f"stanza {__import__('stanza').__version__} kk ner=tiny"
+    assert pretokenized.version("kk") == "stanza kk ner=tiny"  # no unpinned version in records
 
 
 def test_pretokenized_reads_lintas_tokens(pretokenized):

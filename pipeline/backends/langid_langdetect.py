@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..errors import MissingDependency
-from .base import dist_version
 
 
 class LangdetectLangId:
@@ -24,10 +23,10 @@ class LangdetectLangId:
         DetectorFactory.seed = seed
         init_factory()
         self._factory = langdetect.detector_factory._factory
-        self._version = dist_version("langdetect")
 
     def version(self) -> str:
-        return f"langdetect {self._version}"
+        # not pinned: its version stays out of the records (the --out-dir manifest has it)
+        return "langdetect"
 
     def detect(self, text: str) -> list[tuple[str, float]]:
         from langdetect.lang_detect_exception import LangDetectException

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..errors import MissingDependency
-from .base import dist_version
 
 # The languages lintas tells apart by default: its focus languages and their close
 # neighbours (Malay next to Indonesian; Russian, Macedonian, Serbian, Ukrainian next to
@@ -39,10 +38,10 @@ class LinguaLangId:
         # Models load lazily, per language, the first time a text needs them: Cyrillic text
         # never loads the Latin-script models.
         self._detector = builder.build()
-        self._version = dist_version("lingua-language-detector")
 
     def version(self) -> str:
-        return f"lingua {self._version}"
+        # not pinned: its version stays out of the records (the --out-dir manifest has it)
+        return "lingua"
 
     def detect(self, text: str) -> list[tuple[str, float]]:
         values = self._detector.compute_language_confidence_values(text)
