@@ -231,6 +231,17 @@ def _bounded_lines(fh: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:
             yield line
 
 
+def _check_unicode(value: object, key: str) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``), which is no character and cannot
+    be written as UTF-8: such a line is an error record, not a crash at output."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(f"'{key}' holds a lone surrogate (U+{ord(value[exc.start]):04X} "
+                             f"at character {exc.start}), which is not Unicode text")
+
+
 def _jsonl_document(raw: bytes, source: str, base: str, lineno: int,
                     new_id: _IdAllocator, lang: str | None) -> Document:
     try:
@@ -245,6 +256,8 @@ def _jsonl_document(raw: bytes, source: str, base: str, lineno: int,
         raise InputError("malformed JSON: nested too deeply")
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object, got {type(obj).__name__}")
+    for key in ("text", "id", "title", "url", "published", "lang"):
+        _check_unicode(obj.get(key), key)
     text = obj.get("text")
     if text is None:
         raise InputError("no 'text' field")

@@ -232,7 +232,18 @@ def record_lines(records: list[dict[str, Any]], validate: bool) -> tuple[str, in
             documents += 1
         elif rec["type"] == "error":
             errors += 1
-    return "\n".join(lines) + "\n", documents, len(lines), errors
+    text = "\n".join(lines) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # a string no UTF-8 file can hold (a lone surrogate the reader let through) would
+        # stop the whole run at the write: this input becomes an error record instead
+        first = records[0] if records else {}
+        rec = error_record(ErrorRecord(
+            source=str(first.get("source", "")), stage="write", doc_id=first.get("doc_id"),
+            error=f"a record holds text that is not Unicode ({exc.reason})"))
+        return json.dumps(rec, ensure_ascii=True, separators=(",", ":")) + "\n", 0, 1, 1
+    return text, documents, len(lines), errors
 
 
 def _progress_bar(progress: bool | None, log: TextIO, initial: int = 0) -> Any:
