@@ -98,6 +98,13 @@ def run(
              "interrupted run; `cat DIR/part-*` equals the -o output.")] = None,
     shard_size: Annotated[int, typer.Option(
         "--shard-size", min=1, metavar="SIZE", help="Inputs per part of --out-dir.")] = 512,
+    engine: Annotated[str, typer.Option(
+        "--engine", metavar="NAME",
+        help="local (worker processes) or ray (--workers Ray actors, on a local Ray or the "
+             "cluster at --ray-address; needs lintas[ray]). Same output either way.")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(
+        "--ray-address", metavar="ADDRESS",
+        help="An existing Ray cluster (e.g. ray://head:10001, or auto) for --engine ray.")] = None,
 ) -> None:
     """Process articles and write lintas/1 JSONL records.
 
@@ -128,10 +135,18 @@ def run(
         raise typer.BadParameter(f"must be names from {', '.join(available('ner'))}",
                                  param_hint="--ner")
     _check_vote(vote, ner_backends, "--ner")
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter("must be local or ray", param_hint="--engine")
+    if ray_address and engine != "ray":
+        raise typer.BadParameter("needs --engine ray", param_hint="--ray-address")
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,
                             ner_options={"spacy": {"vote": True}} if vote else {})
     try:
         check_backends(config)
+        if engine == "ray":
+            from pipeline.engine_ray import _ray
+
+            _ray()  # a missing Ray is a usage error naming the extra, before any output
     except LintasError as exc:
         typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -140,7 +155,8 @@ def run(
             raise typer.BadParameter("use either -o FILE or --out-dir DIR", param_hint="--out-dir")
         _run_to_folder(inputs, out_dir, config=config, lang=lang, input_format=input_format,
                        workers=workers, max_bytes=max_bytes, validate=validate,
-                       shard_size=shard_size, progress=progress)
+                       shard_size=shard_size, progress=progress, engine=engine,
+                       ray_address=ray_address)
     try:
         out = open(output, "w", encoding="utf-8") if output else sys.stdout
     except OSError as exc:
@@ -150,7 +166,8 @@ def run(
         try:
             summary = run_pipeline(inputs, out, config=config, lang=lang,
                                    input_format=input_format, workers=workers,
-                                   max_bytes=max_bytes, validate=validate, progress=progress)
+                                   max_bytes=max_bytes, validate=validate, progress=progress,
+                                   engine=engine, ray_address=ray_address)
         finally:
             if output:
                 out.close()
@@ -268,7 +285,9 @@ def schema() -> None:
 
 @app.command()
 def benchmark(
-    what: Annotated[str, typer.Argument(help="What to measure: langid or speed.")] = "langid",
+    what: Annotated[str, typer.Argument(
+        help="What to measure: langid, speed, or engines (local workers against Ray actors, "
+             "needs lintas[ray]).")] = "langid",
     backends: Annotated[Optional[str], typer.Option(
         "--backends", help="langid: comma-separated backends (default: all registered).")] = None,
     langs: Annotated[Optional[str], typer.Option(
@@ -279,15 +298,22 @@ def benchmark(
         "--ner", help="speed: transformer (the multilingual model, with the spaCy path "
                       "beside it) or spacy (the CNNs against their bare models).")] = "transformer",
     workers: Annotated[int, typer.Option(
-        "--workers", min=1, help="speed, transformer: lintas run's worker processes.")] = 2,
+        "--workers", min=1, help="speed (transformer) and engines: lintas run's workers.")] = 2,
+    docs: Annotated[int, typer.Option(
+        "--docs", min=1, help="engines: documents in the corpus (sample articles repeated).")] = 300,
     repeats: Annotated[int, typer.Option(
-        "--repeats", min=1, help="speed, transformer: passes per measurement (best kept).")] = 1,
+        "--repeats", min=1, help="speed (transformer): passes per measurement, best kept; "
+                                 "engines: rounds, median kept.")] = 1,
 ) -> None:
     """Measure accuracy and speed, and print the tables that the README quotes."""
     if what == "langid":
         from pipeline.benchmarks.langid import main as bench_langid
 
         bench_langid(backends.split(",") if backends else None)
+    elif what == "engines":
+        from pipeline.benchmarks.engines import main as bench_engines
+
+        bench_engines(documents=docs, workers=workers, repeats=repeats)
     elif what == "speed" and ner == "transformer" and not vote:
         from pipeline.benchmarks.speed_encoder import main as bench_encoder
 
@@ -297,7 +323,8 @@ def benchmark(
 
         bench_speed(langs.split(",") if langs else None, vote=vote)
     else:
-        raise typer.BadParameter("must be langid or speed (with --ner transformer or spacy)",
+        raise typer.BadParameter("must be langid, engines or speed (with --ner transformer "
+                                 "or spacy)",
                                  param_hint="WHAT")
 
 

@@ -178,7 +178,7 @@ class _Pool:
                 continue
             yield from out
             return
-        yield from _lost(batch)
+        yield from lost_records(batch)
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -188,7 +188,7 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _lost(batch: list[Document | ErrorRecord]) -> Iterator[list[dict[str, Any]]]:
+def lost_records(batch: list[Document | ErrorRecord]) -> Iterator[list[dict[str, Any]]]:
     """Error records for a batch whose worker died twice: every input is accounted for."""
     for item in batch:
         if isinstance(item, ErrorRecord):
@@ -256,14 +256,37 @@ def _progress_bar(progress: bool | None, log: TextIO, initial: int = 0) -> Any:
     return tqdm(unit="doc", file=log, dynamic_ncols=True, desc="lintas", initial=initial)
 
 
-def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, workers: int,
+@dataclass
+class Engine:
+    """Where the pipeline runs: ``local`` processes (``workers`` of them) or ``ray`` actors
+    (``workers`` of them, on the cluster at ``address``, or a local one started for the run)."""
+
+    name: str = "local"
+    workers: int = 1
+    address: str | None = None
+
+
+def _results(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
+             validate: bool) -> Iterator[tuple[str, int, int, int]]:
+    """Each input's JSONL text and counts, in input order, from the chosen engine."""
+    if engine.name == "ray":
+        from .engine_ray import ray_stream
+
+        yield from ray_stream(items, config, engine.workers, BATCH_SIZE, validate=validate,
+                              address=engine.address)
+        return
+    for records in process_stream(items, config, workers=engine.workers):
+        yield record_lines(records, validate)
+
+
+def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
            validate: bool, summary: Summary, bar: Any,
            write: Callable[[str, int, int, int], None]) -> None:
     """Run ``items`` through the pipeline and hand each input's lines to ``write``, in
     input order, until the end or a stop signal (after a whole input)."""
     with _Stop() as stop:
-        for records in process_stream(items, config, workers=workers):
-            text, documents, n_records, errors = record_lines(records, validate)
+        results = _results(items, config, engine, validate)
+        for text, documents, n_records, errors in results:
             summary.inputs += 1
             summary.documents += documents
             summary.records += n_records
@@ -275,6 +298,7 @@ def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, work
             if stop.signal is not None:
                 summary.stopped_by = stop.signal
                 break
+        results.close()  # stops the engine's workers now, not when collected
 
 
 def run(
@@ -290,11 +314,15 @@ def run(
     progress: bool | None = None,
     stdin: BinaryIO | None = None,
     log: TextIO | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> Summary:
     """Process ``inputs`` and write lintas/1 JSONL to ``out``; returns the counts.
 
     ``progress=None`` shows a progress bar only when stderr is a terminal. With
     ``validate`` every record is checked against the JSON Schema before it is written.
+    ``engine="ray"`` runs the pipeline in ``workers`` Ray actors (`pipeline.engine_ray`),
+    on the cluster at ``ray_address`` or a local one; the output is the same bytes.
     """
     config = config or PipelineConfig()
     check_backends(config)
@@ -304,7 +332,7 @@ def run(
     items = read_inputs(inputs, lang=lang, input_format=input_format, max_bytes=max_bytes,
                         stdin=stdin)
     bar = _progress_bar(progress, log)
-    _drive(items, config, workers, validate, summary, bar,
+    _drive(items, config, Engine(engine, workers, ray_address), validate, summary, bar,
            lambda text, *counts: out.write(text))
     out.flush()
     if bar is not None:
@@ -326,6 +354,8 @@ def run_to_folder(
     shard_size: int = DEFAULT_SHARD_SIZE,
     progress: bool | None = None,
     log: TextIO | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> Summary:
     """Process ``inputs`` into the resumable folder ``out_dir`` (see `pipeline.shards`):
     parts of ``shard_size`` inputs, a manifest and a journal. Run again with the same
@@ -335,6 +365,12 @@ def run_to_folder(
     if "-" in inputs:
         raise FolderError("--out-dir needs inputs that can be read again when a run "
                           "resumes: not - (stdin)")
+    out_real = os.path.realpath(out_dir)
+    for raw in inputs:
+        real = os.path.realpath(raw)
+        if os.path.isdir(raw) and (out_real + os.sep).startswith(real.rstrip(os.sep) + os.sep):
+            raise FolderError(f"--out-dir {out_dir} is inside the input folder {raw}: its "
+                              "parts would be read as inputs; choose a folder outside it")
     config = config or PipelineConfig()
     check_backends(config)
     log = log or sys.stderr
@@ -377,7 +413,7 @@ def run_to_folder(
             writer.pop().commit()
 
     bar = _progress_bar(progress, log, initial=summary.inputs)
-    _drive(todo(), config, workers, validate, summary, bar, write)
+    _drive(todo(), config, Engine(engine, workers, ray_address), validate, summary, bar, write)
     if writer:
         if summary.stopped_by:
             writer.pop().discard()  # a part cut short: written whole on resume

@@ -113,6 +113,8 @@ def test_a_folder_made_by_another_command_is_refused_naming_the_difference(tmp_p
         run_to_folder([str(folder)], tmp_path / "other", config=LIGHT)
     with pytest.raises(FolderError, match="stdin"):
         run_to_folder(["-"], tmp_path / "x", config=LIGHT)
+    with pytest.raises(FolderError, match="inside the input folder"):
+        run_to_folder([str(tmp_path)], tmp_path / "in" / "out", config=LIGHT)
     proc = cli.invoke(app, ["run", str(folder), "--out-dir", str(tmp_path / "other")])
     assert proc.exit_code == 2 and "[L030]" in proc.output
 
