@@ -225,14 +225,6 @@ class FolderState:
                 and self.done_inputs == self.complete.get("inputs"))
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def read_state(folder: Path, verify: bool = True) -> FolderState:
     """Read a folder's manifest and journal; with ``verify``, keep only the parts whose file
     has the journaled size and sha256 (the others are listed in ``problems``)."""
@@ -271,6 +263,8 @@ def read_state(folder: Path, verify: bool = True) -> FolderState:
             continue
         state.parts[part.part] = part  # a part written again: its last line counts
     if verify:
+        from .export_onnx import file_sha256  # light: numpy and the blob reader only
+
         for n, part in sorted(state.parts.items()):
             path = folder / part.file
             problem = None
@@ -278,7 +272,7 @@ def read_state(folder: Path, verify: bool = True) -> FolderState:
                 problem = "missing"
             elif path.stat().st_size != part.bytes:
                 problem = f"{path.stat().st_size} bytes, the journal says {part.bytes}"
-            elif _file_sha256(path) != part.sha256:
+            elif file_sha256(path) != part.sha256:
                 problem = "its sha256 differs from the journal's"
             if problem:
                 state.problems.append(f"{part.file}: {problem} (written again on resume)")

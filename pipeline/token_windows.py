@@ -58,8 +58,22 @@ def pieces_of(text: str, bounds: list[tuple[int, int]] | None = None) -> list[tu
     return out
 
 
+# Pieces tokenized per call: the tokenizer's encodings (token strings, offsets) of a whole
+# huge document at once would hold about 100 bytes per token besides the arrays kept.
+ENCODE_PIECES = 1024
+
+
 def encode_text(tokenizer: Any, text: str, pieces: list[tuple[int, int]]) -> Encoded:
     """Tokens of ``text[s:e]`` for each piece, offsets shifted into ``text``."""
+    parts = [_encode_pieces(tokenizer, text, pieces[k:k + ENCODE_PIECES])
+             for k in range(0, len(pieces), ENCODE_PIECES)]
+    if not parts:
+        return Encoded(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                       np.zeros(0, bool))
+    return Encoded(*(np.concatenate(arrays) for arrays in zip(*parts)))
+
+
+def _encode_pieces(tokenizer: Any, text: str, pieces: list[tuple[int, int]]) -> tuple[np.ndarray, ...]:
     encs = tokenizer.encode_batch([text[s:e] for s, e in pieces], add_special_tokens=False)
     ids: list[int] = []
     starts: list[int] = []
@@ -77,8 +91,8 @@ def encode_text(tokenizer: Any, text: str, pieces: list[tuple[int, int]]) -> Enc
             ends.append(s + b)
             first.append(n == 0)
             n += 1
-    return Encoded(np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64),
-                   np.asarray(ends, dtype=np.int64), np.asarray(first, dtype=bool))
+    return (np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64),
+            np.asarray(ends, dtype=np.int64), np.asarray(first, dtype=bool))
 
 
 def make_windows(piece_start: np.ndarray, size: int, overlap: int) -> list[tuple[int, int]]:

@@ -263,3 +263,21 @@ def test_stitch_takes_each_name_whole_from_the_window_that_reads_it_best():
     labels, _ = stitch([(0, 4), (4, 8), (8, 12)], rows, lines, LABELS)
     assert [LABELS[k] for k in labels] == ["B-LOC", "O", "O", "O", "O", "O", "B-PER", "I-PER",
                                            "O", "O", "O", "B-ORG"]
+
+
+def test_a_long_text_is_tokenized_in_groups_of_pieces_with_the_same_tokens(monkeypatch):
+    """Huge documents are tokenized ENCODE_PIECES lines at a time (bounded memory): the
+    tokens and offsets are those of one call over every line."""
+    from pipeline import token_windows
+    from pipeline.token_windows import pieces_of
+
+    text = "Kassym-Jomart Tokayev tiba di Astana.\n\nТокаев заяви, че…\n" * 7 + "Konec."
+    pieces = pieces_of(text)
+    whole = encode_text(default_tokenizer(), text, pieces)
+    monkeypatch.setattr(token_windows, "ENCODE_PIECES", 2)
+    grouped = encode_text(default_tokenizer(), text, pieces)
+    for a, b in zip((whole.ids, whole.starts, whole.ends, whole.piece_start),
+                    (grouped.ids, grouped.starts, grouped.ends, grouped.piece_start)):
+        assert np.array_equal(a, b)
+    assert len(whole) > 100 and len(pieces) > 10
+    assert len(encode_text(default_tokenizer(), "", [])) == 0
