@@ -62,6 +62,7 @@ from typing import Any
 from .dates import find_times, parse_published
 from .docview import person_mention_before
 from .document import Document, Entity, Mention, Span
+from .event_args import OWN_FIELD, merge_arguments
 from .event_features import pooled
 from .events_learned import EventHeads, StatesReader, load_heads
 from .lexicons import grammar
@@ -161,7 +162,8 @@ class Events:
     def __init__(self, learned: bool = True, model_dir: str | None = None,
                  ner_options: dict[str, dict[str, Any]] | None = None,
                  heads: EventHeads | None = None, merge: str | None = None,
-                 modality_head: bool | None = None, encode: bool = False) -> None:
+                 modality_head: bool | None = None, encode: bool = False,
+                 arguments: str | None = None) -> None:
         from pathlib import Path
 
         self.ner_options = ner_options or {}
@@ -173,12 +175,16 @@ class Events:
         self.modality_head = bool(self.heads is not None and self.heads.modality is not None
                                   and (info.get("modality_head", False) if modality_head is None
                                        else modality_head))
+        # how the argument head's arguments join the rules' (`event_args.merge_arguments`)
+        self.arguments = (arguments or self.heads.argument_merge) if self.heads is not None \
+            and self.heads.args is not None else "rules"
         self.states = StatesReader(self.ner_options, encode)
 
     @property
     def reads_states(self) -> bool:
         """Whether the stage reads the encoder's hidden states (the NER stage keeps them)."""
-        return self.heads is not None and (self.merge != "lexicon" or self.modality_head)
+        return self.heads is not None and (self.merge != "lexicon" or self.modality_head
+                                           or self.arguments != "rules")
 
     def __call__(self, doc: Document) -> Document:
         lang = doc.lang or "und"
@@ -317,6 +323,9 @@ class Events:
                         kinds.add(g.value[0])
                         ev.arguments.append(Argument("commodity", g.start, g.end,
                                                      text[g.start:g.end]))
+                if self.arguments != "rules" and read is not None:
+                    ev.arguments = self._learned_arguments(ev.arguments, heads, read, text,
+                                                           sent, hit, names, ents)
                 future = modality == "planned"
                 if future not in sent_times:
                     sent_times[future] = find_times(text, sent.start, sent.end, lang,
@@ -340,6 +349,35 @@ class Events:
                 last_date = found
                 undated.clear()
         return doc
+
+
+    def _learned_arguments(self, rules: list[Argument], heads: Any, read: tuple[Any, Any],
+                           text: str, sent: Span, hit: Any, names: list[Mention],
+                           ents: dict[tuple[int, int], Entity]) -> list[Argument]:
+        """The event's arguments with the argument head's, as ``self.arguments`` says; a
+        head's span that is a name of the document points at its entity."""
+        enc, x = read
+        found = heads.arguments(text[sent.start:sent.end], enc, x, hit.start - sent.start,
+                                hit.end - sent.start)
+        learned = []
+        for s, e, role in found:
+            if role in OWN_FIELD:
+                continue
+            s, e = sent.start + s, sent.start + e
+            # a name the span overlaps is the argument (the guideline: a named participant
+            # is its name, "Cove" of "Cove Capital" too), and points at its entity
+            touched = [(m.start, m.end) for m in names if m.start < e and s < m.end]
+            if touched:
+                s, e = max(touched, key=lambda k: (k[1] - k[0], -k[0]))
+            if not any(s == a and e == b for _, a, b in learned):  # pieces of one name: once
+                learned.append((role, s, e))
+        by_span = {(a.role, a.start, a.end): a for a in rules}
+        out = []
+        for role, s, e in merge_arguments([(a.role, a.start, a.end) for a in rules], learned,
+                                          self.arguments):
+            out.append(by_span.get((role, s, e))
+                       or Argument(role, s, e, text[s:e], ents.get((s, e))))
+        return out
 
 
 def _merge(lexicon: list[PhraseMatch], heads: EventHeads, read: tuple[Any, Any], text: str,

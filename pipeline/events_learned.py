@@ -132,6 +132,7 @@ class EventHeads(Heads):
     trigger: HeadWeights
     modality: HeadWeights | None = None
     mode: HeadWeights | None = None
+    args: HeadWeights | None = None  # `pipeline.event_args`
     NAME: ClassVar[str] = "lintas-events-xx"
     DEFAULT_MERGE: ClassVar[str] = "union"
 
@@ -154,6 +155,26 @@ class EventHeads(Heads):
             tok = (enc.starts < e) & (enc.ends > s)
             out.append(LearnedTrigger(s, e, kind, round(float(inside[tok].mean()), 4)))
         return out
+
+    @property
+    def argument_merge(self) -> str:
+        """How the argument head's arguments combine with the rules' (`event_args.
+        merge_arguments`): the model's choice, ``rules`` without the head."""
+        return str(self.info.get("arguments", "rules")) if self.args is not None else "rules"
+
+    def arguments(self, text: str, enc: Encoded, x: np.ndarray, start: int, end: int,
+                  threshold: float | None = None) -> list[tuple[int, int, str]]:
+        """The argument head's ``(start, end, role)`` spans for the trigger at ``[start,
+        end)`` of one sentence (``text``, ``enc`` and ``x`` as for `triggers`)."""
+        from .event_args import argument_features, decode_arguments
+
+        if self.args is None or not len(enc):
+            return []
+        feats = argument_features(x, enc, start, end)
+        if feats is None:
+            return []
+        thr = self.info.get("argument_threshold", 0.5) if threshold is None else threshold
+        return decode_arguments(text, enc, self.args.logits(feats)[:, 0], (start, end), thr)
 
     def predict_modality(self, feats: np.ndarray) -> str | None:
         """The modality head's class for pooled features (None without the head)."""
@@ -200,6 +221,8 @@ def _load(model_dir: str) -> EventHeads | None:
         heads.modality = HeadWeights.from_arrays(arrays, "modality/")
     if "mode/w2" in arrays:
         heads.mode = HeadWeights.from_arrays(arrays, "mode/")
+    if "args/w2" in arrays:
+        heads.args = HeadWeights.from_arrays(arrays, "args/")
     return heads
 
 

@@ -47,7 +47,8 @@ from typing import Any
 import numpy as np
 
 from .evaluate_corpus import prf
-from .event_features import bio_labels, bio_names, pooled, span_scores
+from .event_args import ARGUMENT_MERGES, OWN_FIELD, ROLE_NAMES, argument_features
+from .event_features import bio_labels, bio_names, overlap_ratio, pooled, span_scores
 from .events_learned import HEADS, MERGES, EventHeads, HeadWeights, reload
 from .lexicons import models_dir
 from .token_windows import Encoded, TokenStates
@@ -60,6 +61,11 @@ MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
 EVENT_NAMES = bio_names(EVENT_TYPES)
 INNER_SHARE = 0.15
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+# the argument head's: its best lay at the top of THRESHOLDS in the first run
+ARG_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+# inner-split differences of argument F1 up to this are noise (the claims trainer's margin,
+# `train_claims.MARGIN`, measured between heads trained alike)
+ARGUMENT_MARGIN = 0.04
 STATES_READ = "batches of one text"  # see encode_documents
 LAYERS = (6, 8, 10)  # candidate encoder layers (4 and 5 scored below 6 on the first encoder)
 Log = Callable[[str], None]
@@ -80,6 +86,9 @@ class Sentence:
     # claim cue, speaker and content spans as ``(start, end, kind)``, relative to the
     # sentence: a speaker outside it is left out, a content is cut to it
     claims: list[tuple[int, int, str]] = field(default_factory=list)
+    # each event's arguments as ``(role, start, end)`` relative to the sentence (those
+    # inside it), in the order of ``events``
+    args: list[list[tuple[str, int, int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -118,9 +127,12 @@ def corpus_documents(limit: int | None = None) -> list[CorpusDoc]:
         sents = []
         for r in recs:
             s0 = r["sentence"]["start"]
-            sents.append(Sentence(at(s0), at(r["sentence"]["end"]), [
+            e0 = r["sentence"]["end"]
+            sents.append(Sentence(at(s0), at(e0), [
                 (e["trigger"]["start"] - s0, e["trigger"]["end"] - s0, e["type"], e["mode"],
-                 e["modality"]) for e in r["events"]], sentence_claims(r)))
+                 e["modality"]) for e in r["events"]], sentence_claims(r),
+                [[(x["role"], x["start"] - s0, x["end"] - s0) for x in e["args"]
+                  if s0 <= x["start"] and x["end"] <= e0] for e in r["events"]]))
         out.append(CorpusDoc(doc_id, recs[0]["lang"], split, text, sents))
     return out
 
@@ -265,6 +277,7 @@ class Example:
     states: np.ndarray  # tokens x layers x hidden, float16
     events: list[tuple[int, int, str, str, str]]
     claims: list[tuple[int, int, str]] = field(default_factory=list)
+    args: list[list[tuple[str, int, int]]] = field(default_factory=list)
 
     @property
     def triggers(self) -> list[tuple[int, int, str]]:
@@ -284,7 +297,7 @@ def examples(docs: Sequence[CorpusDoc], states: dict[str, TokenStates]) -> list[
             enc = Encoded(st.enc.ids[i:j], st.enc.starts[i:j] - s.start,
                           st.enc.ends[i:j] - s.start, st.enc.piece_start[i:j])
             out.append(Example(d.doc, d.lang, d.text[s.start:s.end], enc, st.states[i:j],
-                               s.events, s.claims))
+                               s.events, s.claims, s.args))
     return out
 
 
@@ -416,9 +429,47 @@ def pooled_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, list[tuple
     return (np.stack(feats) if feats else np.zeros((0, dims), np.float32)), gold
 
 
+def argument_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, np.ndarray]:
+    """One row per token and gold event (`event_args.argument_features` of layer index
+    ``li``) and its BIO id over the argument roles."""
+    xs, ys = [], []
+    for e in exs:
+        for (ts, te, *_), args in zip(e.events, e.args):
+            feats = argument_features(e.states[:, li], e.enc, ts, te)
+            if feats is not None:
+                xs.append(feats)
+                ys.append(bio_labels(e.enc, [(a, b, role) for role, a, b in args], ROLE_NAMES))
+    if not xs:
+        return np.zeros((0, 1), np.float32), np.zeros(0, np.int64)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def argument_f1(heads: EventHeads, exs: Sequence[Example], li: int,
+                threshold: float | None = None) -> float:
+    """Argument role F1 of ``heads``' argument head on the gold triggers of ``exs``, as
+    `lintas evaluate events` counts a right argument (its role, and at least half of the
+    longer span shared), over the roles events give as arguments (not `OWN_FIELD`)."""
+    tp = n_pred = n_gold = 0
+    for e in exs:
+        for (ts, te, *_), args in zip(e.events, e.args):
+            pred = [(s, en, r) for s, en, r in heads.arguments(
+                e.text, e.enc, e.states[:, li], ts, te, threshold) if r not in OWN_FIELD]
+            gold = [(r, a, b) for r, a, b in args if r not in OWN_FIELD]
+            used: set[int] = set()
+            for s, en, role in pred:
+                for k, (r, a, b) in enumerate(gold):
+                    if k not in used and r == role and overlap_ratio((s, en), (a, b)) >= 0.5:
+                        used.add(k)
+                        break
+            tp += len(used)
+            n_pred += len(pred)
+            n_gold += len(gold)
+    return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+
+
 def _heads(info: dict[str, Any], trigger: HeadWeights, modality: HeadWeights | None = None,
-           mode: HeadWeights | None = None) -> EventHeads:
-    return EventHeads(info, trigger, modality, mode)
+           mode: HeadWeights | None = None, args: HeadWeights | None = None) -> EventHeads:
+    return EventHeads(info, trigger, modality, mode, args)
 
 
 # ---------------------------------------------------------------------------------------
@@ -563,6 +614,40 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     info["modality_head"] = modality_of(with_head) > modality_of(merge)
     log(f"chosen: merge {merge}, modality head {'on' if info['modality_head'] else 'off'}")
 
+    # -- argument head on gold triggers, then how it joins the rules, through the pipeline
+    ax, ay = argument_data(fit, li)
+    acfg = HeadConfig(hidden=0, seed=seed, lr=RECIPES[0]["lr"],
+                      epochs=min(30, max_epochs or 30), batch=512)
+    # early stopping on the best threshold's F1 (the epochs and the threshold are chosen
+    # together): the head's F1 dips over the first epochs, so patience is long
+    args_hw, args_epochs, args_val = fit_early(
+        ax, ay, len(ROLE_NAMES), acfg,
+        lambda h: max(argument_f1(_heads(info, best["weights"], args=h), val, li, t)
+                      for t in ARG_THRESHOLDS), patience=8)
+    arg_thr = {t: argument_f1(_heads(info, best["weights"], args=args_hw), val, li, t)
+               for t in ARG_THRESHOLDS}
+    info["argument_threshold"] = max(ARG_THRESHOLDS, key=lambda t: (arg_thr[t], -t))
+    log(f"argument head: inner F1 {args_val:.3f} on gold triggers at epoch {args_epochs}; "
+        "thresholds " + ", ".join(f"{t}: {v:.3f}" for t, v in arg_thr.items()))
+    arg_heads = _heads({**info, "arguments": "rules"}, best["weights"], modality=mod_hw,
+                       mode=mode_hw if info["mode_source"] == "head" else None, args=args_hw)
+    chosen = {"merge": merge, "modality_head": info["modality_head"]}
+    arg_names = {how: f"arguments {how}" for how in ARGUMENT_MERGES}
+    inner.update(pipeline_scores(golds, {arg_names[how]: {**chosen, "arguments": how}
+                                         for how in ARGUMENT_MERGES}, arg_heads, ner_options, log))
+
+    def arguments_of(how: str) -> float:
+        return inner[arg_names[how]].get("all", {}).get("argument_role", {}).get("f", 0.0)
+
+    # the rules' arguments stay unless the head measurably beats them: the first of
+    # ARGUMENT_MERGES (rules, rules_first, learned_first, learned) within the margin of the
+    # best (in session 13 `learned_first` won by 0.004 on the inner split and took
+    # Indonesian's dev argument F1 from 0.27 to 0.09, where the rules are rich)
+    best_args = max(arguments_of(how) for how in ARGUMENT_MERGES)
+    info["arguments"] = next(how for how in ARGUMENT_MERGES
+                             if arguments_of(how) >= best_args - ARGUMENT_MARGIN)
+    log(f"chosen: arguments {info['arguments']}")
+
     # -- final heads on the whole train split, the chosen settings and epochs
     x, y = trigger_data(exs, li)
     recipe = RECIPES.get(best["hidden"], RECIPES[256])
@@ -582,6 +667,10 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                                  len(pairs), HeadConfig(**{**pcfg.__dict__,
                                                            "epochs": max(1, mode_epochs)})
                                  ).arrays("mode/"))
+    if info["arguments"] != "rules":
+        ax, ay = argument_data(exs, li)
+        arrays.update(train_head(ax, ay, len(ROLE_NAMES), HeadConfig(
+            **{**acfg.__dict__, "epochs": max(1, args_epochs)})).arrays("args/"))
     if info["modality_head"]:
         arrays.update(train_head(px, np.array([MODALITIES.index(m) for _, _, m in g]),
                                  len(MODALITIES), HeadConfig(**{**pcfg.__dict__,
@@ -597,6 +686,8 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
         **provenance(ner_info, layer, docs, exs, held, limit_docs),
         "choice": {"trigger_grid": grid, "thresholds": thr_scores,
                    "mode": {"head": mode_val, "majority": mode_base},
+                   "arguments": {"inner_f1_gold_triggers": args_val, "epochs": args_epochs,
+                                 "thresholds": arg_thr},
                    "modality": {"head": mod_val, "majority": mod_base},
                    "pipeline": {k: v.get("all", {}) for k, v in inner.items()},
                    "pipeline_by_language": {k: {lang: s["trigger_type"]["f"]

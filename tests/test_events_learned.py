@@ -206,8 +206,30 @@ def test_train_events_on_a_slice(tmp_path):
     info = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert info["layer"] == 4 and info["merge"] in ("lexicon", "learned", "union",
                                                    "lexicon_first")
+    assert info["arguments"] in ("rules", "learned", "learned_first", "rules_first")
+    assert info["argument_threshold"] in (0.5, 0.6, 0.7, 0.8, 0.9)
     assert info["encoder"]["onnx_sha256"] == json.loads(
         (ner / "model.json").read_text(encoding="utf-8"))["onnx_sha256"]
     assert (out / "heads.npz").exists() and (out / "README.md").exists()
     heads = load_heads(out, {"transformer": {"model_dir": str(ner)}})
     assert heads is not None and heads.layer == 4
+
+
+def test_the_argument_head_adds_roles_the_rules_leave_empty():
+    """Czech has no lintas lexicons or grammar: the clause rules give the names around
+    the trigger, and the shipped argument head adds what the agreement is about (a role
+    the rules never give); with `arguments="rules"` it is absent."""
+    from conftest import text_events
+
+    text = "Rusko a Kazachstán podepsaly v Astaně dohodu o dodávkách plynu."
+    ev = text_events(text, "cs")[0]
+    assert ev["type"] == "AGREE" and ev["trigger"] == "podepsaly"
+    assert "dodávkách plynu" in ev["args"]["topic"]
+    assert "Kazachstán" in ev["args"]["actor"]
+    heads = load_heads()
+    assert heads.args is not None and heads.argument_merge == "rules_first"
+    if not _UP_TO_CLAIMS:
+        learned_events("Tes.", "id")  # builds the pipeline up to the claims stage
+    doc = _UP_TO_CLAIMS[0](Document("t", "t", text, lang_hint="cs"))
+    Events(arguments="rules")(doc)
+    assert doc.events and not any(a.role == "topic" for a in doc.events[0].arguments)
