@@ -62,11 +62,13 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "reported as saying; of its classes only planned, negated and hypothetical count "
         "(the corpus' `requested` is no lintas/1 modality).",
         f"- **merge with the lexicon triggers**: `{info.get('merge')}` (see `pipeline/events.py`).",
-        "- **arguments**: a linear head gives each token of the sentence a BIO label over the "
+        f"- **arguments**: {'a linear head' if not ch.get('arguments', {}).get('hidden') else 'an MLP of ' + str(ch['arguments']['hidden'])} gives each token of the sentence a BIO label over the "
         "guideline's roles, from its state, the trigger's pooled state, their product and its "
         "distance to the trigger (`pipeline/event_args.py`); inner F1 on gold triggers "
         f"{_f(ch.get('arguments', {}).get('inner_f1_gold_triggers'))} at epoch "
-        f"{ch.get('arguments', {}).get('epochs')}. Joined with the clause rules' arguments as "
+        f"{ch.get('arguments', {}).get('epochs')}, threshold {info.get('argument_threshold')}"
+        + "".join(f"; width {g['hidden'] or 'linear'}: {_f(g['inner_f1'])}"
+                  for g in ch.get("arguments", {}).get("grid", [])) + ". Joined with the clause rules' arguments as "
         f"`{info.get('arguments', 'rules')}` (chosen through the pipeline below: `rules` the "
         "head unused, `learned` the head alone, `X_first` one side with the other's arguments "
         "for the roles it left empty); a name inside a head's span is the argument. `time` "
