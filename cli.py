@@ -205,8 +205,7 @@ def _run_to_folder(inputs: list[str], out_dir: Path, **options: Any) -> None:
         typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
     except OSError as exc:
-        if exc.errno not in _OUTPUT_ERRNOS:
-            raise
+        # inputs that cannot be read are error records: what escapes is the folder's
         typer.echo(f"lintas: error: cannot write {out_dir}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
     _finish(summary)

@@ -89,6 +89,8 @@ class RayEngine:
         self._args = (config, validate, cpus_per_actor)
         self.actors = [self.new_actor() for _ in range(workers)]
         self._spare: Any = None  # made on the first death: reruns failed batches one by one
+        # a batch's result is lost with its actor, or with the node that held it
+        self._lost = (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError)
 
     def new_actor(self, **options: Any) -> Any:
         """A new `PipelineActor` with the pool's options (``options`` override them)."""
@@ -105,7 +107,7 @@ class RayEngine:
             self._spare = self.new_actor(num_cpus=0)
         try:
             yield from self.ray.get(self._spare.run.remote(batch))
-        except self.ray.exceptions.RayActorError:
+        except self._lost:
             for records in lost_records(batch):
                 yield record_lines(records, validate=False)
 
@@ -130,10 +132,18 @@ class RayEngine:
             load[k] -= 1
             try:
                 out = self.ray.get(ref)
-            except self.ray.exceptions.RayActorError:
+            except self._lost:
                 yield from self.alone(batch)
             else:
                 yield from out
+
+    def results(self, items: Iterable[Document | ErrorRecord],
+                batch_size: int) -> Iterator[tuple[str, int, int, int]]:
+        """`stream`, then `shutdown` (also when the caller stops early and closes it)."""
+        try:
+            yield from self.stream(items, batch_size)
+        finally:
+            self.shutdown()
 
     def shutdown(self) -> None:
         """Stop the actors, and the local cluster if this engine started it."""
@@ -141,14 +151,3 @@ class RayEngine:
             self.ray.kill(actor)
         if self.started:
             self.ray.shutdown()
-
-
-def ray_stream(items: Iterable[Document | ErrorRecord], config: PipelineConfig, workers: int,
-               batch_size: int, validate: bool = True,
-               address: str | None = None) -> Iterator[tuple[str, int, int, int]]:
-    """`RayEngine.stream` over a pool made for this call and shut down after it."""
-    engine = RayEngine(config, workers, validate=validate, address=address)
-    try:
-        yield from engine.stream(items, batch_size)
-    finally:
-        engine.shutdown()

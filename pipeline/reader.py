@@ -104,10 +104,11 @@ def read_inputs(
                 continue
             yield from _read_stdin(stream, new_id, lang, input_format, max_bytes)
             continue
+        source = shown_path(path)
         special = _special_file(path)
         if special:
             # never opened: a FIFO without a writer would block the run for ever
-            yield ErrorRecord(source=path, stage="read",
+            yield ErrorRecord(source=source, stage="read",
                               error=f"[L004] not a regular file ({special})")
             continue
         fmt = input_format
@@ -116,11 +117,11 @@ def read_inputs(
         if fmt == "jsonl":
             try:
                 with open(path, "rb") as fh:
-                    yield from _read_jsonl(fh, path, base or "doc", new_id, lang, max_bytes)
+                    yield from _read_jsonl(fh, source, base or "doc", new_id, lang, max_bytes)
             except OSError as exc:
-                yield ErrorRecord(source=path, stage="read", error=_os_error(exc))
+                yield ErrorRecord(source=source, stage="read", error=_os_error(exc))
         else:
-            yield _read_text_file(path, base or "doc", new_id, lang, max_bytes)
+            yield _read_text_file(path, source, base or "doc", new_id, lang, max_bytes)
 
 
 def _special_file(path: str) -> str | None:
@@ -141,7 +142,17 @@ def _os_error(exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
-def _read_text_file(path: str, base: str, new_id: _IdAllocator, lang: str | None,
+def shown_path(path: str) -> str:
+    """``path`` as records show it: a file name that is not UTF-8 (Python keeps its bytes
+    as lone surrogates) gets ``\\xff`` escapes, as no UTF-8 output can hold the bytes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _read_text_file(path: str, source: str, base: str, new_id: _IdAllocator, lang: str | None,
                     max_bytes: int) -> Document | ErrorRecord:
     try:
         size = os.stat(path).st_size
@@ -151,10 +162,10 @@ def _read_text_file(path: str, base: str, new_id: _IdAllocator, lang: str | None
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return ErrorRecord(source=path, stage="read", error=_os_error(exc))
+        return ErrorRecord(source=source, stage="read", error=_os_error(exc))
     except InputError as exc:
-        return ErrorRecord(source=path, stage="read", error=str(exc))
-    return _text_document(data, path, base, new_id, lang)
+        return ErrorRecord(source=source, stage="read", error=str(exc))
+    return _text_document(data, source, base, new_id, lang)
 
 
 def _text_document(data: bytes, source: str, base: str, new_id: _IdAllocator,

@@ -69,15 +69,16 @@ class _Stop:
     written (``signal`` holds the name); the previous handlers come back at the end. Only
     in the main thread of the main process (where Python lets handlers be set)."""
 
-    def __init__(self) -> None:
+    def __init__(self, handle: bool = True) -> None:
         self.signal: str | None = None
+        self.handle = handle
         self._old: dict[int, Any] = {}
 
     def _ask(self, signum: int, frame: Any) -> None:
         self.signal = signal.Signals(signum).name
 
     def __enter__(self) -> _Stop:
-        if threading.current_thread() is threading.main_thread():
+        if self.handle and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._old[sig] = signal.signal(sig, self._ask)
         return self
@@ -239,10 +240,16 @@ def record_lines(records: list[dict[str, Any]], validate: bool) -> tuple[str, in
         # a string no UTF-8 file can hold (a lone surrogate the reader let through) would
         # stop the whole run at the write: this input becomes an error record instead
         first = records[0] if records else {}
+
+        def shown(value: Any) -> Any:  # escaped as text: no lone surrogate even as \\udcff
+            return None if value is None else str(value).encode(
+                "utf-8", "backslashreplace").decode("utf-8")
+
         rec = error_record(ErrorRecord(
-            source=str(first.get("source", "")), stage="write", doc_id=first.get("doc_id"),
+            source=shown(first.get("source", "")), stage="write",
+            doc_id=shown(first.get("doc_id")),
             error=f"a record holds text that is not Unicode ({exc.reason})"))
-        return json.dumps(rec, ensure_ascii=True, separators=(",", ":")) + "\n", 0, 1, 1
+        return json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n", 0, 1, 1
     return text, documents, len(lines), errors
 
 
@@ -268,15 +275,15 @@ class Engine:
 
 def _results(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
              validate: bool) -> Iterator[tuple[str, int, int, int]]:
-    """Each input's JSONL text and counts, in input order, from the chosen engine."""
+    """Each input's JSONL text and counts, in input order, from the chosen engine (a Ray
+    engine starts here, at once)."""
     if engine.name == "ray":
-        from .engine_ray import ray_stream
+        from .engine_ray import RayEngine
 
-        yield from ray_stream(items, config, engine.workers, BATCH_SIZE, validate=validate,
-                              address=engine.address)
-        return
-    for records in process_stream(items, config, workers=engine.workers):
-        yield record_lines(records, validate)
+        ray = RayEngine(config, engine.workers, validate=validate, address=engine.address)
+        return ray.results(items, BATCH_SIZE)
+    return (record_lines(records, validate)
+            for records in process_stream(items, config, workers=engine.workers))
 
 
 def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
@@ -284,8 +291,11 @@ def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engi
            write: Callable[[str, int, int, int], None]) -> None:
     """Run ``items`` through the pipeline and hand each input's lines to ``write``, in
     input order, until the end or a stop signal (after a whole input)."""
-    with _Stop() as stop:
-        results = _results(items, config, engine, validate)
+    results = _results(items, config, engine, validate)
+    # Under Ray the signals are Ray's: its driver ends the run at once (a SIGTERM that the
+    # run's own handler took while blocked in `ray.get` left Ray's GCS dead and the
+    # process hanging for 60 s); the part being written is then dropped as a temp file.
+    with _Stop(handle=engine.name != "ray") as stop:
         for text, documents, n_records, errors in results:
             summary.inputs += 1
             summary.documents += documents
@@ -386,6 +396,7 @@ def run_to_folder(
     summary.resumed = summary.inputs
     started = time.perf_counter()
     if folder.state.is_complete():
+        folder.close()
         summary.seconds = time.perf_counter() - started
         return summary
     owners: deque[int] = deque()  # the part of each input handed to the pipeline, in order
@@ -413,10 +424,20 @@ def run_to_folder(
             writer.pop().commit()
 
     bar = _progress_bar(progress, log, initial=summary.inputs)
-    _drive(todo(), config, Engine(engine, workers, ray_address), validate, summary, bar, write)
+    try:
+        _drive(todo(), config, Engine(engine, workers, ray_address), validate, summary, bar,
+               write)
+    finally:
+        folder.close()
     if writer:
         if summary.stopped_by:
-            writer.pop().discard()  # a part cut short: written whole on resume
+            cut = writer.pop()
+            cut.discard()  # a part cut short: written whole on resume
+            # the summary counts what is in the folder
+            summary.inputs -= cut.counts["inputs"]
+            summary.documents -= cut.counts["documents"]
+            summary.records -= cut.counts["records"]
+            summary.errors -= cut.counts["errors"]
         else:
             writer.pop().commit()  # the last part, shorter than the others
     if not summary.stopped_by:

@@ -36,6 +36,7 @@ from .errors import FolderError
 FOLDER_FORMAT = "lintas-out-dir/1"
 MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
+LOCK = "lock"  # held (flock) by the run writing the folder
 TEMP_SUFFIX = ".tmp"
 # Inputs per part: a crash loses at most one part's work; a part of news articles is a few MB.
 DEFAULT_SHARD_SIZE = 512
@@ -45,7 +46,8 @@ LIBRARIES = ("spacy", "onnxruntime", "tokenizers", "numpy", "py3langid", "babel"
 
 
 def part_name(part: int) -> str:
-    """The file name of part number ``part``."""
+    """The file name of part number ``part`` (five digits: ``cat DIR/part-*`` is in order
+    up to 100,000 parts; `merge` orders by number at any count)."""
     return f"part-{part:05d}.jsonl"
 
 
@@ -80,11 +82,11 @@ def _write_atomic(path: Path, text: str) -> None:
 def input_files(inputs: list[str]) -> list[dict[str, Any]]:
     """Each file the inputs expand to (folders walked as a run walks them), with its size
     and modification time, or what kind of special file it is, or that it is missing."""
-    from .reader import expand_inputs
+    from .reader import expand_inputs, shown_path
 
     files = []
     for path, _ in expand_inputs(inputs):
-        entry: dict[str, Any] = {"path": path}
+        entry: dict[str, Any] = {"path": shown_path(path)}
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -295,19 +297,24 @@ class OutFolder:
 
     def __init__(self, path: Path, manifest: dict[str, Any], shard_size: int) -> None:
         self.path, self.shard_size = path, shard_size
-        self.state = self._open(manifest)
+        self._lock: Any = None
+        try:
+            self.state = self._open(manifest)
+        except OSError as exc:  # a folder that cannot be written (permissions, disk)
+            raise FolderError(f"cannot write --out-dir {path}: {exc.strerror or exc}")
 
     def _open(self, manifest: dict[str, Any]) -> FolderState:
         path = self.path
         if path.exists() and not path.is_dir():
             raise FolderError(f"--out-dir {path} is a file, not a folder")
-        if path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).exists():
+        # what a run that died before its manifest was written leaves is no one's data
+        theirs = [p for p in path.iterdir() if p.name != LOCK
+                  and not p.name.endswith(TEMP_SUFFIX)] if path.is_dir() else []
+        if theirs and not (path / MANIFEST).exists():
             raise FolderError(f"--out-dir {path} is not empty and has no {MANIFEST}: "
                               "not a lintas output folder")
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise FolderError(f"cannot create --out-dir {path}: {exc.strerror or exc}")
+        path.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         state = read_state(path)
         if state.manifest is None:
             _write_atomic(path / MANIFEST, json.dumps(manifest, ensure_ascii=False,
@@ -332,6 +339,27 @@ class OutFolder:
         if state.complete is not None and not state.is_complete():
             state.complete = None  # a part is written again: completion is journaled anew
         return state
+
+    def _take_lock(self) -> None:
+        """Refuse a second run on the folder while one writes it: it would delete the
+        first run's temp files as strays. (No lock where fcntl is missing: Windows.)"""
+        try:
+            import fcntl
+        except ImportError:
+            return
+        self._lock = open(self.path / LOCK, "a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            self._lock = None
+            raise FolderError(f"--out-dir {self.path} is being written by another lintas run")
+
+    def close(self) -> None:
+        """Let another run open the folder."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def done(self, part: int) -> bool:
         """True when part number ``part`` is written and intact."""

@@ -28,6 +28,10 @@ def corpus(tmp_path_factory):
     for k in range(3):
         for seed in sorted(SEEDS.glob("*.txt")):
             write(folder / f"{k}_{seed.name}", seed.read_text(encoding="utf-8"))
+    # sorted sixth, so in the second batch of four: the second actor's first batch, which
+    # the long document keeps busy for seconds after the first batch's results are back
+    seed = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    write(folder / "0_004a_long.txt", "\n\n".join([seed] * 40))
     write(folder / "bad.jsonl", '{"id": "x", "text": "Tokayev tiba di Moskow."}\n{oops\n')
     return [str(folder)]
 
@@ -46,7 +50,7 @@ def test_ray_actors_write_the_bytes_of_one_local_worker_even_when_one_is_killed(
         pids = ray.get([a.pid.remote() for a in engine.actors])
         stream = engine.stream(read_inputs(corpus), batch_size=BATCH_SIZE // 4)
         texts = [next(stream)[0]]
-        os.kill(pids[1], signal.SIGKILL)  # the other actor dies with batches queued
+        os.kill(pids[1], signal.SIGKILL)  # the other actor dies inside its first batch
         texts += [text for text, *_ in stream]
         assert "".join(texts) == expected
         assert engine._spare is not None  # the killed actor's batches did run again
@@ -55,7 +59,7 @@ def test_ray_actors_write_the_bytes_of_one_local_worker_even_when_one_is_killed(
         engine.shutdown()
     out = io.StringIO()
     summary = run(corpus, out, progress=False, engine="ray", workers=2)
-    assert out.getvalue() == expected and (summary.documents, summary.errors) == (16, 1)
+    assert out.getvalue() == expected and (summary.documents, summary.errors) == (17, 1)
     run_to_folder(corpus, tmp_path / "out", engine="ray", workers=2, shard_size=4,
                   progress=False)
     parts = sorted((tmp_path / "out").glob("part-*.jsonl"))
@@ -81,3 +85,4 @@ def test_a_batch_whose_rerun_dies_too_becomes_error_records():
         assert len(list(engine.stream(docs, batch_size=2))) == 3
     finally:
         engine.shutdown()
+

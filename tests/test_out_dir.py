@@ -20,7 +20,7 @@ from conftest import ROOT, SEEDS, write
 from pipeline.core import PipelineConfig
 from pipeline.errors import FolderError
 from pipeline.runner import run, run_to_folder
-from pipeline.shards import JOURNAL, MANIFEST, read_state
+from pipeline.shards import JOURNAL, LOCK, MANIFEST, OutFolder, read_state
 
 # the reader and the cleaner only: these tests are about the folder, not the stages
 LIGHT = PipelineConfig(stages=("clean",))
@@ -50,7 +50,7 @@ def test_parts_join_into_the_plain_output_and_a_second_run_does_nothing(tmp_path
     summary = run_to_folder(inputs, out_dir, config=LIGHT, shard_size=4, progress=False)
     # 11 texts + 3 JSONL lines (one malformed) = 14 inputs in parts of 4
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        JOURNAL, MANIFEST, "part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl",
+        JOURNAL, LOCK, MANIFEST, "part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl",
         "part-00003.jsonl"]
     assert _parts(out_dir) == _plain(inputs)
     assert (summary.inputs, summary.documents, summary.errors) == (14, 13, 1)
@@ -159,6 +159,7 @@ def test_a_stopped_run_keeps_whole_parts_only_and_resumes(tmp_path, monkeypatch)
     monkeypatch.setattr(runner, "record_lines", real)
     assert summary.stopped_by == "SIGTERM"
     assert sorted(p.name for p in out_dir.glob("part-*")) == ["part-00000.jsonl"]
+    assert summary.inputs == summary.documents == 4  # what is in the folder, not the 6 read
     assert not read_state(out_dir).is_complete()
     summary = run_to_folder(inputs, out_dir, config=LIGHT, shard_size=4, progress=False)
     assert summary.resumed == 4 and _parts(out_dir) == _plain(inputs)
@@ -189,3 +190,31 @@ def test_kill_9_at_any_moment_then_resume_gives_the_plain_bytes(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "inputs were already written" in done.stderr
     assert _parts(out_dir) == _plain([str(folder)], PipelineConfig())
+
+
+def test_a_second_run_on_a_folder_being_written_is_refused(tmp_path):
+    """Two runs on one folder: the second would delete the first's temp files."""
+    inputs = [str(_corpus(tmp_path / "in"))]
+    from pipeline.shards import make_manifest
+
+    manifest = make_manifest(inputs, {"shard_size": 4}, LIGHT)
+    first = OutFolder(tmp_path / "out", manifest, 4)
+    with pytest.raises(FolderError, match="being written by another lintas run"):
+        OutFolder(tmp_path / "out", manifest, 4)
+    first.close()
+    OutFolder(tmp_path / "out", manifest, 4).close()
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path):
+    """A file name with a byte that is no UTF-8 (a Latin-1 name): read as any other, its
+    source escaped in the records and the manifest, and the folder resumable."""
+    folder = tmp_path / "in"
+    write(folder / "a.txt", "Tokayev tiba di Moskow.")
+    (folder / os.fsdecode(b"b\xff.txt")).write_bytes(b"Putin di Jakarta.")
+    out_dir = tmp_path / "out"
+    summary = run_to_folder([str(folder)], out_dir, config=LIGHT, progress=False)
+    assert (summary.documents, summary.errors) == (2, 0)
+    records = [json.loads(line) for line in _parts(out_dir).decode("utf-8").splitlines()]
+    assert records[1]["source"].endswith("b\\xff.txt") and records[1]["doc_id"] == "b"
+    assert _parts(out_dir) == _plain([str(folder)])
+    assert run_to_folder([str(folder)], out_dir, config=LIGHT, progress=False).resumed == 2
