@@ -44,7 +44,8 @@ def argument_features(states: np.ndarray, enc: Encoded, start: int, end: int) ->
     dist = np.where(pos < inside[0], pos - inside[0],
                     np.where(pos > inside[-1], pos - inside[-1], 0))
     buckets = np.zeros((len(enc), len(BUCKETS) + 1), np.float32)
-    buckets[pos, np.searchsorted(BUCKETS, dist, side="right") - 1] = 1.0
+    # a token further before the trigger than the first bucket's bound is in that bucket
+    buckets[pos, np.maximum(np.searchsorted(BUCKETS, dist, side="right") - 1, 0)] = 1.0
     flag = np.zeros((len(enc), 1), np.float32)
     flag[inside] = 1.0
     return np.concatenate([h, np.broadcast_to(trig, h.shape), h * trig, buckets, flag], axis=1)

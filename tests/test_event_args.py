@@ -59,3 +59,12 @@ def test_features_mark_the_trigger_and_the_distance_to_it():
     assert x[:, -1].tolist() == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]  # inside the trigger
     np.testing.assert_allclose(x[0, 4:8], states[3].astype(np.float32))  # the trigger's state
     assert argument_features(states, ENC, 100, 110) is None
+
+
+def test_a_token_far_before_the_trigger_is_in_the_first_distance_bucket():
+    n = 120
+    enc = Encoded(np.arange(n), np.arange(n) * 2, np.arange(n) * 2 + 1, np.zeros(n, bool))
+    x = argument_features(np.zeros((n, 2), np.float16), enc, 2 * (n - 1), 2 * n)
+    buckets = x[:, 6:17]
+    assert buckets[0].argmax() == 0 and buckets[0].sum() == 1  # 119 tokens before
+    assert buckets[n - 1].argmax() == 5  # inside the trigger
