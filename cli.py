@@ -197,7 +197,7 @@ def _finish(summary: Any) -> None:
 def _run_to_folder(inputs: list[str], out_dir: Path, **options: Any) -> None:
     """`lintas run --out-dir`: a folder problem or a failed write is a usage error (2)."""
     from pipeline.runner import run_to_folder
-    from pipeline.shards import FolderError
+    from pipeline.errors import FolderError
 
     try:
         summary = run_to_folder(inputs, out_dir, **options)
@@ -223,7 +223,8 @@ def status(
     """
     import json
 
-    from pipeline.shards import FolderError, status as folder_status
+    from pipeline.errors import FolderError
+    from pipeline.shards import status as folder_status
 
     try:
         info = folder_status(folder)
@@ -252,13 +253,14 @@ def merge(
         "--output", "-o", metavar="FILE", help="Write JSONL here (default: stdout).")] = None,
 ) -> None:
     """Join the parts of a complete --out-dir folder into one JSONL file (the -o output)."""
-    from pipeline.shards import FolderError, complete_state, merge as merge_folder
+    from pipeline.errors import FolderError
+    from pipeline.shards import merge as merge_folder, part_paths
 
     try:
-        complete_state(folder)  # before the output file is created
+        parts = part_paths(folder)  # checked before the output file is created
         out = open(output, "w", encoding="utf-8") if output else sys.stdout
         try:
-            merge_folder(folder, out)
+            merge_folder(parts, out)
         finally:
             if output:
                 out.close()
@@ -612,16 +614,15 @@ def link(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
 ) -> None:
     """Give the same entity one canonical key across all documents of an output file."""
-    from pipeline.link import link_file
-    from pipeline.shards import FolderError, complete_state
+    from pipeline.errors import FolderError
+    from pipeline.link import link_file, record_files
 
     if output.resolve() == records.resolve():
         raise typer.BadParameter("write to another file than the input", param_hint="--output")
     try:
-        if records.is_dir():
-            complete_state(records)
+        files = record_files(str(records))  # a folder checked before the output is created
         with open(output, "w", encoding="utf-8") as out:
-            summary = link_file(str(records), out)
+            summary = link_file(str(records), out, files)
     except FolderError as exc:
         typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)

@@ -304,21 +304,29 @@ def _entity_names(rec: dict) -> list[str]:
     return [n for n in names if isinstance(n, str) and n]
 
 
-def _lines(path: str) -> Iterator[str]:
-    """The JSONL lines of a file, or of a complete `lintas run --out-dir` folder."""
+def record_files(path: str) -> list[str]:
+    """The JSONL files of a `lintas run` output: the file itself, or the parts of a complete
+    --out-dir folder in order (checked against its journal once, here; raises
+    `FolderError` for an unfinished folder)."""
     if os.path.isdir(path):
-        from .shards import iter_lines
+        from .shards import part_paths
 
-        yield from iter_lines(Path(path))
-        return
-    with open(path, encoding="utf-8") as fh:
-        yield from fh
+        return [str(p) for p in part_paths(Path(path))]
+    return [path]
 
 
-def link_file(path: str, out: IO[str]) -> LinkSummary:
+def _lines(files: list[str]) -> Iterator[str]:
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            yield from fh
+
+
+def link_file(path: str, out: IO[str], files: list[str] | None = None) -> LinkSummary:
     """Read the lintas/1 JSONL file (or --out-dir folder) at ``path`` twice and write it to
-    ``out``, linked."""
+    ``out``, linked. ``files``: its `record_files`, when the caller has them already."""
     from .ner_rules import org_words
+
+    files = files if files is not None else record_files(path)
 
     summary = LinkSummary()
     counts: Counter[str] = Counter()
@@ -326,7 +334,7 @@ def link_file(path: str, out: IO[str]) -> LinkSummary:
     systems: dict[str, set[str]] = defaultdict(set)
     tails: set[str] = set()
     langs: dict[str, str] = {}  # doc_id -> language
-    for _line, rec in _records(_lines(path)):
+    for _line, rec in _records(_lines(files)):
         if rec is None:
             continue
         if rec.get("type") == "document":
@@ -347,7 +355,7 @@ def link_file(path: str, out: IO[str]) -> LinkSummary:
     merges = plan_merges(counts, tails, systems)
     summary.keys = len(counts)
     summary.merged = merges
-    for line, rec in _records(_lines(path)):
+    for line, rec in _records(_lines(files)):
         summary.records += 1
         if rec is None:
             summary.bad_lines += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from .docview import token_index, token_words
 from .document import Mention
@@ -27,18 +27,12 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     """
     if not mentions:
         return mentions
-    tok_index = token_index(starts)
     words = token_words(text, starts, ends)
     covered = bytearray(len(starts))
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
-    for m in mentions:
-        span = _token_span(m, tok_index, starts)
-        if span is None:
-            continue
-        i, j = span
+    for m, i, j, toks in _mention_tokens(mentions, starts, words):
         covered[i:j] = b"\x01" * (j - i)
-        toks = tuple(words[i:j])
         if not toks or not toks[0][:1].isupper():
             continue
         labels[toks][m.label] += 1
@@ -48,11 +42,7 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
             if last[:1].isupper() and len(last) >= 3 and last.isalpha():
                 labels[(last,)]["PER"] += 0  # known as a surname, weaker than a tagged name
                 conf[(last,)] = max(conf.get((last,), 0.0), m.confidence)
-    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for toks in labels:
-        by_first[toks[0]].append(toks)
-    for firsts in by_first.values():
-        firsts.sort(key=len, reverse=True)
+    by_first = _longest_first(labels)
     added: list[Mention] = []
     n = len(starts)
     # only the tokens that start a known name are tried (a scan at C speed first)
@@ -84,17 +74,11 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
     the whole name's majority label."""
     if len(mentions) < 2:
         return mentions
-    tok_index = token_index(starts)
     words = token_words(text, starts, ends)
     n = len(starts)
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
-    for m in mentions:
-        span = _token_span(m, tok_index, starts)
-        if span is None:
-            continue
-        i, j = span
-        toks = tuple(words[i:j])
+    for m, i, j, toks in _mention_tokens(mentions, starts, words):
         # a name of two words or more, that starts capitalized and ends in a word (not a
         # quotation mark, not a one-letter "и" a model ran into: those would spread errors)
         if (sum(any(c.isalnum() for c in w) for w in toks) >= 2 and toks[0][:1].isupper()
@@ -105,9 +89,7 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
             conf[toks] = max(conf.get(toks, 0.0), m.confidence)
     if not labels:
         return mentions
-    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for toks in sorted(labels, key=len, reverse=True):
-        by_first[toks[0]].append(toks)
+    by_first = _longest_first(labels)
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
     firsts = [m.start for m in ordered]
     drop: set[int] = set()
@@ -142,6 +124,25 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
         return mentions
     kept = [m for x, m in enumerate(ordered) if x not in drop]
     return sorted(kept + added, key=lambda m: (m.start, m.end))
+
+
+def _mention_tokens(mentions: list[Mention], starts: Sequence[int], words: list[str]
+                    ) -> Iterator[tuple[Mention, int, int, tuple[str, ...]]]:
+    """Each mention that starts at a token, with its tokens ``[i, j)`` and their words."""
+    tok_index = token_index(starts)
+    for m in mentions:
+        span = _token_span(m, tok_index, starts)
+        if span is not None:
+            yield m, span[0], span[1], tuple(words[span[0]:span[1]])
+
+
+def _longest_first(names: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """Names (token tuples) by their first token, the longest first: a repeat is matched
+    as the longest name it can be."""
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for toks in sorted(names, key=len, reverse=True):
+        by_first[toks[0]].append(toks)
+    return by_first
 
 
 def _token_span(m: Mention, tok_index: dict[int, int],

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -269,11 +268,12 @@ def read_state(folder: Path, verify: bool = True) -> FolderState:
 
         for n, part in sorted(state.parts.items()):
             path = folder / part.file
+            size = path.stat().st_size if path.is_file() else None
             problem = None
-            if not path.is_file():
+            if size is None:
                 problem = "missing"
-            elif path.stat().st_size != part.bytes:
-                problem = f"{path.stat().st_size} bytes, the journal says {part.bytes}"
+            elif size != part.bytes:
+                problem = f"{size} bytes, the journal says {part.bytes}"
             elif file_sha256(path) != part.sha256:
                 problem = "its sha256 differs from the journal's"
             if problem:
@@ -441,21 +441,12 @@ def part_paths(folder: Path) -> list[Path]:
     return [folder / state.parts[n].file for n in sorted(state.parts)]
 
 
-def iter_lines(folder: Path) -> Iterator[str]:
-    """The JSONL lines of a complete folder, in input order."""
-    for path in part_paths(folder):
+def merge(parts: list[Path], out: TextIO) -> None:
+    """Write ``parts`` (`part_paths` of a complete folder) to ``out``, in order."""
+    for path in parts:
         with open(path, encoding="utf-8") as fh:
-            yield from fh
-
-
-def merge(folder: Path, out: TextIO) -> FolderState:
-    """Write the parts of a complete folder to ``out``, in order."""
-    state = complete_state(folder)
-    for n in sorted(state.parts):
-        with open(folder / state.parts[n].file, encoding="utf-8") as fh:
             for block in iter(lambda: fh.read(1 << 20), ""):
                 out.write(block)
-    return state
 
 
 def status(folder: Path) -> dict[str, Any]:

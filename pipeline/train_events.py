@@ -622,6 +622,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     # -- argument head on gold triggers, then how it joins the rules, through the pipeline
     ax, ay = argument_data(fit, li)
     args_grid = []
+    args_val = -1.0
     for width in ARG_WIDTHS:
         cfg = HeadConfig(hidden=width, seed=seed, lr=RECIPES[0]["lr"] if not width else 1e-3,
                          epochs=min(30, max_epochs or 30), batch=512)
@@ -633,7 +634,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                           for t in ARG_THRESHOLDS), patience=8)
         log(f"  argument head width {width}: inner F1 {f1:.3f} on gold triggers at epoch {epochs}")
         args_grid.append({"hidden": width, "epochs": epochs, "inner_f1": f1})
-        if not args_grid[:-1] or f1 > max(g["inner_f1"] for g in args_grid[:-1]):
+        if f1 > args_val:
             args_hw, args_epochs, args_val, acfg = hw, epochs, f1, cfg
     arg_thr = {t: argument_f1(_heads(info, best["weights"], args=args_hw), val, li, t)
                for t in ARG_THRESHOLDS}
