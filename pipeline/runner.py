@@ -25,8 +25,9 @@ from .core import Pipeline, PipelineConfig, batches, build_pipeline, stage_names
 from .document import Document, ErrorRecord
 from .reader import DEFAULT_MAX_BYTES, read_inputs
 from .records import error_record
+from .errors import FolderError
 from .schema import validation_errors
-from .shards import DEFAULT_SHARD_SIZE, FolderError, OutFolder, PartWriter, make_manifest
+from .shards import DEFAULT_SHARD_SIZE, OutFolder, PartWriter, make_manifest
 
 # Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
@@ -47,6 +48,13 @@ class Summary:
     seconds: float = 0.0
     stopped_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal ended the run early
     resumed: int = 0  # inputs of an --out-dir run that an earlier run had written
+
+    def count(self, inputs: int, documents: int, records: int, errors: int) -> None:
+        """Add inputs and their counts (negative: take a dropped part's back out)."""
+        self.inputs += inputs
+        self.documents += documents
+        self.records += records
+        self.errors += errors
 
     @property
     def ok(self) -> bool:
@@ -297,10 +305,7 @@ def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engi
     # process hanging for 60 s); the part being written is then dropped as a temp file.
     with _Stop(handle=engine.name != "ray") as stop:
         for text, documents, n_records, errors in results:
-            summary.inputs += 1
-            summary.documents += documents
-            summary.records += n_records
-            summary.errors += errors
+            summary.count(1, documents, n_records, errors)
             # one write per input: a stop between two inputs leaves whole documents only
             write(text, documents, n_records, errors)
             if bar is not None:
@@ -389,10 +394,7 @@ def run_to_folder(
     folder = OutFolder(Path(out_dir), make_manifest(inputs, options, config), shard_size)
     summary = Summary()
     for part in folder.state.parts.values():
-        summary.inputs += part.inputs
-        summary.documents += part.documents
-        summary.records += part.records
-        summary.errors += part.errors
+        summary.count(part.inputs, part.documents, part.records, part.errors)
     summary.resumed = summary.inputs
     started = time.perf_counter()
     if folder.state.is_complete():
@@ -400,48 +402,48 @@ def run_to_folder(
         summary.seconds = time.perf_counter() - started
         return summary
     owners: deque[int] = deque()  # the part of each input handed to the pipeline, in order
-    total = [0]
+    total = 0  # inputs read
 
     def todo() -> Iterator[Document | ErrorRecord]:
         # every input is read (doc_ids depend on all that came before), but only the
         # inputs of parts not yet written go through the pipeline
+        nonlocal total
         for n, item in enumerate(read_inputs(inputs, lang=lang, input_format=input_format,
                                              max_bytes=max_bytes)):
-            total[0] = n + 1
+            total = n + 1
             part = n // shard_size
             if not folder.done(part):
                 owners.append(part)
                 yield item
 
-    writer: list[PartWriter] = []
+    current: PartWriter | None = None  # the part being written
 
     def write(text: str, documents: int, records: int, errors: int) -> None:
+        nonlocal current
         part = owners.popleft()
-        if not writer or writer[0].part != part:
-            writer[:] = [folder.open_part(part)]
-        writer[0].write(text, documents, records, errors)
-        if writer[0].inputs == shard_size:
-            writer.pop().commit()
+        if current is None or current.part != part:
+            current = folder.open_part(part)
+        current.write(text, documents, records, errors)
+        if current.inputs == shard_size:
+            current.commit()
+            current = None
 
     bar = _progress_bar(progress, log, initial=summary.inputs)
     try:
         _drive(todo(), config, Engine(engine, workers, ray_address), validate, summary, bar,
                write)
+        if current is not None:
+            if summary.stopped_by:
+                current.discard()  # a part cut short: written whole on resume
+                # the summary counts what is in the folder
+                summary.count(*(-current.counts[k] for k in ("inputs", "documents",
+                                                             "records", "errors")))
+            else:
+                current.commit()  # the last part, shorter than the others
+        if not summary.stopped_by:
+            folder.finish(total)
     finally:
-        folder.close()
-    if writer:
-        if summary.stopped_by:
-            cut = writer.pop()
-            cut.discard()  # a part cut short: written whole on resume
-            # the summary counts what is in the folder
-            summary.inputs -= cut.counts["inputs"]
-            summary.documents -= cut.counts["documents"]
-            summary.records -= cut.counts["records"]
-            summary.errors -= cut.counts["errors"]
-        else:
-            writer.pop().commit()  # the last part, shorter than the others
-    if not summary.stopped_by:
-        folder.finish(total[0])
+        folder.close()  # the lock is held until the last part and the journal are written
     if bar is not None:
         bar.close()
     summary.seconds = time.perf_counter() - started
