@@ -287,8 +287,8 @@ def schema() -> None:
 @app.command()
 def benchmark(
     what: Annotated[str, typer.Argument(
-        help="What to measure: langid, speed, or engines (local workers against Ray actors, "
-             "needs lintas[ray]).")] = "langid",
+        help="What to measure: langid, speed, engines (local workers against Ray actors, "
+             "needs lintas[ray]), or memory (one long document).")] = "langid",
     backends: Annotated[Optional[str], typer.Option(
         "--backends", help="langid: comma-separated backends (default: all registered).")] = None,
     langs: Annotated[Optional[str], typer.Option(
@@ -305,6 +305,8 @@ def benchmark(
     repeats: Annotated[int, typer.Option(
         "--repeats", min=1, help="speed (transformer): passes per measurement, best kept; "
                                  "engines: rounds, median kept.")] = 1,
+    sizes: Annotated[Optional[str], typer.Option(
+        "--sizes", help="memory: comma-separated document sizes in MB (default: 1,10,30).")] = None,
 ) -> None:
     """Measure accuracy and speed, and print the tables that the README quotes."""
     if what == "langid":
@@ -315,6 +317,10 @@ def benchmark(
         from pipeline.benchmarks.engines import main as bench_engines
 
         bench_engines(documents=docs, workers=workers, repeats=repeats)
+    elif what == "memory":
+        from pipeline.benchmarks.memory import main as bench_memory
+
+        bench_memory([float(x) for x in sizes.split(",")] if sizes else None)
     elif what == "speed" and ner == "transformer" and not vote:
         from pipeline.benchmarks.speed_encoder import main as bench_encoder
 
@@ -324,8 +330,8 @@ def benchmark(
 
         bench_speed(langs.split(",") if langs else None, vote=vote)
     else:
-        raise typer.BadParameter("must be langid, engines or speed (with --ner transformer "
-                                 "or spacy)",
+        raise typer.BadParameter("must be langid, engines, memory or speed (with --ner "
+                                 "transformer or spacy)",
                                  param_hint="WHAT")
 
 

@@ -7,10 +7,9 @@ stage failure into an ``error`` record, so that one bad document never costs ano
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 from .claims import Claims
 from .clean import Clean
@@ -21,9 +20,14 @@ from .errors import PipelineConfigError
 from .langid import LangId
 from .ner_rule_stage import NerRules
 from .ner_stage import DEFAULT_NER, Ner
-from .records import doc_records, error_record
+from .records import doc_records, error_record, stage_error_record
 from .relations import Relations
+from .sections import SECTION_CHARS, process_sectioned
 from .segment import Segment
+from .spool import SpooledRecords
+
+# One input's records: in memory, or in a temp file for a sectioned document.
+Records = Union[list[dict[str, Any]], SpooledRecords]
 
 STAGES: dict[str, Callable[..., Any]] = {
     "clean": Clean,
@@ -88,6 +92,8 @@ class Pipeline:
                 )
             provided.update(stage.assigns)
         self.stages = stages
+        # documents longer than this go through the stages in sections
+        self.section_chars = SECTION_CHARS
 
     @property
     def names(self) -> list[str]:
@@ -99,19 +105,25 @@ class Pipeline:
             doc = stage(doc)
         return doc
 
-    def process(self, item: Document | ErrorRecord) -> list[dict[str, Any]]:
-        """Records for one input: its document and entity records, or one error record."""
+    def process(self, item: Document | ErrorRecord) -> Records:
+        """Records for one input: its document's records, or one error record (a list; for
+        a document over ``section_chars`` characters, a `SpooledRecords` to read once)."""
         return self.process_batch([item])[0]
 
-    def process_batch(self, items: list[Document | ErrorRecord]) -> list[list[dict[str, Any]]]:
-        """Records for each of ``items``, in order.
+    def process_batch(self, items: list[Document | ErrorRecord]) -> list[Records]:
+        """Records for each of ``items``, in order: a list, or for a document over
+        ``section_chars`` characters a temp file of them (`pipeline.sections`).
 
         Stages with a batched ``pipe(docs)`` get the batch's documents at once (the NER
         model then fills its matrices with several documents); if that fails, the stage
         runs document by document, so that only the documents that fail become errors.
         """
         failed: dict[int, dict[str, Any]] = {}
-        live = [(i, item) for i, item in enumerate(items) if isinstance(item, Document)]
+        # a document too long to hold whole goes through the stages in sections, below
+        long = {i for i, item in enumerate(items)
+                if isinstance(item, Document) and len(item.text) > self.section_chars}
+        live = [(i, item) for i, item in enumerate(items)
+                if isinstance(item, Document) and i not in long]
         for stage in self.stages:
             if not live:
                 break
@@ -128,15 +140,15 @@ class Pipeline:
                 try:
                     survivors.append((i, stage(doc)))
                 except Exception as exc:  # noqa: BLE001 - any failure becomes a record
-                    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                    failed[i] = error_record(ErrorRecord(source=doc.source, stage=stage.name,
-                                                         error=detail, doc_id=doc.doc_id))
+                    failed[i] = stage_error_record(doc, stage.name, exc)
             live = survivors
         finished = dict(live)
-        out: list[list[dict[str, Any]]] = []
+        out: list[Records] = []
         for i, item in enumerate(items):
             if isinstance(item, ErrorRecord):
                 out.append([error_record(item)])
+            elif i in long:
+                out.append(process_sectioned(self.stages, item, self.section_chars))
             elif i in failed:
                 out.append([failed[i]])
             else:
@@ -144,7 +156,7 @@ class Pipeline:
         return out
 
     def pipe(self, items: Iterable[Document | ErrorRecord],
-             batch_size: int = 16) -> Iterator[list[dict[str, Any]]]:
+             batch_size: int = 16) -> Iterator[Records]:
         """Records per input, lazily and in input order, ``batch_size`` inputs at a time."""
         for batch in batches(items, batch_size):
             yield from self.process_batch(batch)

@@ -78,6 +78,9 @@ class Document:
     claims: list[Any] = field(default_factory=list)  # pipeline.claims.Claim
     extractors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
+    # where this document lies in a longer one that `pipeline.sections` cut up (offsets
+    # here are into this section's text); stages may then trade speed for memory
+    section: Span | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc
 
     def is_masked(self, start: int, end: int) -> bool:

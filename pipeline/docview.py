@@ -40,6 +40,13 @@ def _shared(kind: str, sources: tuple[Any, ...], build: Callable[[], T]) -> T:
     return hit[1]
 
 
+def clear_tables() -> None:
+    """Drop every shared table: for a caller that will read none of those documents
+    again (`pipeline.sections`, whose sections would otherwise keep the tables of the
+    last `_KEEP` sections, a few MB each, alive)."""
+    _TABLES.clear()
+
+
 def token_index(starts: Sequence[int]) -> dict[int, int]:
     """Token start offset -> token index (shared between the rules: treat it as
     read-only)."""

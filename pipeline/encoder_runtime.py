@@ -91,6 +91,11 @@ class OnnxEncoder:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(onnx_file or model_dir / "model.onnx"), opts,
                                             providers=["CPUExecutionProvider"])
+        # The memory arena gives back what a batch took once the batch is done, so that
+        # the stages after NER do not sit on the encoder's peak (30-40 MB less at the
+        # peak of a long document, measured; no effect on the outputs)
+        self.run_options = ort.RunOptions()
+        self.run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         # layers whose hidden states the graph returns (`pipeline.onnx_outputs`)
         self.hidden_layers = tuple(sorted(
             int(o.name[len(HIDDEN):]) for o in self.session.get_outputs()
@@ -121,7 +126,7 @@ class OnnxEncoder:
 
         def run(ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
             return self.session.run(names, {"inputs_embeds": self.table.lookup(ids),
-                                            "attention_mask": mask})
+                                            "attention_mask": mask}, self.run_options)
 
         return tag_texts_states(self.tokenizer, texts, run, layers, size=self.info["window"],
                                 overlap=self.info["overlap"], batch_tokens=batch_tokens,
@@ -132,4 +137,4 @@ class OnnxEncoder:
         hidden-state outputs, if any, are not fetched."""
         emb = self.table.lookup(ids)
         return self.session.run(["logits"], {"inputs_embeds": emb,
-                                             "attention_mask": mask})[0]
+                                             "attention_mask": mask}, self.run_options)[0]

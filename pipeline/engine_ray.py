@@ -55,10 +55,17 @@ class PipelineActor:
         self.nlp = build_pipeline(config)
 
     def run(self, batch: list[Document | ErrorRecord]) -> list[tuple[str, int, int, int]]:
-        """Each input's JSONL text and counts (`runner.record_lines`)."""
+        """Each input's JSONL text and counts (`runner.record_lines`). The text of a
+        sectioned document is read back from its temp file: an actor's files are on its
+        own machine, so long documents are not memory-bounded under Ray."""
         from .runner import record_lines
+        from .spool import SpooledText
 
-        return [record_lines(records, self.validate) for records in self.nlp.process_batch(batch)]
+        out = []
+        for records in self.nlp.process_batch(batch):
+            lines, *counts = record_lines(records, self.validate)
+            out.append((lines.read() if isinstance(lines, SpooledText) else lines, *counts))
+        return out
 
     def pid(self) -> int:
         """The actor's process id (tests kill it)."""

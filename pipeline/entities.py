@@ -7,6 +7,8 @@ label and same normalized name; then short forms join the full name they stand f
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .document import Document, Entity, Mention
 from .names import fold, name_key, words
 
@@ -28,10 +30,7 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
     by_key: dict[str, Entity] = {}
     for m in mentions:
         key = m.canonical["key"] if m.canonical else name_key(m.label, m.text)
-        # the label is no part of an organisation's or a place's identity: "Конгреса"
-        # tagged ORG here and LOC there is one entity, keyed by its first mention
-        slot = (f"org/loc:{key.partition(':')[2]}" if m.canonical is None
-                and m.label in ("ORG", "LOC") else key)
+        slot = identity_slot(key)
         ent = by_key.get(slot)
         if ent is None:
             canonical = dict(m.canonical) if m.canonical else {"key": key, "name": m.text,
@@ -44,6 +43,29 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
             entities.append(ent)
         ent.mentions.append(m)
         ent.confidence = max(ent.confidence, m.confidence)
+    return join_short_forms(entities, lang, _absorb_mentions)
+
+
+def _absorb_mentions(target: Entity, short: Entity) -> None:
+    target.mentions.extend(short.mentions)
+    target.mentions.sort(key=lambda m: (m.start, m.end))
+
+
+def identity_slot(key: str) -> str:
+    """What makes two entities of a document one: their canonical key, except that the
+    label is no part of an organisation's or a place's identity. "Конгреса" tagged ORG here
+    and LOC there is one entity (its made-up keys "org:…" and "loc:…" share a slot; the
+    gazetteer's keys, Wikidata ids and the like, are slots as they are)."""
+    label, sep, rest = key.partition(":")
+    return f"org/loc:{rest}" if sep and label in ("org", "loc") else key
+
+
+def join_short_forms(entities: list[Entity], lang: str,
+                     absorb: Callable[[Entity, Entity], None]) -> list[Entity]:
+    """``entities`` without the short forms joined to the one longer entity they stand
+    for (`_AliasIndex`): ``absorb(target, short)`` moves the short form's mentions (lists
+    of `Mention` here, offset arrays in `pipeline.sections`); the confidence is the
+    higher of the two. An entity with a Wikidata id is never a short form."""
     merged: set[int] = set()
     aliases = _AliasIndex(entities, lang)
     for ent in entities:
@@ -51,8 +73,7 @@ def cluster(mentions: list[Mention], lang: str = "") -> list[Entity]:
             continue
         target = aliases.target(ent)
         if target is not None:
-            target.mentions.extend(ent.mentions)
-            target.mentions.sort(key=lambda m: (m.start, m.end))
+            absorb(target, ent)
             target.confidence = max(target.confidence, ent.confidence)
             merged.add(id(ent))
     return [e for e in entities if id(e) not in merged]

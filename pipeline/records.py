@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import traceback
 from typing import Any
 
-from .document import Document, ErrorRecord
+from .document import Document, Entity, ErrorRecord
 
 SCHEMA_VERSION = "lintas/1"
 
@@ -35,20 +36,25 @@ def document_record(doc: Document) -> dict[str, Any]:
 
 def entity_records(doc: Document) -> list[dict[str, Any]]:
     """One ``entity`` record per entity, numbered in order of first mention."""
-    out = []
-    for n, ent in enumerate(doc.entities, start=1):
-        out.append({
-            "type": "entity",
-            "id": f"{doc.doc_id}/e{n}",
-            "doc_id": doc.doc_id,
-            "label": ent.label,
-            "name": ent.name,
-            "canonical": ent.canonical,
-            "mentions": [{"start": m.start, "end": m.end, "text": m.text}
-                         for m in ent.mentions],
-            "confidence": round(ent.confidence, 3),
-        })
-    return out
+    return [entity_record(doc.doc_id, n, ent, [{"start": m.start, "end": m.end,
+                                                 "text": m.text} for m in ent.mentions])
+            for n, ent in enumerate(doc.entities, start=1)]
+
+
+def entity_record(doc_id: str, n: int, ent: Entity,
+                  mentions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``entity`` record of the ``n``-th entity of a document, its mention spans given
+    (`pipeline.sections` keeps them as offsets, not `Mention` objects)."""
+    return {
+        "type": "entity",
+        "id": f"{doc_id}/e{n}",
+        "doc_id": doc_id,
+        "label": ent.label,
+        "name": ent.name,
+        "canonical": ent.canonical,
+        "mentions": mentions,
+        "confidence": round(ent.confidence, 3),
+    }
 
 
 def _text_span(doc: Document, span: Any) -> dict[str, Any]:
@@ -148,3 +154,10 @@ def error_record(err: ErrorRecord) -> dict[str, Any]:
     if err.line is not None:
         rec["line"] = err.line
     return rec
+
+
+def stage_error_record(doc: Document, stage: str, exc: BaseException) -> dict[str, Any]:
+    """The ``error`` record of a document that ``stage`` failed on with ``exc``."""
+    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return error_record(ErrorRecord(source=doc.source, stage=stage, error=detail,
+                                    doc_id=doc.doc_id))

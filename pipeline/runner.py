@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, TextIO
 
-from .core import Pipeline, PipelineConfig, batches, build_pipeline, stage_names
+from .core import Pipeline, PipelineConfig, Records, batches, build_pipeline, stage_names
 from .document import Document, ErrorRecord
 from .reader import DEFAULT_MAX_BYTES, read_inputs
 from .records import error_record
 from .errors import FolderError
 from .schema import validation_errors
 from .shards import DEFAULT_SHARD_SIZE, OutFolder, PartWriter, make_manifest
+from .spool import Lines, SpooledRecords, SpooledText, discard, spool_file, write_text
 
 # Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
@@ -105,13 +106,13 @@ def _init_worker(config: PipelineConfig, workers: int) -> None:
     _worker_pipeline = build_pipeline(config)
 
 
-def _work(batch: list[Document | ErrorRecord]) -> list[list[dict[str, Any]]]:
+def _work(batch: list[Document | ErrorRecord]) -> list[Records]:
     assert _worker_pipeline is not None
     return _worker_pipeline.process_batch(batch)
 
 
 def process_stream(items: Iterable[Document | ErrorRecord], config: PipelineConfig,
-                   workers: int = 1, batch_size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+                   workers: int = 1, batch_size: int = BATCH_SIZE) -> Iterator[Records]:
     """Records per input in input order, computed in ``workers`` processes.
 
     Inputs go through the stages ``batch_size`` at a time (the NER model is faster on
@@ -172,7 +173,7 @@ class _Pool:
         except BrokenProcessPool:
             return None
 
-    def alone(self, batch: list[Document | ErrorRecord]) -> Iterator[list[dict[str, Any]]]:
+    def alone(self, batch: list[Document | ErrorRecord]) -> Iterator[Records]:
         """The batch's records, run with nothing else in flight; after two deaths of its
         worker, error records."""
         for attempt in range(2):
@@ -221,44 +222,76 @@ def check_backends(config: PipelineConfig) -> None:
             get_backend("ner", name, **config.ner_options.get(name, {}))
 
 
-def record_lines(records: list[dict[str, Any]], validate: bool) -> tuple[str, int, int, int]:
+def _line(rec: dict[str, Any], validate: bool) -> tuple[str, str]:
+    """One record's JSONL line (without its line break) and its type. With ``validate``
+    the record is checked against the JSON Schema: one that fails (a bug in lintas) is
+    replaced by an error record."""
+    if validate:
+        problems = validation_errors(rec)
+        if problems:
+            rec = error_record(ErrorRecord(
+                source=str(rec.get("source", "")), stage="write", doc_id=rec.get("doc_id"),
+                error=f"record failed schema validation: {problems[0]}"))
+    return json.dumps(rec, ensure_ascii=False, separators=(",", ":")), rec["type"]
+
+
+def _not_unicode(first: dict[str, Any], exc: UnicodeEncodeError) -> tuple[str, int, int, int]:
+    # a string no UTF-8 file can hold (a lone surrogate the reader let through) would stop
+    # the whole run at the write: the input becomes an error record instead
+    def shown(value: Any) -> Any:  # escaped as text: no lone surrogate even as \\udcff
+        return None if value is None else str(value).encode(
+            "utf-8", "backslashreplace").decode("utf-8")
+
+    rec = error_record(ErrorRecord(
+        source=shown(first.get("source", "")), stage="write", doc_id=shown(first.get("doc_id")),
+        error=f"a record holds text that is not Unicode ({exc.reason})"))
+    return json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n", 0, 1, 1
+
+
+def record_lines(records: Records, validate: bool) -> tuple[Lines, int, int, int]:
     """One input's records as the JSONL text written for it, with its counts (documents,
     records, errors). Every engine and output writes through this function, so that they
-    write the same bytes. With ``validate`` every record is checked against the JSON Schema
-    (a record that fails is a bug in lintas: it is replaced by an error record)."""
+    write the same bytes. With ``validate`` every record is checked against the JSON Schema.
+    The records of a sectioned document come in a temp file and their text goes to one
+    (`pipeline.spool`), which this function deletes when it has read it."""
+    if isinstance(records, SpooledRecords):
+        return _spooled_lines(records, validate)
     lines = []
-    documents = errors = 0
+    counts = {"document": 0, "error": 0}
     for rec in records:
-        if validate:
-            problems = validation_errors(rec)
-            if problems:
-                rec = error_record(ErrorRecord(
-                    source=str(rec.get("source", "")), stage="write",
-                    doc_id=rec.get("doc_id"),
-                    error=f"record failed schema validation: {problems[0]}"))
-        lines.append(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
-        if rec["type"] == "document":
-            documents += 1
-        elif rec["type"] == "error":
-            errors += 1
+        line, kind = _line(rec, validate)
+        lines.append(line)
+        counts[kind] = counts.get(kind, 0) + 1
     text = "\n".join(lines) + "\n"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        # a string no UTF-8 file can hold (a lone surrogate the reader let through) would
-        # stop the whole run at the write: this input becomes an error record instead
-        first = records[0] if records else {}
+        return _not_unicode(records[0] if records else {}, exc)
+    return text, counts["document"], len(lines), counts["error"]
 
-        def shown(value: Any) -> Any:  # escaped as text: no lone surrogate even as \\udcff
-            return None if value is None else str(value).encode(
-                "utf-8", "backslashreplace").decode("utf-8")
 
-        rec = error_record(ErrorRecord(
-            source=shown(first.get("source", "")), stage="write",
-            doc_id=shown(first.get("doc_id")),
-            error=f"a record holds text that is not Unicode ({exc.reason})"))
-        return json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n", 0, 1, 1
-    return text, documents, len(lines), errors
+def _spooled_lines(records: SpooledRecords, validate: bool) -> tuple[Lines, int, int, int]:
+    counts = {"document": 0, "error": 0}
+    n = 0
+    first: dict[str, Any] = {}
+    out, path = spool_file("text")
+    try:
+        with out:
+            for rec in records:
+                first = first or rec
+                line, kind = _line(rec, validate)
+                out.write(line + "\n")  # strict UTF-8: a lone surrogate raises here
+                counts[kind] = counts.get(kind, 0) + 1
+                n += 1
+    except UnicodeEncodeError as exc:
+        discard(path)
+        return _not_unicode(first, exc)
+    except BaseException:
+        discard(path)
+        raise
+    finally:
+        records.discard()
+    return SpooledText(path), counts["document"], n, counts["error"]
 
 
 def _progress_bar(progress: bool | None, log: TextIO, initial: int = 0) -> Any:
@@ -282,7 +315,7 @@ class Engine:
 
 
 def _results(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
-             validate: bool) -> Iterator[tuple[str, int, int, int]]:
+             validate: bool) -> Iterator[tuple[Lines, int, int, int]]:
     """Each input's JSONL text and counts, in input order, from the chosen engine (a Ray
     engine starts here, at once)."""
     if engine.name == "ray":
@@ -296,7 +329,7 @@ def _results(items: Iterable[Document | ErrorRecord], config: PipelineConfig, en
 
 def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
            validate: bool, summary: Summary, bar: Any,
-           write: Callable[[str, int, int, int], None]) -> None:
+           write: Callable[[Lines, int, int, int], None]) -> None:
     """Run ``items`` through the pipeline and hand each input's lines to ``write``, in
     input order, until the end or a stop signal (after a whole input)."""
     results = _results(items, config, engine, validate)
@@ -348,7 +381,7 @@ def run(
                         stdin=stdin)
     bar = _progress_bar(progress, log)
     _drive(items, config, Engine(engine, workers, ray_address), validate, summary, bar,
-           lambda text, *counts: out.write(text))
+           lambda lines, *counts: write_text(out, lines))
     out.flush()
     if bar is not None:
         bar.close()
@@ -418,7 +451,7 @@ def run_to_folder(
 
     current: PartWriter | None = None  # the part being written
 
-    def write(text: str, documents: int, records: int, errors: int) -> None:
+    def write(text: Lines, documents: int, records: int, errors: int) -> None:
         nonlocal current
         part = owners.popleft()
         if current is None or current.part != part:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import FolderError
+from .spool import Lines, write_bytes
 
 FOLDER_FORMAT = "lintas-out-dir/1"
 MANIFEST = "manifest.json"
@@ -389,13 +390,11 @@ class PartWriter:
         self.sha = hashlib.sha256()
         self.counts = {"inputs": 0, "documents": 0, "records": 0, "errors": 0, "bytes": 0}
 
-    def write(self, text: str, documents: int, records: int, errors: int) -> None:
+    def write(self, lines: Lines, documents: int, records: int, errors: int) -> None:
         """Write one input's lines."""
-        data = text.encode("utf-8")
-        self.fh.write(data)
-        self.sha.update(data)
+        size = write_bytes(self.fh, lines, self.sha)
         for key, n in (("inputs", 1), ("documents", documents), ("records", records),
-                       ("errors", errors), ("bytes", len(data))):
+                       ("errors", errors), ("bytes", size)):
             self.counts[key] += n
 
     @property

@@ -134,9 +134,9 @@ def test_plain_ner_does_not_fetch_the_hidden_states(monkeypatch):
     asked = []
     real = enc.session.run
 
-    def run(names, feeds):
+    def run(names, feeds, run_options=None):
         asked.append(tuple(names))
-        return real(names, feeds)
+        return real(names, feeds, run_options)
 
     monkeypatch.setattr(enc.session, "run", run)
     enc.spans(["Президент Казахстана встретился с премьер-министром Японии."])
