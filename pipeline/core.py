@@ -148,7 +148,10 @@ class Pipeline:
             if isinstance(item, ErrorRecord):
                 out.append([error_record(item)])
             elif i in long:
-                out.append(process_sectioned(self.stages, item, self.section_chars))
+                try:
+                    out.append(process_sectioned(self.stages, item, self.section_chars))
+                except Exception as exc:  # noqa: BLE001 - e.g. no room for its temp files
+                    out.append([stage_error_record(item, "sections", exc)])
             elif i in failed:
                 out.append([failed[i]])
             else:

@@ -66,17 +66,21 @@ def join_short_forms(entities: list[Entity], lang: str,
     for (`_AliasIndex`): ``absorb(target, short)`` moves the short form's mentions (lists
     of `Mention` here, offset arrays in `pipeline.sections`); the confidence is the
     higher of the two. An entity with a Wikidata id is never a short form."""
-    merged: set[int] = set()
+    into: dict[int, Entity] = {}  # a joined short form -> the entity it joined
     aliases = _AliasIndex(entities, lang)
     for ent in entities:
         if (ent.canonical or {}).get("wikidata"):
             continue
         target = aliases.target(ent)
-        if target is not None:
+        # the target may itself have joined a longer name already ("Bahlil Lahadalia" of
+        # "Muhammad Bahlil Lahadalia"): the mentions go to the entity that is kept
+        while target is not None and id(target) in into:
+            target = into[id(target)]
+        if target is not None and target is not ent:
             absorb(target, ent)
             target.confidence = max(target.confidence, ent.confidence)
-            merged.add(id(ent))
-    return [e for e in entities if id(e) not in merged]
+            into[id(ent)] = target
+    return [e for e in entities if id(e) not in into]
 
 
 # Bulgarian article and case endings a name takes in running text ("Газпрома", "Росатомът").

@@ -274,8 +274,9 @@ def _spooled_lines(records: SpooledRecords, validate: bool) -> tuple[Lines, int,
     counts = {"document": 0, "error": 0}
     n = 0
     first: dict[str, Any] = {}
-    out, path = spool_file("text")
+    path = None
     try:
+        out, path = spool_file("text")
         with out:
             for rec in records:
                 first = first or rec
@@ -284,10 +285,11 @@ def _spooled_lines(records: SpooledRecords, validate: bool) -> tuple[Lines, int,
                 counts[kind] = counts.get(kind, 0) + 1
                 n += 1
     except UnicodeEncodeError as exc:
-        discard(path)
+        discard(path)  # type: ignore[arg-type]  # set: only the write raises this
         return _not_unicode(first, exc)
     except BaseException:
-        discard(path)
+        if path is not None:
+            discard(path)
         raise
     finally:
         records.discard()

@@ -43,9 +43,11 @@ _ID_LETTER = {"event": "v", "claim": "c"}
 def section_bounds(text: str, limit: int = SECTION_CHARS) -> list[tuple[int, int]]:
     """``text`` cut into consecutive ``(start, end)`` sections of at most ``limit``
     characters, each ending, where the second half of its window has one, after a blank
-    line, else after a line break (names and sentences never cross one), else after a
-    space; only a text without any is cut mid-word."""
+    line, else after a line break (the NER rules never join names across one), else
+    after a sentence's full stop, else after a space; only a text without any is cut
+    mid-word."""
     bounds = []
+    limit = max(limit, 2)
     start, n = 0, len(text)
     while n - start > limit:
         lo, hi = start + limit // 2, start + limit

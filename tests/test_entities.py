@@ -39,3 +39,13 @@ def test_bulgarian_inflected_name():
 def test_transliterations_of_one_name_in_one_document_meet():
     text = "Tokayev (Токаев) said."
     assert len(groups(text, [("Tokayev", "PER"), ("Токаев", "PER")], "en")) == 1
+
+
+def test_a_short_form_of_a_short_form_keeps_its_mentions():
+    """"Bahlil" joins "Bahlil Lahadalia", which itself joined "Muhammad Bahlil Lahadalia":
+    its mention goes to the entity kept (it was lost with the entity it joined)."""
+    text = "Bahlil Lahadalia hadir. Bahlil berkata. Muhammad Bahlil Lahadalia pergi."
+    assert groups(text, [("Bahlil Lahadalia", "PER"), ("Bahlil", "PER"),
+                         ("Muhammad Bahlil Lahadalia", "PER")], "id") == [
+        ("Muhammad Bahlil Lahadalia", ["Bahlil Lahadalia", "Bahlil",
+                                       "Muhammad Bahlil Lahadalia"])]
