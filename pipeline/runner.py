@@ -28,7 +28,8 @@ from .records import error_record
 from .errors import FolderError
 from .schema import validation_errors
 from .shards import DEFAULT_SHARD_SIZE, OutFolder, PartWriter, make_manifest
-from .spool import Lines, SpooledRecords, SpooledText, discard, spool_file, write_text
+from .spool import (Lines, SpooledRecords, SpooledText, discard, run_folder, spool_file,
+                    spool_folder, use_folder, write_text)
 
 # Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
@@ -97,8 +98,9 @@ class _Stop:
             signal.signal(sig, old)
 
 
-def _init_worker(config: PipelineConfig, workers: int) -> None:
+def _init_worker(config: PipelineConfig, workers: int, spool: str | None) -> None:
     global _worker_pipeline
+    use_folder(spool)  # the run's folder for the records of long documents
     # Ctrl-C reaches the whole process group: the main process decides when to stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # the encoder's thread pool: the cores shared among the workers, unless the user chose
@@ -164,7 +166,7 @@ class _Pool:
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=_init_worker,
-                                   initargs=(self.config, self.workers))
+                                   initargs=(self.config, self.workers, spool_folder()))
 
     def submit(self, batch: list[Document | ErrorRecord]) -> Any:
         """The batch's future, or None when the pool is already broken."""
@@ -333,22 +335,26 @@ def _drive(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engi
            validate: bool, summary: Summary, bar: Any,
            write: Callable[[Lines, int, int, int], None]) -> None:
     """Run ``items`` through the pipeline and hand each input's lines to ``write``, in
-    input order, until the end or a stop signal (after a whole input)."""
-    results = _results(items, config, engine, validate)
-    # Under Ray the signals are Ray's: its driver ends the run at once (a SIGTERM that the
-    # run's own handler took while blocked in `ray.get` left Ray's GCS dead and the
-    # process hanging for 60 s); the part being written is then dropped as a temp file.
-    with _Stop(handle=engine.name != "ray") as stop:
-        for text, documents, n_records, errors in results:
-            summary.count(1, documents, n_records, errors)
-            # one write per input: a stop between two inputs leaves whole documents only
-            write(text, documents, n_records, errors)
-            if bar is not None:
-                bar.update(1)
-            if stop.signal is not None:
-                summary.stopped_by = stop.signal
-                break
-        results.close()  # stops the engine's workers now, not when collected
+    input order, until the end or a stop signal (after a whole input). Long documents'
+    records pass through temp files in a folder of this run's own, removed at its end."""
+    with run_folder():
+        results = _results(items, config, engine, validate)
+        # Under Ray the signals are Ray's: its driver ends the run at once (a SIGTERM that
+        # the run's own handler took while blocked in `ray.get` left Ray's GCS dead and the
+        # process hanging for 60 s); the part being written is then dropped as a temp file.
+        try:
+            with _Stop(handle=engine.name != "ray") as stop:
+                for text, documents, n_records, errors in results:
+                    summary.count(1, documents, n_records, errors)
+                    # one write per input: a stop between two inputs leaves whole documents
+                    write(text, documents, n_records, errors)
+                    if bar is not None:
+                        bar.update(1)
+                    if stop.signal is not None:
+                        summary.stopped_by = stop.signal
+                        break
+        finally:
+            results.close()  # the engine's workers stop now, before their folder goes
 
 
 def run(

@@ -4,7 +4,8 @@ A document too long to hold all its records in memory (`pipeline.sections`) hand
 as a `SpooledRecords` file; `runner.record_lines` turns that into a `SpooledText` file of
 checked JSONL lines, which the writers copy to the output a chunk at a time. Both are
 plain paths, so they cross from a worker process to the main process on one machine. They
-live in the temp folder (``TMPDIR``), named ``lintas-spool-*``, and are deleted once read.
+are named ``lintas-spool-*``, live in the run's own folder (`run_folder`, in ``TMPDIR``)
+and are deleted once read; the folder goes at the end of the run.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO, Union
 
@@ -20,10 +22,41 @@ SPOOL_PREFIX = "lintas-spool-"
 CHUNK_CHARS = 1 << 20
 
 
+# The folder of this process's spool files: a run's own (`run_folder`) or the temp folder.
+_folder: str | None = None
+
+
+def spool_folder() -> str | None:
+    """The folder spool files are made in now (None: the temp folder)."""
+    return _folder
+
+
+def use_folder(folder: str | None) -> None:
+    """Make spool files in ``folder`` (None: the temp folder); a worker process calls it
+    with its run's folder."""
+    global _folder
+    _folder = folder
+
+
+@contextmanager
+def run_folder() -> Iterator[str]:
+    """A folder for one run's spool files (``lintas-run-*`` in the temp folder), used by
+    this process while the run lasts and removed at its end, however it ends: spool files
+    of inputs a stopped run never wrote, or that a dead worker left, go with it."""
+    previous = _folder
+    with tempfile.TemporaryDirectory(prefix="lintas-run-") as folder:
+        use_folder(folder)
+        try:
+            yield folder
+        finally:
+            use_folder(previous)
+
+
 def spool_file(kind: str) -> tuple[TextIO, str]:
     """A new temp file open for writing UTF-8 lines (strict: a lone surrogate raises
     `UnicodeEncodeError` at the write), and its path."""
-    fd, path = tempfile.mkstemp(prefix=f"{SPOOL_PREFIX}{kind}-", suffix=".jsonl")
+    fd, path = tempfile.mkstemp(prefix=f"{SPOOL_PREFIX}{kind}-", suffix=".jsonl",
+                                dir=_folder)
     return open(fd, "w", encoding="utf-8", newline="\n"), path
 
 

@@ -4,6 +4,7 @@ text, and the temp files gone afterwards."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -225,4 +226,36 @@ def test_a_long_document_through_lintas_run_with_workers(tmp_path) -> None:
             assert all(a["entity"] in big_ids for a in r["arguments"] if a["entity"])
     events = [r for r in records if r["type"] == "event" and r["doc_id"] == docs[0]["doc_id"]]
     assert events[-1]["trigger"]["start"] > len(big) - len(text)  # the last section was read
-    assert not list(spool.glob(SPOOL_PREFIX + "*"))
+    assert not list(spool.glob(SPOOL_PREFIX + "*")) and not list(spool.glob("lintas-run-*"))
+
+
+class _ClosesAfterOne(io.StringIO):
+    """An output whose reader goes away after the first input's lines."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue():
+            raise BrokenPipeError("reader gone")
+        return super().write(text)
+
+
+def test_a_run_that_ends_early_leaves_no_temp_file(tmp_path, monkeypatch) -> None:
+    """Three long documents, read in one batch; the output breaks after the first: the
+    third's records, already in a temp file but never read, go with the run's folder."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    from pipeline import sections
+    from pipeline.runner import run
+
+    monkeypatch.setattr(sections, "SECTION_CHARS", 3000)
+    monkeypatch.setattr("pipeline.core.SECTION_CHARS", 3000)
+    docs = []
+    for k in range(3):
+        path = tmp_path / f"long{k}.txt"
+        path.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in SEEDS[:3]),
+                        encoding="utf-8")
+        docs.append(str(path))
+    with pytest.raises(BrokenPipeError):
+        run(docs, _ClosesAfterOne(), progress=False)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("lintas-")]
