@@ -85,11 +85,13 @@ def _entity_ids(doc: Document) -> dict[int, str]:
     return {id(ent): f"{doc.doc_id}/e{n}" for n, ent in enumerate(doc.entities, start=1)}
 
 
-def event_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
-    """One ``event`` record per event; arguments that are names point to entity ids."""
+def event_records(doc: Document, ids: dict[int, str] | None = None,
+                  first: int = 1) -> list[dict[str, Any]]:
+    """One ``event`` record per event, numbered from ``first``; arguments that are names
+    point to entity ids."""
     ids = _entity_ids(doc) if ids is None else ids
     out = []
-    for n, ev in enumerate(doc.events, start=1):
+    for n, ev in enumerate(doc.events, start=first):
         time = None
         if ev.time_text is not None:
             time = {"text": ev.time_text, "value": ev.time_value,
@@ -112,11 +114,13 @@ def event_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict
     return out
 
 
-def claim_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
-    """One ``claim`` record per claim; a speaker that is a name points to its entity."""
+def claim_records(doc: Document, ids: dict[int, str] | None = None,
+                  first: int = 1) -> list[dict[str, Any]]:
+    """One ``claim`` record per claim, numbered from ``first``; a speaker that is a name
+    points to its entity."""
     ids = _entity_ids(doc) if ids is None else ids
     out = []
-    for n, c in enumerate(doc.claims, start=1):
+    for n, c in enumerate(doc.claims, start=first):
         speaker = None
         if c.speaker is not None:
             speaker = {"entity": ids.get(id(c.speaker_entity)) if c.speaker_entity else None,

@@ -37,7 +37,6 @@ SECTION_CHARS = 100_000
 # The leading stages that read the whole document: they are cheap and bounded (the
 # language is judged on a sample) and their results belong to the whole document.
 WHOLE_DOCUMENT_STAGES = ("clean", "langid")
-_ID_LETTER = {"event": "v", "claim": "c"}
 
 
 def section_bounds(text: str, limit: int = SECTION_CHARS) -> list[tuple[int, int]]:
@@ -229,14 +228,13 @@ def process_sectioned(stages: list[Any], doc: Document,
             for rec in relation_records(sec, ids):
                 _shift(rec, start)
                 relations.append(rec)
-            for kind, recs in (("event", event_records(sec, ids)),
-                               ("claim", claim_records(sec, ids))):
-                fh = files[kind]
+            # numbered on from the sections before
+            for kind, recs in (("event", event_records(sec, ids, counts["event"] + 1)),
+                               ("claim", claim_records(sec, ids, counts["claim"] + 1))):
+                counts[kind] += len(recs)
                 for rec in recs:
-                    counts[kind] += 1
-                    rec["id"] = f"{doc.doc_id}/{_ID_LETTER[kind]}{counts[kind]}"
                     _shift(rec, start)
-                    fh.write(_dumps(rec))
+                    files[kind].write(_dumps(rec))
         kept, number = entities.finish()
         doc.extractors = {k: " | ".join(v) for k, v in extractors.items()}
         out, out_path = spool_file("records")
