@@ -92,6 +92,7 @@ class Argument:
     end: int
     text: str
     entity: Entity | None = None
+    key: str | None = None  # a commodity's key in the shipped vocabulary (commodities.tsv)
 
 
 @dataclass
@@ -322,10 +323,10 @@ class Events:
                             s <= g.start < e for s, e in inside):
                         kinds.add(g.value[0])
                         ev.arguments.append(Argument("commodity", g.start, g.end,
-                                                     text[g.start:g.end]))
+                                                     text[g.start:g.end], key=g.value[0]))
                 if self.arguments != "rules" and read is not None:
                     ev.arguments = self._learned_arguments(ev.arguments, heads, read, text,
-                                                           sent, hit, names, ents)
+                                                           sent, hit, names, ents, goods)
                 future = modality == "planned"
                 if future not in sent_times:
                     sent_times[future] = find_times(text, sent.start, sent.end, lang,
@@ -353,9 +354,11 @@ class Events:
 
     def _learned_arguments(self, rules: list[Argument], heads: Any, read: tuple[Any, Any],
                            text: str, sent: Span, hit: Any, names: list[Mention],
-                           ents: dict[tuple[int, int], Entity]) -> list[Argument]:
+                           ents: dict[tuple[int, int], Entity],
+                           goods: list[PhraseMatch]) -> list[Argument]:
         """The event's arguments with the argument head's, as ``self.arguments`` says; a
-        head's span that is a name of the document points at its entity."""
+        head's span that is a name of the document points at its entity, a commodity span
+        takes the key of the first vocabulary commodity inside it (``goods``)."""
         enc, x = read
         found = heads.arguments(text[sent.start:sent.end], enc, x, hit.start - sent.start,
                                 hit.end - sent.start)
@@ -375,8 +378,10 @@ class Events:
         out = []
         for role, s, e in merge_arguments([(a.role, a.start, a.end) for a in rules], learned,
                                           self.arguments):
+            key = next((g.value[0] for g in goods if g.value and s <= g.start and g.end <= e),
+                       None) if role == "commodity" else None
             out.append(by_span.get((role, s, e))
-                       or Argument(role, s, e, text[s:e], ents.get((s, e))))
+                       or Argument(role, s, e, text[s:e], ents.get((s, e)), key))
         return out
 
 

@@ -103,15 +103,34 @@ def event_records(doc: Document, ids: dict[int, str] | None = None,
             "event_type": ev.event_type,
             "mode": ev.mode,
             "trigger": _text_span(doc, ev.trigger),
-            "arguments": [{"role": a.role, "entity": ids.get(id(a.entity)) if a.entity else None,
-                           "text": a.text, "start": a.start, "end": a.end}
-                          for a in ev.arguments],
+            "arguments": [_argument(a, ids) for a in ev.arguments],
             "time": time,
             "modality": ev.modality,
             "sentence": {"start": ev.sentence.start, "end": ev.sentence.end},
             "confidence": round(ev.confidence, 3),
         })
     return out
+
+
+def _argument(a: Any, ids: dict[int, str]) -> dict[str, Any]:
+    """An event argument; a commodity's carries its vocabulary key (or null)."""
+    rec = {"role": a.role, "entity": ids.get(id(a.entity)) if a.entity else None}
+    if a.role == "commodity":
+        rec["key"] = a.key
+    rec.update(text=a.text, start=a.start, end=a.end)
+    return rec
+
+
+def claim_about(doc: Document, content: Any, ids: dict[int, str]) -> list[str]:
+    """The ids of the entities with a mention inside ``content``, in order of their first
+    mention there (what graph builders join a claim's subjects on)."""
+    firsts = []
+    for ent in doc.entities:
+        first = min((m.start for m in ent.mentions
+                     if content.start <= m.start and m.end <= content.end), default=None)
+        if first is not None and id(ent) in ids:
+            firsts.append((first, ids[id(ent)]))
+    return list(dict.fromkeys(i for _, i in sorted(firsts)))
 
 
 def claim_records(doc: Document, ids: dict[int, str] | None = None,
@@ -133,6 +152,7 @@ def claim_records(doc: Document, ids: dict[int, str] | None = None,
             "speaker": speaker,
             "cue": _text_span(doc, c.cue) if c.cue is not None else None,
             "content": _text_span(doc, c.content),
+            "about": claim_about(doc, c.content, ids),
             "confidence": round(c.confidence, 3),
         })
     return out

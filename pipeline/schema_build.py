@@ -101,6 +101,10 @@ ARGUMENT = {
     "type": "object",
     "required": ["role", "text", "start", "end"],
     "properties": {"role": {"type": "string"}, "entity": {"type": ["string", "null"]},
+                   "key": {"type": ["string", "null"],
+                           "description": "commodity arguments: the key of the shipped "
+                                          "commodity vocabulary (\"litium\", \"литий\" -> "
+                                          "lithium), null when the text names none of it"},
                    "text": {"type": "string"}, "start": {"type": "integer", "minimum": 0},
                    "end": {"type": "integer", "minimum": 0}},
     "additionalProperties": False,
@@ -138,6 +142,9 @@ CLAIM = _record(
         "speaker": {"oneOf": [SPEAKER, {"type": "null"}]},
         "cue": {"oneOf": [{**SPAN, "required": ["start", "end", "text"]}, {"type": "null"}]},
         "content": {**SPAN, "required": ["start", "end", "text"]},
+        "about": {"type": "array", "items": RECORD_ID,
+                  "description": "the entities the content names, in order of their first "
+                                 "mention in it"},
         "confidence": CONFIDENCE,
     },
 )

@@ -159,8 +159,11 @@ def _remap(rec: dict[str, Any], kind: str, doc_id: str, number: list[int]) -> No
     elif kind == "event":
         for arg in rec["arguments"]:
             arg["entity"] = ref(arg["entity"])
-    elif rec["speaker"] is not None:
-        rec["speaker"]["entity"] = ref(rec["speaker"]["entity"])
+    else:
+        if rec["speaker"] is not None:
+            rec["speaker"]["entity"] = ref(rec["speaker"]["entity"])
+        # two section entities merged into one are named once
+        rec["about"] = list(dict.fromkeys(ref(v) for v in rec["about"]))
 
 
 def _dedupe(relations: list[dict[str, Any]], doc_id: str,

@@ -72,6 +72,8 @@ def _resolved(records: list[dict], shift: int = 0) -> dict[str, list]:
             for k in ("head", "tail", "entity"):
                 if obj.get(k) is not None:
                     out[k] = keys[obj[k]]
+            if "about" in obj:  # a claim's entities
+                out["about"] = [keys[i] for i in obj["about"]]
             return out
         if isinstance(obj, list):
             return [moved(v) for v in obj]
