@@ -635,6 +635,39 @@ def link(
     typer.echo(summary.line(), err=True)
 
 
+@app.command()
+def export(
+    runs: Annotated[list[Path], typer.Argument(
+        help="lintas/1 JSONL files (`lintas run`'s output) or complete --out-dir folders.",
+        metavar="RUN...", exists=True)],
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="parquet (one typed file per table; needs lintas[export]), "
+                               "graph-csv (Neo4j bulk-import nodes and edges) or events-csv "
+                               "(one row per event).")] = "parquet",
+    out: Annotated[Path, typer.Option(
+        "--out", help="Folder to write (events-csv: also a path ending in .csv).")] = Path("export"),
+) -> None:
+    """Export runs as tables (Parquet), a graph (Neo4j CSV) or an event list (CSV)."""
+    from pipeline.errors import FolderError
+    from pipeline.export import FORMATS, export as export_runs
+    from pipeline.link import record_files
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"one of {', '.join(FORMATS)}", param_hint="--format")
+    try:
+        for run in runs:  # an unfinished folder is refused before anything is written
+            record_files(str(run))
+        counts = export_runs([str(r) for r in runs], fmt, out)
+    except (FolderError, ValueError) as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    except OSError as exc:
+        typer.echo(f"lintas: error: cannot write {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    shown = ", ".join(f"{n} {t}" for t, n in counts.items())
+    typer.echo(f"lintas: exported {fmt} to {out}: {shown}", err=True)
+
+
 @app.command("build-gazetteer")
 def build_gazetteer(
     out: Annotated[Optional[Path], typer.Option(
