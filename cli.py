@@ -288,7 +288,8 @@ def schema() -> None:
 def benchmark(
     what: Annotated[str, typer.Argument(
         help="What to measure: langid, speed, engines (local workers against Ray actors, "
-             "needs lintas[ray]), or memory (one long document).")] = "langid",
+             "needs lintas[ray]), memory (one long document) or report (page weight and render "
+             "time of lintas report).")] = "langid",
     backends: Annotated[Optional[str], typer.Option(
         "--backends", help="langid: comma-separated backends (default: all registered).")] = None,
     langs: Annotated[Optional[str], typer.Option(
@@ -300,8 +301,10 @@ def benchmark(
                       "beside it) or spacy (the CNNs against their bare models).")] = "transformer",
     workers: Annotated[int, typer.Option(
         "--workers", min=1, help="speed (transformer) and engines: lintas run's workers.")] = 2,
-    docs: Annotated[int, typer.Option(
-        "--docs", min=1, help="engines: documents in the corpus (sample articles repeated).")] = 300,
+    docs: Annotated[Optional[int], typer.Option(
+        "--docs", min=1, help="engines: documents in the corpus (sample articles repeated; "
+                              "default 300); report: one corpus size (default 100, 1,000 "
+                              "and 10,000).")] = None,
     repeats: Annotated[int, typer.Option(
         "--repeats", min=1, help="speed (transformer): passes per measurement, best kept; "
                                  "engines: rounds, median kept.")] = 1,
@@ -316,7 +319,11 @@ def benchmark(
     elif what == "engines":
         from pipeline.benchmarks.engines import main as bench_engines
 
-        bench_engines(documents=docs, workers=workers, repeats=repeats)
+        bench_engines(documents=docs or 300, workers=workers, repeats=repeats)
+    elif what == "report":
+        from pipeline.benchmarks.report import main as bench_report
+
+        bench_report(docs)
     elif what == "memory":
         from pipeline.benchmarks.memory import main as bench_memory
 
@@ -330,7 +337,7 @@ def benchmark(
 
         bench_speed(langs.split(",") if langs else None, vote=vote)
     else:
-        raise typer.BadParameter("must be langid, engines, memory or speed (with --ner "
+        raise typer.BadParameter("must be langid, engines, memory, report or speed (with --ner "
                                  "transformer or spacy)",
                                  param_hint="WHAT")
 
@@ -666,6 +673,33 @@ def export(
         raise typer.Exit(EXIT_USAGE)
     shown = ", ".join(f"{n} {t}" for t, n in counts.items())
     typer.echo(f"lintas: exported {fmt} to {out}: {shown}", err=True)
+
+
+@app.command()
+def report(
+    runs: Annotated[list[Path], typer.Argument(
+        help="lintas/1 JSONL files (`lintas run`'s output) or complete --out-dir folders.",
+        metavar="RUN...", exists=True)],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="FILE", help="The HTML file to write.")] = Path("report.html"),
+) -> None:
+    """One self-contained HTML report of runs: timeline, routes, actors, who said what."""
+    from pipeline.errors import FolderError
+    from pipeline.export.report import write_report
+    from pipeline.link import record_files
+
+    try:
+        for run in runs:  # an unfinished folder is refused before anything is written
+            record_files(str(run))
+        shown = write_report([str(r) for r in runs], output)
+    except (FolderError, ValueError) as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    except OSError as exc:
+        typer.echo(f"lintas: error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    typer.echo(f"lintas: wrote {output} ({shown.pop('bytes') / 1e6:.1f} MB): "
+               + ", ".join(f"{n} {k}" for k, n in shown.items()), err=True)
 
 
 @app.command("build-gazetteer")
