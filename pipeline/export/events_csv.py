@@ -1,7 +1,7 @@
 """One row per event, in the spirit of GDELT and POLECAT event tables.
 
 Columns: the event's date (its own time, else the story's date lintas gave it; empty when
-none), type, mode and modality; the first actor, counterpart and location (canonical key and
+none) and its document's publication date, type, mode and modality; the first actor, counterpart and location (canonical key and
 name; every one of them in ``*_keys``, joined by "|"); the commodity keys and their words;
 the document's id, URL, source and language; and the offsets of the trigger and sentence in
 the original text, so that every row points back to its characters.
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-COLUMNS = ["date", "event_type", "mode", "modality", "actor_key", "actor_name",
+COLUMNS = ["date", "published", "event_type", "mode", "modality", "actor_key", "actor_name",
            "actor_keys", "counterpart_key", "counterpart_name", "counterpart_keys",
            "location_key", "location_name", "commodities", "commodity_texts", "trigger",
            "doc_id", "url", "source", "lang", "trigger_start", "trigger_end",
@@ -38,7 +38,7 @@ def event_rows(rows: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[dict[str,
         def role(name: str) -> list[dict[str, Any]]:
             return [a for a in args if a["role"] == name and a["canonical_key"]]
 
-        row = {"date": ev["date"], "event_type": ev["event_type"], "mode": ev["mode"],
+        row = {"date": ev["date"], "published": doc.get("published"), "event_type": ev["event_type"], "mode": ev["mode"],
                "modality": ev["modality"], "trigger": ev["trigger_text"],
                "doc_id": ev["doc_id"], "url": doc.get("url"), "source": doc.get("source"),
                "lang": ev["lang"], "trigger_start": ev["trigger_start"],
