@@ -46,6 +46,11 @@ PLAN = {
 # annotated for training and nobody wrote lexicons for). Czech: Latin script, no lintas
 # lexicons; its documents all go to the split "heldout", which no training reads.
 HELDOUT = {"cs": [("slavicner", 150)]}
+# A second round of annotation (session 15): more SlavicNER documents of the same topic
+# cycle, taken after the first round's (the choice is sequential, so the first round's
+# documents stay as they were), all in the train split so that the dev split stays the
+# documents it was. Appended after every first-round row, in batches numbered on.
+EXTENSION = {"ru": [("slavicner", 135)], "pl": [("slavicner", 135)], "bg": [("slavicner", 90)]}
 PILOT_LANGS = ("ru", "bg", "en", "id")
 TOPIC_CYCLE = ("nord_stream", "brexit", "covid-19", "ryanair", "nord_stream", "asia_bibi",
                "brexit", "covid-19", "nord_stream", "ryanair", "asia_bibi")
@@ -203,7 +208,31 @@ def plan() -> list[dict]:
         if batch_no > 1 and sum(len(parse_ranges(r["sentences"])) for r in last) < PILOT_SENTENCES:
             for r in last:
                 r["batch"] = f"{lang}-{batch_no - 1:02d}"
+    for lang, parts in EXTENSION.items():
+        rows += _extension_rows(lang, parts, rows, excluded)
     return rows
+
+
+def _extension_rows(lang: str, parts: list[tuple[str, int]], rows: list[dict],
+                    excluded: set[str]) -> list[dict]:
+    """The `EXTENSION` documents of ``lang``: chosen on after the first round's, train
+    split, batches of `BATCH_SENTENCES` numbered after the language's last batch."""
+    first = [r for r in rows if r["lang"] == lang]
+    base = sum(target for source, target in PLAN[lang] if source == "slavicner")
+    extra = sum(target for source, target in parts if source == "slavicner")
+    docs = choose_slavicner(lang, base + extra, excluded)[len(first):]
+    batch_no = max(int(r["batch"].rsplit("-", 1)[1]) for r in first) + 1
+    out: list[dict] = []
+    in_batch = 0
+    for i, (unit, topic) in enumerate(docs, start=len(first)):
+        if in_batch >= BATCH_SENTENCES:
+            batch_no, in_batch = batch_no + 1, 0
+        idx = _pick(len(unit.sentences))
+        out.append({"doc": f"{lang}{i:03d}", "lang": lang, "split": "train",
+                    "batch": f"{lang}-{batch_no:02d}", "topic": topic, "key": unit.key,
+                    "group": unit.group, "sentences": _ranges(idx)})
+        in_batch += len(idx)
+    return out
 
 
 def write_plan(rows: list[dict]) -> None:
