@@ -233,3 +233,24 @@ def test_the_argument_head_adds_roles_the_rules_leave_empty():
     doc = _UP_TO_CLAIMS[0](Document("t", "t", text, lang_hint="cs"))
     Events(arguments="rules")(doc)
     assert doc.events and not any(a.role == "topic" for a in doc.events[0].arguments)
+
+
+def test_a_train_copy_of_a_dev_document_is_left_out_of_training():
+    """News sites reprint one story: a train document that shares at least 30% of its
+    sentences with a dev one of its language is never trained on; another language's, or
+    a smaller share, is."""
+    from pipeline.train_events import CorpusDoc, Sentence, dev_copies
+
+    def doc(name, lang, split, sentences):
+        text, sents = "", []
+        for s in sentences:
+            sents.append(Sentence(len(text), len(text) + len(s)))
+            text += s + "\n"
+        return CorpusDoc(name, lang, split, text, sents)
+
+    story = ["Премиерът обяви сделка.", "Тя е за газ.", "Подписана е в Баку.", "Край."]
+    docs = [doc("dev1", "bg", "dev", story),
+            doc("copy", "bg", "train", ["Заглавие."] + story[:2] + ["Друго.", "Още."]),
+            doc("other", "bg", "train", [story[0], "А.", "Б.", "В.", "Г."]),
+            doc("ru", "ru", "train", story)]
+    assert dev_copies(docs) == {"copy"}
