@@ -46,11 +46,15 @@ PLAN = {
 # annotated for training and nobody wrote lexicons for). Czech: Latin script, no lintas
 # lexicons; its documents all go to the split "heldout", which no training reads.
 HELDOUT = {"cs": [("slavicner", 150)]}
-# A second round of annotation (session 15): more SlavicNER documents of the same topic
-# cycle, taken after the first round's (the choice is sequential, so the first round's
+# Later rounds of annotation (session 15): more SlavicNER documents of the same topic
+# cycle, each round's taken after all earlier rounds' (the choice is sequential, so earlier
 # documents stay as they were), all in the train split so that the dev split stays the
-# documents it was. Appended after every first-round row, in batches numbered on.
-EXTENSION = {"ru": [("slavicner", 135)], "pl": [("slavicner", 135)], "bg": [("slavicner", 90)]}
+# documents it was. A round's rows come after every earlier row, in batches of its own
+# numbered on from the language's last batch.
+EXTENSIONS = [
+    {"ru": [("slavicner", 135)], "pl": [("slavicner", 135)], "bg": [("slavicner", 90)]},
+    {"ru": [("slavicner", 90)], "bg": [("slavicner", 180)]},
+]
 PILOT_LANGS = ("ru", "bg", "en", "id")
 TOPIC_CYCLE = ("nord_stream", "brexit", "covid-19", "ryanair", "nord_stream", "asia_bibi",
                "brexit", "covid-19", "nord_stream", "ryanair", "asia_bibi")
@@ -208,19 +212,24 @@ def plan() -> list[dict]:
         if batch_no > 1 and sum(len(parse_ranges(r["sentences"])) for r in last) < PILOT_SENTENCES:
             for r in last:
                 r["batch"] = f"{lang}-{batch_no - 1:02d}"
-    for lang, parts in EXTENSION.items():
-        rows += _extension_rows(lang, parts, rows, excluded)
+    taken: dict[str, int] = {}  # sentences asked for per language so far
+    for lang, parts in PLAN.items():
+        taken[lang] = sum(t for source, t in parts if source == "slavicner")
+    for extension in EXTENSIONS:
+        for lang, parts in extension.items():
+            extra = sum(t for source, t in parts if source == "slavicner")
+            rows += _extension_rows(lang, taken[lang] + extra, rows, excluded)
+            taken[lang] += extra
     return rows
 
 
-def _extension_rows(lang: str, parts: list[tuple[str, int]], rows: list[dict],
+def _extension_rows(lang: str, target: int, rows: list[dict],
                     excluded: set[str]) -> list[dict]:
-    """The `EXTENSION` documents of ``lang``: chosen on after the first round's, train
-    split, batches of `BATCH_SENTENCES` numbered after the language's last batch."""
+    """An `EXTENSIONS` round's documents of ``lang`` (``target``: the sentences of every
+    round so far): chosen on after the earlier rows', train split, batches of
+    `BATCH_SENTENCES` numbered after the language's last batch."""
     first = [r for r in rows if r["lang"] == lang]
-    base = sum(target for source, target in PLAN[lang] if source == "slavicner")
-    extra = sum(target for source, target in parts if source == "slavicner")
-    docs = choose_slavicner(lang, base + extra, excluded)[len(first):]
+    docs = choose_slavicner(lang, target, excluded)[len(first):]
     batch_no = max(int(r["batch"].rsplit("-", 1)[1]) for r in first) + 1
     out: list[dict] = []
     in_batch = 0
