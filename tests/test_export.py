@@ -198,3 +198,65 @@ def test_parquet_without_duckdb_names_the_extra(seed_run, tmp_path, monkeypatch)
     result = runner.invoke(app, ["export", str(seed_run), "--out", str(tmp_path / "p")])
     assert result.exit_code != 0
     assert 'lintas[export]' in str(result.exception) + result.output
+
+
+def _doc(doc_id: str, **over) -> dict:
+    rec = {"type": "document", "schema": "lintas/1", "doc_id": doc_id, "source": f"{doc_id}.txt",
+           "lang": "id", "lang_confidence": 1.0, "text_sha256": "0", "chars": 10,
+           "published": None, "title": None, "url": None, "translation": None,
+           "boilerplate": [], "extractors": {}}
+    rec.update(over)
+    return rec
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+def test_node_labels_are_split_like_arrays(seed_run, tmp_path) -> None:
+    """neo4j-admin splits :LABEL by the --array-delimiter given (U+001F here)."""
+    _export(seed_run, "graph-csv", tmp_path / "g")
+    labels = {r[":LABEL"] for r in _read_csv(tmp_path / "g" / "entities.csv")}
+    assert labels and all(lab.split("\x1f")[0] == "Entity" and len(lab.split("\x1f")) == 2
+                          for lab in labels), labels
+
+
+def test_published_dates_as_the_pipeline_reads_them(tmp_path) -> None:
+    """A date that names no day is no DATE (the text is kept); free text is read."""
+    run = _write(tmp_path / "r.jsonl", [_doc("a", published="2024-02-30"),
+                                        _doc("b", published="Mon, 03 Jun 2024 10:00:00"),
+                                        _doc("c", published="2024-06-13T08:00:00Z")])
+    _export(run, "parquet", tmp_path / "p")
+    got = duckdb.connect().execute(
+        f"SELECT doc_id, published, published_text FROM '{tmp_path}/p/documents.parquet' "
+        "ORDER BY doc_id").fetchall()
+    assert [(d, str(p) if p else None, t) for d, p, t in got] == [
+        ("a", None, "2024-02-30"), ("b", "2024-06-03", "Mon, 03 Jun 2024 10:00:00"),
+        ("c", "2024-06-13", "2024-06-13T08:00:00Z")]
+
+
+def test_two_runs_with_one_document_id_are_refused(seed_run, tmp_path) -> None:
+    result = runner.invoke(app, ["export", str(seed_run), str(seed_run), "--format",
+                                 "events-csv", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "[L041]" in result.output
+
+
+def test_a_failed_export_leaves_the_earlier_one_as_it_was(seed_run, tmp_path) -> None:
+    out = tmp_path / "o"
+    _export(seed_run, "events-csv", out)
+    before = (out / "events.csv").read_bytes()
+    lines = seed_run.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(lines[:150]) + "{broken\n", encoding="utf-8")
+    for fmt in ("events-csv", "graph-csv"):
+        result = runner.invoke(app, ["export", str(bad), "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 2 and "bad.jsonl:151" in result.output
+    assert (out / "events.csv").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["events.csv"]  # no stage left behind
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b'{"type": "error", "source": "caf\xe9"}\n')
+    result = runner.invoke(app, ["export", str(latin), "--format", "events-csv", "--out",
+                                 str(tmp_path / "o3")])
+    assert result.exit_code == 2 and "latin.jsonl:1: not UTF-8" in result.output

@@ -90,3 +90,20 @@ def test_the_report_renders_in_chromium_without_script_errors(report, chromium, 
     shot = tmp_path / "report.png"
     screenshot(chromium, report, shot, height=900)
     assert shot.stat().st_size > 10_000
+
+
+def test_hostile_text_stays_text_and_feed_urls_stay_inert(chromium, tmp_path) -> None:
+    """A title with "<!--<script>" must not stop the page's script; a javascript: URL from
+    the input feed is shown, never linked."""
+    doc = {"type": "document", "schema": "lintas/1", "doc_id": "d1", "source": "d1.txt",
+           "lang": "en", "lang_confidence": 1.0, "text_sha256": "0", "chars": 10,
+           "published": None, "title": "Breaking <!--<script> news </script>",
+           "url": "javascript:alert(1)", "translation": None, "boilerplate": [],
+           "extractors": {}}
+    run = tmp_path / "r.jsonl"
+    run.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    page = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(run), "-o", str(page)]).exit_code == 0
+    dom = dump_dom(chromium, page)
+    assert 'data-rendered="yes"' in dom and 'data-count="0"' in dom
+    assert 'href="javascript:' not in dom

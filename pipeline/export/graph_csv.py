@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ARRAY = "\x1f"  # U+001F, the array delimiter given to neo4j-admin
+# U+001F, the array delimiter given to neo4j-admin; it also separates a node's labels
+ARRAY = "\x1f"
 
 NODE_FILES: dict[str, list[str]] = {
     "documents": ["doc_id:ID(Document)", ":LABEL", "source", "lang", "published:date",
@@ -155,7 +156,7 @@ def write_graph_csv(rows: Iterable[tuple[str, dict[str, Any]]], out: Path) -> di
             e = entities[key]
             label = e.labels.most_common(1)[0][0]
             w.writerow([_cell(v) for v in (
-                key, f"Entity;{label}", e.canonical_name, label, e.wikidata,
+                key, f"Entity{ARRAY}{label}", e.canonical_name, label, e.wikidata,
                 _by_frequency(e.names), sorted(e.by_lang), len(e.documents),
                 *(_by_frequency(e.by_lang[lg]) if lg in e.by_lang else None for lg in langs))])
     counts["entities"] = len(entities)

@@ -24,8 +24,9 @@ _SLOT = "/*DATA*/"
 def render(data: dict[str, Any]) -> str:
     """The HTML page for ``data`` (`report_data.gather`)."""
     page = TEMPLATE.read_text(encoding="utf-8")
-    # inside <script>, "</" could close the element early: JSON allows "<\/" for it
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # inside <script>, "</script" would close the element and "<!--" open a state that never
+    # ends: JSON allows every "<" as a \\u escape, so none is left
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     return page.replace(_SLOT, payload, 1)
 
 

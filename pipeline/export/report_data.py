@@ -28,6 +28,11 @@ class _Entity:
     docs: list = field(default_factory=list)  # document indexes, each once
 
 
+def _utf16(text: str, index: int) -> int:
+    """The UTF-16 offset of code point ``index`` of ``text``."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
 class ReportData:
     """Accumulates rows; `as_json` gives the report's data object."""
 
@@ -66,6 +71,8 @@ class ReportData:
                               "title": r["title"], "chars": r["chars"],
                               "n": [0, 0, 0]})  # entities, events, claims
         elif table == "errors":
+            if r["run"] not in self.runs:
+                self.runs.append(r["run"])
             code = (r["error"] or "")[1:5] if (r["error"] or "").startswith("[L") else ""
             self.errors[(r["stage"], code)] += 1
             if len(self.error_examples) < 200:
@@ -105,8 +112,11 @@ class ReportData:
         elif table == "claims":
             self.docs[self._doc]["n"][2] += 1
             s, e = r["content_start"], r["content_end"]
-            marks = sorted((ms - s, me - s, i) for ms, me, i in self._mentions
-                           if s <= ms and me <= e)
+            text = r["content_text"] or ""
+            # offsets into the content in UTF-16 code units, as the page's JavaScript
+            # counts (records count code points: they differ after an emoji)
+            marks = sorted((_utf16(text, ms - s), _utf16(text, me - s), i)
+                           for ms, me, i in self._mentions if s <= ms and me <= e)
             # [kind, speaker entity or None, speaker text, cue text, content text, doc,
             #  content start, content end, [[start, end, entity] of names in the content],
             #  speaker start, cue start]

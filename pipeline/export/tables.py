@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,12 +80,29 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
 def as_date(value: Any) -> str | None:
-    """The ``YYYY-MM-DD`` of an ISO date or date-time string, else None (a month "2024-06"
-    or a week is no date: the text stays in the ``*_text`` / ``time_value`` column)."""
+    """The ``YYYY-MM-DD`` of an ISO date or date-time string that names a real day, else
+    None (a month "2024-06", a week, or "2024-02-30": the text stays in the ``*_text`` /
+    ``time_value`` column)."""
     if not isinstance(value, str):
         return None
     m = _DATE.match(value)
-    return m.group(0) if m else None
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def published_date(value: Any) -> str | None:
+    """A document's ``published`` as the pipeline reads it (`pipeline.dates.
+    parse_published`: ISO, or free text such as "Mon, 03 Jun 2024 10:00"), ``YYYY-MM-DD``."""
+    if not isinstance(value, str):
+        return None
+    from ..dates import parse_published
+
+    day = parse_published(value)
+    return day.isoformat() if day is not None else None
 
 
 @dataclass
@@ -117,7 +135,8 @@ def rows(records: Iterable[dict[str, Any]], run: str = "") -> Iterator[tuple[str
             yield "documents", {
                 "doc_id": rec["doc_id"], "source": rec.get("source"), "lang": rec.get("lang"),
                 "lang_confidence": rec.get("lang_confidence"),
-                "published": as_date(rec.get("published")), "published_text": rec.get("published"),
+                "published": published_date(rec.get("published")),
+                "published_text": rec.get("published"),
                 "title": rec.get("title"), "url": rec.get("url"), "chars": rec.get("chars"),
                 "text_sha256": rec.get("text_sha256"),
                 "boilerplate_spans": len(rec.get("boilerplate") or []), "run": run}
@@ -206,8 +225,13 @@ def read_records(path: str) -> Iterator[dict[str, Any]]:
     from ..link import record_files
 
     for name in record_files(path):
-        with open(name, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
+        with open(name, "rb") as fh:
+            for n, raw in enumerate(fh, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ValueError(f"[L040] {name}:{n}: not UTF-8 ({exc.reason} at byte "
+                                     f"{exc.start})") from None
                 if not line.strip():
                     continue
                 try:
