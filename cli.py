@@ -698,7 +698,9 @@ def report(
     except OSError as exc:
         typer.echo(f"lintas: error: cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    typer.echo(f"lintas: wrote {output} ({shown.pop('bytes') / 1e6:.1f} MB): "
+    size = shown.pop("bytes")
+    weight = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
+    typer.echo(f"lintas: wrote {output} ({weight}): "
                + ", ".join(f"{n} {k}" for k, n in shown.items()), err=True)
 
 
