@@ -655,24 +655,31 @@ def export(
         "--out", help="Folder to write (events-csv: also a path ending in .csv).")] = Path("export"),
 ) -> None:
     """Export runs as tables (Parquet), a graph (Neo4j CSV) or an event list (CSV)."""
-    from pipeline.errors import FolderError
     from pipeline.export import FORMATS, export as export_runs
-    from pipeline.link import record_files
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"one of {', '.join(FORMATS)}", param_hint="--format")
+    counts = _from_runs(runs, out, lambda names, files: export_runs(names, fmt, out, files))
+    shown = ", ".join(f"{n} {t}" for t, n in counts.items())
+    typer.echo(f"lintas: exported {fmt} to {out}: {shown}", err=True)
+
+
+def _from_runs(runs: list[Path], target: Path, write: Any) -> Any:
+    """``write(run names, their record files)`` for `export` and `report`: each run's
+    files resolved once (an unfinished folder is refused before anything is written); a
+    refused input or an unwritable ``target`` is a usage error."""
+    from pipeline.errors import FolderError
+    from pipeline.link import record_files
+
     try:
-        for run in runs:  # an unfinished folder is refused before anything is written
-            record_files(str(run))
-        counts = export_runs([str(r) for r in runs], fmt, out)
+        files = [record_files(str(run)) for run in runs]
+        return write([str(r) for r in runs], files)
     except (FolderError, ValueError) as exc:
         typer.echo(f"lintas: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
     except OSError as exc:
-        typer.echo(f"lintas: error: cannot write {out}: {exc.strerror or exc}", err=True)
+        typer.echo(f"lintas: error: cannot write {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    shown = ", ".join(f"{n} {t}" for t, n in counts.items())
-    typer.echo(f"lintas: exported {fmt} to {out}: {shown}", err=True)
 
 
 @app.command()
@@ -684,20 +691,9 @@ def report(
         "--output", "-o", metavar="FILE", help="The HTML file to write.")] = Path("report.html"),
 ) -> None:
     """One self-contained HTML report of runs: timeline, routes, actors, who said what."""
-    from pipeline.errors import FolderError
     from pipeline.export.report import write_report
-    from pipeline.link import record_files
 
-    try:
-        for run in runs:  # an unfinished folder is refused before anything is written
-            record_files(str(run))
-        shown = write_report([str(r) for r in runs], output)
-    except (FolderError, ValueError) as exc:
-        typer.echo(f"lintas: error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    except OSError as exc:
-        typer.echo(f"lintas: error: cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_USAGE)
+    shown = _from_runs(runs, output, lambda names, files: write_report(names, output, files))
     size = shown.pop("bytes")
     weight = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
     typer.echo(f"lintas: wrote {output} ({weight}): "

@@ -19,14 +19,15 @@ from .tables import read_records, rows
 FORMATS = ("parquet", "graph-csv", "events-csv")
 
 
-def run_rows(runs: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+def run_rows(runs: Sequence[str], files: Sequence[list[str]] | None = None
+             ) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(table, row)`` of every record of ``runs`` (JSONL files or complete --out-dir
-    folders), in order. A document id seen in an earlier run raises ValueError: ids are
+    folders; ``files``: each run's `link.record_files`, when the caller has them), in order. A document id seen in an earlier run raises ValueError: ids are
     unique within a run only, and two documents under one id would be merged (two runs of
     ``feed.jsonl`` without ``id`` fields both have ``feed_L1``)."""
     seen: dict[str, int] = {}  # document id -> the index of its run
     for k, run in enumerate(runs):
-        for table, row in rows(read_records(run), run):
+        for table, row in rows(read_records(run, files[k] if files else None), run):
             if table == "documents":
                 first = seen.setdefault(row["doc_id"], k)
                 if first != k:
@@ -35,10 +36,11 @@ def run_rows(runs: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield table, row
 
 
-def export(runs: Sequence[str], fmt: str, out: Path) -> dict[str, int]:
+def export(runs: Sequence[str], fmt: str, out: Path,
+           files: Sequence[list[str]] | None = None) -> dict[str, int]:
     """Write ``runs`` in format ``fmt`` to ``out`` (a folder; for ``events-csv`` a folder
-    that gets ``events.csv``, or a path ending in ``.csv``). Returns rows per table or
-    file. The files are written into a temporary folder beside ``out`` and moved into it
+    that gets ``events.csv``, or a path ending in ``.csv``; ``files`` as for `run_rows`).
+    Returns rows per table or file. The files are written into a temporary folder beside ``out`` and moved into it
     only when every record was read: a run that fails halfway leaves ``out`` as it was."""
     from .. import __version__
     from ..records import SCHEMA_VERSION
@@ -53,16 +55,16 @@ def export(runs: Sequence[str], fmt: str, out: Path) -> dict[str, int]:
         if fmt == "parquet":
             from .parquet import write_parquet
 
-            counts = write_parquet(run_rows(runs), stage, {"lintas_schema": SCHEMA_VERSION,
+            counts = write_parquet(run_rows(runs, files), stage, {"lintas_schema": SCHEMA_VERSION,
                                                            "lintas_version": __version__})
         elif fmt == "graph-csv":
             from .graph_csv import write_graph_csv
 
-            counts = write_graph_csv(run_rows(runs), stage)
+            counts = write_graph_csv(run_rows(runs, files), stage)
         else:
             from .events_csv import write_events_csv
 
-            counts = {"events": write_events_csv(run_rows(runs), stage / "events.csv")}
+            counts = {"events": write_events_csv(run_rows(runs, files), stage / "events.csv")}
         for path in sorted(stage.iterdir()):
             path.replace(out if single else out / path.name)
     finally:

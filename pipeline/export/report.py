@@ -30,13 +30,15 @@ def render(data: dict[str, Any]) -> str:
     return page.replace(_SLOT, payload, 1)
 
 
-def write_report(runs: Sequence[str], out: Path) -> dict[str, int]:
-    """Write the report of ``runs`` (JSONL files or complete --out-dir folders) to
-    ``out``; returns what it shows (documents, entities, events, claims, errors)."""
+def write_report(runs: Sequence[str], out: Path,
+                 files: Sequence[list[str]] | None = None) -> dict[str, int]:
+    """Write the report of ``runs`` (JSONL files or complete --out-dir folders; ``files``
+    as for `pipeline.export.run_rows`) to ``out``; returns what it shows (documents,
+    entities, events, claims, errors, and the page's bytes)."""
     from . import run_rows
     from .report_data import gather
 
-    data = gather(run_rows(runs))
+    data = gather(run_rows(runs, files))
     html = render(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")

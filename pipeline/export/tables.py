@@ -218,13 +218,14 @@ def _claim_rows(rec: dict[str, Any], state: _DocState) -> Iterator[tuple[str, di
             "canonical_key": state.key(entity_id), "name": ent.get("name"), "position": n}
 
 
-def read_records(path: str) -> Iterator[dict[str, Any]]:
+def read_records(path: str, files: list[str] | None = None) -> Iterator[dict[str, Any]]:
     """The records of one run: a lintas/1 JSONL file or a complete ``--out-dir`` folder
-    (its parts in order). A line that is not a JSON object raises ValueError naming the
+    (its parts in order; ``files``: its `link.record_files`, when the caller has them, so
+    that a folder's parts are not checked against its journal twice). A line that is not a JSON object raises ValueError naming the
     file and line: an export of a damaged file says so rather than leaving rows out."""
     from ..link import record_files
 
-    for name in record_files(path):
+    for name in files if files is not None else record_files(path):
         with open(name, "rb") as fh:
             for n, raw in enumerate(fh, start=1):
                 try:
