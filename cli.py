@@ -543,6 +543,10 @@ def evaluate_ner(
         "--save", help="Record the scores in the model's evaluation.json and rewrite its "
                        "model card (README.md).")] = False,
     vote: Annotated[bool, typer.Option("--vote", help=VOTE_HELP)] = False,
+    sentences_per_doc: Annotated[int, typer.Option(
+        "--sentences-per-doc", min=1,
+        help="Sentences of a sentence-level file joined into one document; 1 for files "
+             "whose sentences come shuffled from unrelated articles.")] = 40,
 ) -> None:
     """Precision, recall and F1 per label (exact spans) through `lintas run`'s code path."""
     import json as _json
@@ -566,7 +570,8 @@ def evaluate_ner(
         # evaluation.json holds what `lintas run` gives by default
         raise typer.BadParameter("--save records the default, without --vote", param_hint="--save")
     _check_vote(vote, names, "--backends")
-    result = evaluate(lang, data, model=model, backends=names, vote=vote)
+    result = evaluate(lang, data, model=model, backends=names, vote=vote,
+                      sentences_per_doc=sentences_per_doc)
     typer.echo(_json.dumps(result, indent=2) if as_json else format_table(result))
     if save:
         folder = model or models_dir() / f"ner-{lang}"

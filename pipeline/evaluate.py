@@ -39,12 +39,16 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 def evaluate(lang: str, data: list[str], model: Path | None = None,
              backends: tuple[str, ...] = DEFAULT_NER, vote: bool = False,
              options: dict[str, dict[str, Any]] | None = None,
-             rules: bool = True, skip_rules: tuple[str, ...] = ()) -> dict[str, Any]:
+             rules: bool = True, skip_rules: tuple[str, ...] = (),
+             sentences_per_doc: int = SENTENCES_PER_DOC) -> dict[str, Any]:
     """Scores per label and overall (micro) of the mentions on ``data``; ``model``: the
     model folder of the first model backend; ``vote``: the spaCy model's members vote with
     it (`lintas run --vote`); ``options``: more backend options; ``rules``: run the
     ``ner_rules`` stage; ``skip_rules``: those of its rules to leave out, by name
-    (`pipeline.ner_rule_stage.RULES`)."""
+    (`pipeline.ner_rule_stage.RULES`); ``sentences_per_doc``: how many sentences of a
+    sentence-level file make one document (1 for files whose sentences are shuffled, from
+    unrelated articles: packed together they give the model and the document-level rules
+    a context no real article has)."""
     options = {k: dict(v) for k, v in (options or {}).items()}
     first = next((b for b in backends if b in ("spacy", "transformer")), None)
     if model and first:
@@ -58,7 +62,7 @@ def evaluate(lang: str, data: list[str], model: Path | None = None,
                                         ner_options=options, ner_rules=rules,
                                         ner_skip_rules=skip_rules))
     examples = [ex for p in data for ex in read_examples(p, lang)]
-    docs = as_documents(examples, lang)
+    docs = as_documents(examples, lang, sentences_per_doc)
     counts = {lab: Counter() for lab in LABELS}
     words = 0
     started = time.perf_counter()
@@ -79,6 +83,7 @@ def evaluate(lang: str, data: list[str], model: Path | None = None,
         total.update(c)
     return {"lang": lang, "data": data, "backends": list(backends),
             "model": str(model) if model else "shipped", "documents": len(docs),
+            "sentences_per_doc": sentences_per_doc,
             "gold_entities": sum(c["tp"] + c["fn"] for c in counts.values()),
             "per_label": per_label, "overall": prf(total["tp"], total["fp"], total["fn"]),
             "words_per_s": round(words / seconds) if seconds else 0}

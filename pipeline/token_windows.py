@@ -155,8 +155,46 @@ def _window_spans(labels: np.ndarray, piece_start: np.ndarray,
     return [(int(s), int(e), k) for s, e, k in out]
 
 
+def bio_viterbi(probs: np.ndarray, names: tuple[str, ...], piece_start: np.ndarray
+                ) -> np.ndarray:
+    """The most probable label sequence of one window (``probs``: tokens x labels) in which
+    every ``I-X`` follows a ``B-X`` or ``I-X`` of the same piece.
+
+    A per-token argmax can read "Kementerian Perindustrian, Perdagangan, dan Sumber Daya"
+    as ``I I O I I``: a comma the model doubted cuts the name, and "dan Sumber Daya" comes
+    out as a name of its own. The decoder instead weighs the whole name (the comma inside
+    it) against a new name that starts with "dan" (``B`` there), and takes the likelier.
+    Names that are not ``O``, ``B-X`` or ``I-X`` leave the argmax as it is.
+    """
+    n, k = probs.shape
+    parts = [nm.split("-", 1) if nm != "O" else ["O", ""] for nm in names]
+    if n == 0 or any(p[0] not in ("O", "B", "I") for p in parts):
+        return probs.argmax(axis=1)
+    inside = np.array([p[0] == "I" for p in parts])
+    # follow[i, j]: label j may come right after label i
+    follow = np.array([[not inside[j] or (parts[i][0] in ("B", "I") and parts[i][1] == parts[j][1])
+                        for j in range(k)] for i in range(k)])
+    best = probs.argmax(axis=1)
+    if not (inside[best] & piece_start).any() and follow[best[:-1], best[1:]].all():
+        return best  # the argmax breaks no rule, so nothing scores higher: most windows
+    step = np.where(follow, 0.0, -np.inf)
+    fresh = np.where(inside, -np.inf, 0.0)  # at a piece start no name goes on
+    logp = np.log(np.maximum(probs, 1e-12))
+    score = logp[0] + (fresh if piece_start[0] else 0.0)
+    back = np.zeros((n, k), dtype=np.int64)
+    for t in range(1, n):
+        cand = score[:, None] + (fresh[None, :] if piece_start[t] else step)
+        back[t] = cand.argmax(axis=0)
+        score = cand[back[t], np.arange(k)] + logp[t]
+    out = np.empty(n, dtype=np.int64)
+    out[-1] = int(score.argmax())
+    for t in range(n - 1, 0, -1):
+        out[t - 1] = back[t, out[t]]
+    return out
+
+
 def stitch(windows: list[tuple[int, int]], rows: list[np.ndarray], piece_start: np.ndarray,
-           names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+           names: tuple[str, ...], constrained: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Per-token label ids and probabilities of a text read in overlapping ``windows``,
     ``rows[w]`` being window ``w``'s per-token label probabilities.
 
@@ -165,14 +203,15 @@ def stitch(windows: list[tuple[int, int]], rows: list[np.ndarray], piece_start: 
     overlapping stretch is decided by the window that holds all of it farthest from a cut
     edge (a window edge at a piece boundary, or at the text's ends, is not a cut), and it
     gives all the names in that stretch, or none where it reads none (a name read only
-    near a cut edge is dropped when the window holding it best reads none). One window:
-    argmax.
+    near a cut edge is dropped when the window holding it best reads none). Each window is
+    read by its per-token argmax, or with ``constrained`` by `bio_viterbi`.
     """
     n = len(piece_start)
     o = names.index("O")
     labels = np.full(n, o, dtype=np.int64)
     probs = np.zeros(n, dtype=np.float64)
-    read = [r.argmax(axis=1) for r in rows]
+    read = [bio_viterbi(r, names, piece_start[a:b]) if constrained else r.argmax(axis=1)
+            for r, (a, b) in zip(rows, windows)]
     spans: list[tuple[int, int, int, str]] = []  # (start, end, window, type), absolute
     for w, (a, b) in enumerate(windows):
         spans.extend((s + a, e + a, w, kind)
@@ -427,11 +466,16 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return p / p.sum(-1, keepdims=True)
 
 
+# lintas' own models label every subword of a name, so their windows are read with the
+# BIO constraint (`bio_viterbi`)
+CONSTRAINED = True
+
+
 def _spans(text: str, enc: Encoded, windows: list[tuple[int, int]], logits: list[np.ndarray],
            names: tuple[str, ...]) -> list[tuple[int, int, str, float]]:
     """Spans from one text's per-window logits (`stitch`: each name whole from one window)."""
     labels, probs = stitch(windows, [softmax(x.astype(np.float64)) for x in logits],
-                           enc.piece_start, names)
+                           enc.piece_start, names, constrained=CONSTRAINED)
     return decode(text, enc, labels, probs, names)
 
 

@@ -165,3 +165,76 @@ def test_a_text_reads_the_same_alone_and_with_others(ner):
         (wins, rows), = run_windows([encs[k]], enc.run, size=126, overlap=32, **enc.special)
         assert wins == together[k][0]
         assert all(np.array_equal(a[0], b[0]) for a, b in zip(rows, together[k][1]))
+
+
+def _probs(rows: list[dict[str, float]]) -> np.ndarray:
+    """Token x label probabilities from ``{label: p}`` rows (the rest spread evenly)."""
+    from pipeline.token_windows import LABELS
+
+    out = np.zeros((len(rows), len(LABELS)))
+    for t, row in enumerate(rows):
+        rest = (1.0 - sum(row.values())) / (len(LABELS) - len(row))
+        out[t] = [row.get(name, rest) for name in LABELS]
+    return out
+
+
+def test_the_decoder_never_opens_a_name_with_an_inside_label():
+    """"Kementerian Perindustrian , Perdagangan": a comma the model doubts (O 0.55, I-ORG
+    0.40) no longer cuts the name when the whole is likelier than a name starting at the
+    next word (which the model reads as I-ORG, not B-ORG); where the next word is read as
+    B-ORG, the name is cut there."""
+    from pipeline.token_windows import LABELS, bio_viterbi
+
+    start = np.array([True, False, False, False])
+    whole = _probs([{"B-ORG": 0.9}, {"I-ORG": 0.9}, {"O": 0.55, "I-ORG": 0.4}, {"I-ORG": 0.9}])
+    assert [LABELS[i] for i in whole.argmax(axis=1)] == ["B-ORG", "I-ORG", "O", "I-ORG"]
+    assert [LABELS[i] for i in bio_viterbi(whole, LABELS, start)] == ["B-ORG"] + ["I-ORG"] * 3
+    cut = _probs([{"B-ORG": 0.9}, {"I-ORG": 0.9}, {"O": 0.9}, {"B-ORG": 0.6, "I-ORG": 0.3}])
+    assert [LABELS[i] for i in bio_viterbi(cut, LABELS, start)] == ["B-ORG", "I-ORG", "O", "B-ORG"]
+    # at a line's first token no name goes on from the line before
+    line = _probs([{"B-LOC": 0.9}, {"I-LOC": 0.6, "B-LOC": 0.3}])
+    assert [LABELS[i] for i in bio_viterbi(line, LABELS, np.array([True, True]))] == ["B-LOC", "B-LOC"]
+    # labels that are not BIO: the argmax as it is
+    other = ("O", "U-PER", "L-PER")
+    p = np.array([[0.1, 0.2, 0.7], [0.8, 0.1, 0.1]])
+    assert list(bio_viterbi(p, other, start[:2])) == [2, 0]
+
+
+def test_a_newspaper_name_is_not_cut_into_a_place():
+    """The sample article 001 (real news) through `lintas run`'s stages: the per-token argmax
+    read "Pravda" of "Kazakhstanskaya Pravda" as a place of its own."""
+    from pathlib import Path
+
+    from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+
+    path = next((Path(__file__).parent.parent / "seeds").glob("001_*.txt"))
+    text = path.read_text(encoding="utf-8")
+    nlp = build_pipeline(PipelineConfig(stages=DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1]))
+    found = {(m.text, m.label) for m in nlp(Document("t", "t", text, lang_hint="id")).mentions}
+    assert ("Pravda", "LOC") not in found
+    assert ("Reuters", "ORG") in found
+
+
+def test_the_decoder_finds_the_best_allowed_sequence():
+    """`bio_viterbi` against every label sequence of short random windows."""
+    import itertools
+
+    from pipeline.token_windows import LABELS, bio_viterbi
+
+    rng = np.random.default_rng(0)
+
+    def allowed(seq: tuple[int, ...], starts: np.ndarray) -> bool:
+        for t, j in enumerate(seq):
+            if LABELS[j].startswith("I-") and (starts[t] or LABELS[seq[t - 1]][2:] != LABELS[j][2:]):
+                return False
+        return True
+
+    for _ in range(40):
+        n = int(rng.integers(1, 5))
+        p = rng.dirichlet(np.full(len(LABELS), 0.3), size=n)
+        starts = rng.random(n) < 0.3
+        starts[0] = True
+        best = max((seq for seq in itertools.product(range(len(LABELS)), repeat=n)
+                    if allowed(seq, starts)),
+                   key=lambda seq: sum(np.log(p[t, j]) for t, j in enumerate(seq)))
+        assert tuple(bio_viterbi(p, LABELS, starts)) == best
