@@ -76,6 +76,10 @@ def test_evaluate_gazetteer_alone_on_places(tmp_path):
     loc = scored["per_label"]["LOC"]
     assert loc["tp"] == 4 and loc["fn"] == 0  # Astana, Jepang, Jakarta, Korea Selatan
     assert scored["per_label"]["PER"]["tp"] == 0
+    assert scored["documents"] == 1 and scored["sentences_per_doc"] == 40
+    alone = evaluate("id", [str(dev)], backends=("gazetteer",), sentences_per_doc=1)
+    assert alone["documents"] == len(SENTENCES) > 1
+    assert alone["per_label"]["LOC"] == loc  # the same spans, a sentence per document
 
 
 RAW_CONLLU = """# sent_id = 1
