@@ -624,6 +624,43 @@ def evaluate_claims(
     _evaluate_corpus("claims", split, langs, as_json)
 
 
+@evaluate_app.command("align")
+def evaluate_align(
+    langs: Annotated[str, typer.Option(
+        "--lang", help="Languages of NTREX's references, comma-separated.")] = "id,bg",
+    ntrex: Annotated[Optional[Path], typer.Option(
+        "--ntrex", help="The NTREX-128 folder (default: mt/ntrex in ../shared/data or "
+                        "$LINTAS_DATA).")] = None,
+    half: Annotated[Optional[str], typer.Option(
+        "--half", help="Only the first or the second half of the lines.")] = None,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", min=1, help="Only the first N sentence pairs.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """How well English names map back into the sentence they translate (the translation
+    path's alignment), on NTREX's human translations, against lintas' NER of that side."""
+    import json as _json
+
+    from pipeline.evaluate_align import NTREX, evaluate_alignment, format_alignment
+
+    if half not in (None, "first", "second"):
+        raise typer.BadParameter("first or second", param_hint="--half")
+    if ntrex is None:
+        root = Path(os.environ.get("LINTAS_DATA") or Path(__file__).resolve().parent.parent
+                    / "shared" / "data")
+        ntrex = root / "mt" / "ntrex"
+    names = [x.strip() for x in langs.split(",") if x.strip()]
+    for lang in names:
+        if lang not in NTREX or lang == "en":
+            raise typer.BadParameter(f"NTREX here has references in id and bg, not {lang!r}",
+                                     param_hint="--lang")
+        if not (ntrex / NTREX[lang]).is_file():
+            raise typer.BadParameter(f"no {NTREX[lang]} in {ntrex}", param_hint="--ntrex")
+    results = [evaluate_alignment(lang, ntrex, limit=limit, half=half) for lang in names]
+    typer.echo(_json.dumps(results, indent=2) if as_json
+               else "\n".join(format_alignment(r) for r in results))
+
+
 @app.command()
 def link(
     records: Annotated[Path, typer.Argument(

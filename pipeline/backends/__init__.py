@@ -27,6 +27,11 @@ REGISTRY: dict[str, dict[str, str]] = {
         "hf": "pipeline.backends.ner_hf:HfNer",
         "stanza": "pipeline.backends.ner_stanza:StanzaNer",
     },
+    # machine translation for the translation path (issue 17; not in `lintas run` yet)
+    "mt": {
+        "hf": "pipeline.backends.mt_hf:HfTranslator",
+        "ct2": "pipeline.backends.mt_ct2:Ct2Translator",
+    },
 }
 
 _LOADED: dict[tuple[str, str, tuple[tuple[str, Any], ...]], Any] = {}

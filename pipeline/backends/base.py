@@ -56,6 +56,25 @@ class NerBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class MtBackend(Protocol):
+    """Machine translation, sentence by sentence."""
+
+    name: str
+
+    def version(self) -> str:
+        """The model and library, for the document's ``translation`` field."""
+        ...
+
+    def supports(self, src: str, tgt: str = "en") -> bool:
+        """Whether the model translates ``src`` into ``tgt`` (ISO 639-1)."""
+        ...
+
+    def translate(self, sentences: list[str], src: str, tgt: str = "en") -> list[str]:
+        """One translation per sentence, in order; the same input gives the same output."""
+        ...
+
+
 def dist_version(dist: str) -> str:
     """The installed version of distribution ``dist`` (``"unknown"`` if not found)."""
     from importlib.metadata import PackageNotFoundError, version

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..document import Document, Mention
 from ..errors import MissingDependency
+from .hf_local import locate
 from ..token_windows import (Encoded, decode, encode_text, make_windows, pieces_of, stitch,
                              word_text)
 
@@ -119,7 +120,7 @@ class HfNer:
                 f"PipelineConfig.ner_options) or set {ENV_MODEL}")
         _require_libraries()
         self.model = model
-        self.source = _locate(model)  # fail now (lintas checks backends before a run)
+        self.source = locate(model)  # fail now (lintas checks backends before a run)
         self.label = Path(self.source).name if Path(self.source).is_dir() else model
         self.device = device
         self.batch_size = max(1, int(batch_size))
@@ -176,29 +177,6 @@ def _require_libraries() -> None:
         import transformers  # noqa: F401
     except ImportError as exc:
         raise MissingDependency("transformers and torch (the hf NER backend)", FIX) from exc
-
-
-def _locate(model: str) -> str:
-    """The folder ``model`` names, or ``model`` itself when it is a model in the Hugging
-    Face cache; a `MissingDependency` when neither (nothing is looked up online)."""
-    path = Path(model).expanduser()
-    if path.is_dir():
-        if not (path / "config.json").is_file():
-            raise MissingDependency(f"a Hugging Face model in {str(path)!r} (no config.json)",
-                                    "pass the folder that save_pretrained() wrote")
-        return str(path)
-    from huggingface_hub import try_to_load_from_cache
-
-    try:
-        cached = try_to_load_from_cache(model, "config.json")
-    except ValueError:  # not a valid repository name (a path that does not exist)
-        cached = None
-    if not isinstance(cached, str):
-        raise MissingDependency(
-            f"the Hugging Face model {model!r} (not a folder, not in the local cache)",
-            f"pass the folder that holds it, or download it yourself once "
-            f"(`hf download {model}`); lintas never downloads models")
-    return model
 
 
 def _load(source: str, device: str, window: int | None, overlap: int | None) -> _Loaded:

@@ -1,0 +1,171 @@
+"""Spans of a translation mapped back to the sentence it translates (issue 17, step 2).
+
+The translation path extracts from an English translation and must give every record
+offsets into the original text. Within one sentence pair, a span of the translation is
+mapped to the source in two steps:
+
+1. **Names that survive translation** (`name_match`): the same words in the source, equal
+   as they are, case-folded, or transliterated (`pipeline.names.fold`: "Токаев" and
+   "Tokayev" fold alike), or a gazetteer place with the same identity ("Germany" and
+   "Jerman" share ``loc:Q183``).
+2. **Word alignment** (`align_tokens`, `map_span`) for the rest: the multilingual encoder's
+   contextual token states of both sentences are compared by cosine similarity, and two
+   tokens are aligned when each is the other's most similar token (the argmax
+   intersection of SimAlign, Jalili Sabet et al. 2020, both directions). A span maps to
+   the words covering the source tokens aligned with its tokens.
+
+Both steps only need what a `lintas run` pass already has: the mentions and the encoder's
+hidden states (`pipeline.token_windows.TokenStates`). Nothing here depends on a machine
+translation model: `pipeline.evaluate_align` measures it on NTREX's human translations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .names import fold
+from .token_windows import Encoded, _trim, _word_end, _word_start, word_text
+
+# a mapped span of more words than this many times the original's (plus two) is taken for
+# a stray alignment and dropped
+MAX_GROWTH = 2
+# argmax rounds of `align_tokens` (1: the plain intersection)
+ROUNDS = 2
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A span of the translation and where it lies in the source sentence."""
+
+    start: int  # source offsets
+    end: int
+    how: str  # "name", "gazetteer" or "alignment"
+
+
+def align_tokens(src: np.ndarray, tgt: np.ndarray, rounds: int | None = None
+                 ) -> set[tuple[int, int]]:
+    """Pairs ``(i, j)`` of source row ``i`` and target row ``j`` (token states, one row per
+    token) that are each other's most similar row by cosine; with ``rounds`` > 1, again
+    among the rows neither side has aligned yet (SimAlign's IterMax, without its discount),
+    so that a token whose best match was taken by another still finds its own (default:
+    `ROUNDS`)."""
+    if not len(src) or not len(tgt):
+        return set()
+    a = src.astype(np.float32)
+    b = tgt.astype(np.float32)
+    a = a / (np.linalg.norm(a, axis=1, keepdims=True) + 1e-6)
+    b = b / (np.linalg.norm(b, axis=1, keepdims=True) + 1e-6)
+    sim = a @ b.T
+    pairs: set[tuple[int, int]] = set()
+    for _ in range(ROUNDS if rounds is None else rounds):
+        rows = np.array(sorted(set(range(len(a))) - {i for i, _ in pairs}), dtype=np.int64)
+        cols = np.array(sorted(set(range(len(b))) - {j for _, j in pairs}), dtype=np.int64)
+        if not len(rows) or not len(cols):
+            break
+        sub = sim[np.ix_(rows, cols)]
+        fwd = sub.argmax(axis=1)
+        back = sub.argmax(axis=0)
+        found = {(int(rows[i]), int(cols[j])) for i, j in enumerate(fwd) if back[j] == i}
+        if not found:
+            break
+        pairs |= found
+    return pairs
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of letters and digits (hyphens and apostrophes inside a
+    word kept), the unit of `name_match`."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isalnum():
+            j = i + 1
+            while j < n and (text[j].isalnum() or (text[j] in "-'’" and j + 1 < n
+                                                   and text[j + 1].isalnum())):
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def name_match(src_text: str, name: str) -> tuple[int, int] | None:
+    """The first run of words of ``src_text`` equal to ``name`` once both are folded
+    (`pipeline.names.fold`: case, diacritics, scripts), or None."""
+    key = fold(name)
+    if not key:
+        return None
+    words = _words(src_text)
+    width = len(_words(name))
+    for k in range(len(words) - width + 1):
+        s, e = words[k][0], words[k + width - 1][1]
+        if fold(src_text[s:e]) == key:
+            return s, e
+    return None
+
+
+def _real(enc: Encoded) -> np.ndarray:
+    """Indexes of the tokens that own characters (a bare word boundary owns none)."""
+    return np.flatnonzero(enc.ends > enc.starts)
+
+
+def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: Encoded,
+             pairs: set[tuple[int, int]]) -> tuple[int, int] | None:
+    """The source words aligned with the target tokens of ``span`` (target offsets), or
+    None when none is. ``pairs``: `align_tokens` of the source and target rows, as indexes
+    into the tokens that own characters (`_real`). Where the aligned source tokens fall in
+    two groups more than a word apart, the group with more of them is taken."""
+    s, e = span
+    src_idx, tgt_idx = _real(src_enc), _real(tgt_enc)
+    inside = {k for k, t in enumerate(tgt_idx) if tgt_enc.starts[t] < e and tgt_enc.ends[t] > s}
+    hits = sorted(src_idx[i] for i, j in pairs if j in inside)
+    if not hits:
+        return None
+    # split at gaps of more than one word between consecutive aligned tokens
+    words = word_text(src_text)
+    groups: list[list[int]] = [[hits[0]]]
+    for t in hits[1:]:
+        gap = src_text[src_enc.ends[groups[-1][-1]]:src_enc.starts[t]]
+        if len(gap.split()) > 1:
+            groups.append([t])
+        else:
+            groups[-1].append(t)
+    best = max(groups, key=len)
+    a = _word_start(words, int(src_enc.starts[best[0]]))
+    b = _word_end(words, int(src_enc.ends[best[-1]]))
+    a, b = _trim(src_text, a, b)
+    if b <= a:
+        return None
+    return a, b
+
+
+def map_spans(spans: list[tuple[int, int, str | None]], tgt_text: str, tgt_enc: Encoded,
+              tgt_states: np.ndarray, src_text: str, src_enc: Encoded, src_states: np.ndarray,
+              src_keys: dict[str, tuple[int, int]] | None = None) -> list[Mapped | None]:
+    """Each ``(start, end, key)`` span of the target sentence mapped into the source
+    sentence: by name (`name_match`), by identity (``key`` found in ``src_keys``, a
+    canonical key -> source span, e.g. the gazetteer's places), else by word alignment of
+    the two sentences' token states (rows for every token of ``*_enc``). None where no
+    step finds it."""
+    pairs: set[tuple[int, int]] | None = None
+    out: list[Mapped | None] = []
+    for s, e, key in spans:
+        hit = name_match(src_text, tgt_text[s:e])
+        if hit:
+            out.append(Mapped(hit[0], hit[1], "name"))
+            continue
+        if key and src_keys and key in src_keys:
+            a, b = src_keys[key]
+            out.append(Mapped(a, b, "gazetteer"))
+            continue
+        if pairs is None:
+            pairs = align_tokens(src_states[_real(src_enc)], tgt_states[_real(tgt_enc)])
+        got = map_span((s, e), tgt_enc, src_text, src_enc, pairs)
+        if got and len(_words(src_text[got[0]:got[1]])) <= MAX_GROWTH * len(_words(tgt_text[s:e])) + 2:
+            out.append(Mapped(got[0], got[1], "alignment"))
+        else:
+            out.append(None)
+    return out

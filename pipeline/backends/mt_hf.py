@@ -1,0 +1,133 @@
+"""Machine translation with a Hugging Face sequence-to-sequence model the user already has
+(issue 17): Marian / OPUS-MT (one language pair per model), NLLB-200 and M2M100 (many
+languages; the source and target are passed as the model's language codes).
+
+No MT weights for Indonesian or Bulgarian to English can be had from any registry on the
+machines lintas is built on, so lintas ships none: the model is a folder that
+``save_pretrained`` wrote, or a name in the local Hugging Face cache. Nothing is ever
+downloaded (every load passes ``local_files_only=True``; HF_HUB_OFFLINE is respected).
+Needs ``lintas[hf]`` (transformers, torch).
+
+Sentences are translated in batches sorted by length, greedily or with ``num_beams``,
+never sampled, so the same input gives the same output.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import MissingDependency
+from .base import dist_version
+from .hf_local import locate
+
+ENV_MODEL = "LINTAS_MT_MODEL"
+FIX = 'pip install "lintas[hf]"'
+DEFAULT_BATCH_SIZE = 16
+# NLLB-200's codes of the languages lintas reads most (ISO 639-1 -> FLORES-200); M2M100
+# takes ISO 639-1 as it is
+NLLB_CODES = {"en": "eng_Latn", "id": "ind_Latn", "bg": "bul_Cyrl", "ru": "rus_Cyrl",
+              "uk": "ukr_Cyrl", "pl": "pol_Latn", "cs": "ces_Latn", "sk": "slk_Latn",
+              "sl": "slv_Latn", "hr": "hrv_Latn", "sr": "srp_Cyrl", "pt": "por_Latn",
+              "kk": "kaz_Cyrl", "ko": "kor_Hang", "zh": "zho_Hans", "de": "deu_Latn",
+              "fr": "fra_Latn", "es": "spa_Latn", "ms": "zsm_Latn", "tr": "tur_Latn"}
+
+
+class HfTranslator:
+    """Backend ``hf`` of task ``mt``: `translate` sentences with a local seq2seq model."""
+
+    name = "hf"
+
+    def __init__(self, model: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
+                 num_beams: int = 1, max_new_tokens: int = 256, device: str = "cpu") -> None:
+        model = model or os.environ.get(ENV_MODEL)
+        if not model:
+            raise MissingDependency(
+                "a machine translation model (none given)",
+                f"pass --mt-model PATH (a Marian/OPUS-MT, NLLB or M2M100 folder) or set "
+                f"{ENV_MODEL}; lintas never downloads models")
+        try:
+            import torch  # noqa: F401
+            import transformers  # noqa: F401
+        except ImportError as exc:
+            raise MissingDependency("transformers and torch (the hf MT backend)", FIX) from exc
+        self.source = locate(model)
+        self.batch_size = max(1, batch_size)
+        self.num_beams = max(1, num_beams)
+        self.max_new_tokens = max_new_tokens
+        self.device = device
+        self._tok, self._model = _load(self.source)
+        self.model_type = str(getattr(self._model.config, "model_type", "unknown"))
+
+    def version(self) -> str:
+        """The model (its folder's name or cache name, type) and transformers' version."""
+        name = os.path.basename(os.path.normpath(self.source))
+        return f"{name} ({self.model_type}; transformers {dist_version('transformers')})"
+
+    def supports(self, src: str, tgt: str = "en") -> bool:
+        """Whether the model can be told ``src`` -> ``tgt``: a many-language model needs
+        both codes; a Marian model is one pair, which it does not name, so it is taken on
+        the user's word."""
+        if self.model_type == "nllb" or _is_nllb(self._tok):
+            return src in NLLB_CODES and tgt in NLLB_CODES
+        if self.model_type == "m2m_100":
+            return all(hasattr(self._tok, "get_lang_id") and _m2m_known(self._tok, c)
+                       for c in (src, tgt))
+        return True
+
+    def translate(self, sentences: list[str], src: str, tgt: str = "en") -> list[str]:
+        """One translation per sentence, in order (an empty sentence gives "")."""
+        import torch
+
+        out = [""] * len(sentences)
+        todo = sorted((i for i, s in enumerate(sentences) if s.strip()),
+                      key=lambda i: (len(sentences[i]), i))
+        extra: dict[str, Any] = {}
+        if self.model_type == "nllb" or _is_nllb(self._tok):
+            self._tok.src_lang = NLLB_CODES.get(src, src)
+            extra["forced_bos_token_id"] = self._tok.convert_tokens_to_ids(NLLB_CODES.get(tgt, tgt))
+        elif self.model_type == "m2m_100":
+            self._tok.src_lang = src
+            extra["forced_bos_token_id"] = self._tok.get_lang_id(tgt)
+        for k in range(0, len(todo), self.batch_size):
+            idx = todo[k:k + self.batch_size]
+            batch = self._tok([sentences[i] for i in idx], return_tensors="pt", padding=True,
+                              truncation=True)
+            with torch.inference_mode():
+                ids = self._model.generate(**{n: t.to(self.device) for n, t in batch.items()},
+                                           num_beams=self.num_beams, do_sample=False,
+                                           max_new_tokens=self.max_new_tokens, **extra)
+            for i, text in zip(idx, self._tok.batch_decode(ids, skip_special_tokens=True)):
+                out[i] = text.strip()
+        return out
+
+
+def _is_nllb(tok: Any) -> bool:
+    return type(tok).__name__.startswith("Nllb")
+
+
+def _m2m_known(tok: Any, code: str) -> bool:
+    try:
+        tok.get_lang_id(code)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+def _load(source: str) -> tuple[Any, Any]:
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar would break lintas' own
+    try:
+        tok = AutoTokenizer.from_pretrained(source, local_files_only=True)
+        model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=True)
+    except (OSError, ValueError) as exc:  # files missing, or not a seq2seq model
+        raise MissingDependency(f"the Hugging Face translation model {source!r} ({exc})",
+                                "pass a folder or cached seq2seq model with its tokenizer") from exc
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
+    model.eval()
+    return tok, model
