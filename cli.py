@@ -43,6 +43,11 @@ def main_callback(
     """lintas: multilingual news to structured, linked data."""
 
 
+# sentences of a sentence-level file per document in `lintas evaluate ner` (kept in step
+# with `pipeline.evaluate.SENTENCES_PER_DOC`, which a test checks; importing it here would
+# load the pipeline for every command)
+SENTENCES_PER_DOC = 40
+
 # `--vote` of run and evaluate: one text, so that both commands describe it alike
 VOTE_HELP = ("With the spaCy CNN reading (--ner spacy,gazetteer): the shipped CNN and the models "
              "in its members/ folder (Indonesian: five, seeds 0-4) vote on each name: +1.4 F1 "
@@ -546,7 +551,7 @@ def evaluate_ner(
     sentences_per_doc: Annotated[int, typer.Option(
         "--sentences-per-doc", min=1,
         help="Sentences of a sentence-level file joined into one document; 1 for files "
-             "whose sentences come shuffled from unrelated articles.")] = 40,
+             "whose sentences come shuffled from unrelated articles.")] = SENTENCES_PER_DOC,
 ) -> None:
     """Precision, recall and F1 per label (exact spans) through `lintas run`'s code path."""
     import json as _json
@@ -569,6 +574,10 @@ def evaluate_ner(
     if save and vote:
         # evaluation.json holds what `lintas run` gives by default
         raise typer.BadParameter("--save records the default, without --vote", param_hint="--save")
+    if save and sentences_per_doc != SENTENCES_PER_DOC:
+        # the card's record is keyed on data and backends: another packing would replace it
+        raise typer.BadParameter(f"--save records the default --sentences-per-doc "
+                                 f"{SENTENCES_PER_DOC}", param_hint="--save")
     _check_vote(vote, names, "--backends")
     result = evaluate(lang, data, model=model, backends=names, vote=vote,
                       sentences_per_doc=sentences_per_doc)
@@ -633,6 +642,9 @@ def evaluate_align(
                         "$LINTAS_DATA).")] = None,
     half: Annotated[Optional[str], typer.Option(
         "--half", help="Only the first or the second half of the lines.")] = None,
+    model: Annotated[Optional[Path], typer.Option(
+        "--model", help="Another NER model folder (default: models/ner-xx); its hidden_layer "
+                        "gives the states compared.")] = None,
     limit: Annotated[Optional[int], typer.Option(
         "--limit", min=1, help="Only the first N sentence pairs.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -656,7 +668,10 @@ def evaluate_align(
                                      param_hint="--lang")
         if not (ntrex / NTREX[lang]).is_file():
             raise typer.BadParameter(f"no {NTREX[lang]} in {ntrex}", param_hint="--ntrex")
-    results = [evaluate_alignment(lang, ntrex, limit=limit, half=half) for lang in names]
+    if model is not None and not (model / "model.onnx").is_file():
+        raise typer.BadParameter(f"no model.onnx in {model}", param_hint="--model")
+    results = [evaluate_alignment(lang, ntrex, limit=limit, half=half, model=model)
+               for lang in names]
     typer.echo(_json.dumps(results, indent=2) if as_json
                else "\n".join(format_alignment(r) for r in results))
 

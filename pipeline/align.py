@@ -4,10 +4,10 @@ The translation path extracts from an English translation and must give every re
 offsets into the original text. Within one sentence pair, a span of the translation is
 mapped to the source in two steps:
 
-1. **Names that survive translation** (`name_match`): the same words in the source, equal
-   as they are, case-folded, or transliterated (`pipeline.names.fold`: "Токаев" and
+1. **Names that survive translation**: the same words in the source, equal as they are,
+   case-folded, or transliterated (`name_match`, by `pipeline.names.fold`: "Токаев" and
    "Tokayev" fold alike), or a gazetteer place with the same identity ("Germany" and
-   "Jerman" share ``loc:Q183``).
+   "Jerman" share ``loc:Q183``; `map_spans` with the source's keys).
 2. **Word alignment** (`align_tokens`, `map_span`) for the rest: the multilingual encoder's
    contextual token states of both sentences are compared by cosine similarity, and two
    tokens are aligned when each is the other's most similar token (the argmax
@@ -94,15 +94,26 @@ def _words(text: str) -> list[tuple[int, int]]:
 
 def name_match(src_text: str, name: str) -> tuple[int, int] | None:
     """The first run of words of ``src_text`` equal to ``name`` once both are folded
-    (`pipeline.names.fold`: case, diacritics, scripts), or None."""
+    (`pipeline.names.fold`: case, diacritics, scripts), or None. A capitalised name does
+    not match a word written in lower case ("Dan" is no "dan", Indonesian "and"); the
+    name's own punctuation at its ends is kept where the source has it too ("D.C.",
+    "Apple Inc.")."""
     key = fold(name)
-    if not key:
-        return None
-    words = _words(src_text)
     width = len(_words(name))
+    if not key or width == 0:
+        return None
+    inner = _words(name)
+    lead, tail = name[:inner[0][0]], name[inner[-1][1]:]
+    words = _words(src_text)
     for k in range(len(words) - width + 1):
         s, e = words[k][0], words[k + width - 1][1]
+        if name[inner[0][0]].isupper() and src_text[s].islower():
+            continue
         if fold(src_text[s:e]) == key:
+            if tail and src_text.startswith(tail, e):
+                e += len(tail)
+            if lead and src_text[:s].endswith(lead):
+                s -= len(lead)
             return s, e
     return None
 
@@ -124,12 +135,13 @@ def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: En
     hits = sorted(src_idx[i] for i, j in pairs if j in inside)
     if not hits:
         return None
-    # split at gaps of more than one word between consecutive aligned tokens
+    # split where more than one word lies between the words of consecutive aligned tokens
     words = word_text(src_text)
     groups: list[list[int]] = [[hits[0]]]
     for t in hits[1:]:
-        gap = src_text[src_enc.ends[groups[-1][-1]]:src_enc.starts[t]]
-        if len(gap.split()) > 1:
+        gap = src_text[_word_end(words, int(src_enc.ends[groups[-1][-1]])):
+                       _word_start(words, int(src_enc.starts[t]))]
+        if len(_words(gap)) > 1:
             groups.append([t])
         else:
             groups[-1].append(t)
@@ -137,8 +149,8 @@ def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: En
     a = _word_start(words, int(src_enc.starts[best[0]]))
     b = _word_end(words, int(src_enc.ends[best[-1]]))
     a, b = _trim(src_text, a, b)
-    if b <= a:
-        return None
+    if b <= a or not any(ch.isalnum() for ch in src_text[a:b]):
+        return None  # a name has a letter or digit (as `token_windows.decode` keeps them)
     return a, b
 
 

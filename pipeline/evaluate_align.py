@@ -116,7 +116,8 @@ def evaluate_alignment(lang: str, folder: Path, limit: int | None = None,
     exact = prf(counts["tp"], counts["mapped"] - counts["tp"], counts["source"] - counts["tp"])
     labelled = prf(counts["tp_label"], counts["mapped"] - counts["tp_label"],
                    counts["source"] - counts["tp_label"])
-    return {"lang": lang, "pairs": len(pairs), "layer": layer, "english_names": counts["english"],
+    return {"lang": lang, "pairs": len(pairs) - counts["no_states"],
+            "skipped_without_states": counts["no_states"], "layer": layer, "english_names": counts["english"],
             "source_names": counts["source"], "mapped": counts["mapped"],
             "exact": exact, "exact_and_label": labelled,
             "overlap_precision": round(counts["overlap"] / counts["mapped"], 4)
@@ -129,13 +130,17 @@ def evaluate_alignment(lang: str, folder: Path, limit: int | None = None,
 
 def format_alignment(r: dict[str, Any]) -> str:
     """A plain-text summary of `evaluate_alignment`."""
-    lines = [f"{r['lang']}: {r['pairs']} sentence pairs, {r['english_names']} English names, "
-             f"{r['source_names']} names in the {r['lang']} sentences, {r['mapped']} mapped",
+    lines = [f"{r['lang']}: {r['pairs']} sentence pairs (encoder layer {r['layer']}), "
+             f"{r['english_names']} English names, {r['source_names']} names in the "
+             f"{r['lang']} sentences, {r['mapped']} source spans mapped to",
              f"  exact span:           P {r['exact']['p']:.3f}  R {r['exact']['r']:.3f}  "
              f"F1 {r['exact']['f']:.3f}",
              f"  exact span and label: P {r['exact_and_label']['p']:.3f}  "
              f"R {r['exact_and_label']['r']:.3f}  F1 {r['exact_and_label']['f']:.3f}",
              f"  overlapping a name:   P {r['overlap_precision']:.3f}"]
     for how, s in r["by_step"].items():
-        lines.append(f"  by {how:<10} {s['mapped']:>6} mapped, precision {s['precision']:.3f}")
+        lines.append(f"  by {how:<10} {s['mapped']:>6} English names mapped, precision "
+                     f"{s['precision']:.3f}")
+    if r["skipped_without_states"]:
+        lines.append(f"  {r['skipped_without_states']} pairs skipped: no encoder states")
     return "\n".join(lines)

@@ -168,8 +168,8 @@ def bio_viterbi(probs: np.ndarray, names: tuple[str, ...], piece_start: np.ndarr
     """
     n, k = probs.shape
     parts = [nm.split("-", 1) if nm != "O" else ["O", ""] for nm in names]
-    if n == 0 or any(p[0] not in ("O", "B", "I") for p in parts):
-        return probs.argmax(axis=1)
+    if n == 0 or any(len(p) != 2 or p[0] not in ("O", "B", "I") for p in parts):
+        return probs.argmax(axis=1)  # untyped "B"/"I", or another scheme
     inside = np.array([p[0] == "I" for p in parts])
     # follow[i, j]: label j may come right after label i
     follow = np.array([[not inside[j] or (parts[i][0] in ("B", "I") and parts[i][1] == parts[j][1])

@@ -187,3 +187,10 @@ def test_models_in_members_vote_with_the_main_model(tmp_path):
     single = SpacyNer(model_dir=str(out))
     single.load("id")
     assert "vote" not in single.version("id")
+
+
+def test_the_cli_default_packing_is_the_evaluations():
+    import cli
+    from pipeline.evaluate import SENTENCES_PER_DOC
+
+    assert cli.SENTENCES_PER_DOC == SENTENCES_PER_DOC

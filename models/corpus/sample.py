@@ -257,6 +257,11 @@ def _violence_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
         lines = [eng[s:e] for s, e in (u.sentences[j] for j in idx)]
         if sum(bool(VIOLENCE.search(line)) for line in lines) < VIOLENCE_ROUND["min_hits"]:
             continue
+        # the language this document would go to: none of its lines from the sample articles
+        unit = units[VIOLENCE_ROUND["langs"][len(picked) % len(VIOLENCE_ROUND["langs"])]][i]
+        text = cl.read_source(unit.source)
+        if any(text[s:e].strip() in excluded for s, e in unit.sentences):
+            continue
         picked.append(i)
     out: list[dict] = []
     for k, lang in enumerate(VIOLENCE_ROUND["langs"]):
@@ -266,9 +271,6 @@ def _violence_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
         batch_no = max(int(r["batch"].rsplit("-", 1)[1]) for r in first) + 1
         in_batch = 0
         for n, unit in enumerate(mine, start=len(first)):
-            text = cl.read_source(unit.source)
-            if any(text[s:e].strip() in excluded for s, e in unit.sentences):
-                continue
             if in_batch >= BATCH_SENTENCES:
                 batch_no, in_batch = batch_no + 1, 0
             idx = _pick(len(unit.sentences))
