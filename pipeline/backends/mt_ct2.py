@@ -12,13 +12,12 @@ else a one-pair Marian model.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependency
 from .base import dist_version
-from .mt_hf import DEFAULT_BATCH_SIZE, ENV_MODEL, NLLB_CODES
+from .mt_hf import DEFAULT_BATCH_SIZE, NLLB_CODES, chosen_model
 
 FIX = 'pip install "lintas[ct2]"'
 
@@ -30,12 +29,7 @@ class Ct2Translator:
 
     def __init__(self, model: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
                  num_beams: int = 1, max_new_tokens: int = 256, threads: int = 0) -> None:
-        model = model or os.environ.get(ENV_MODEL)
-        if not model:
-            raise MissingDependency(
-                "a machine translation model (none given)",
-                f"pass --mt-model PATH (a folder ct2-transformers-converter wrote) or set "
-                f"{ENV_MODEL}; lintas never downloads models")
+        model = chosen_model(model, "a folder ct2-transformers-converter wrote")
         try:
             import ctranslate2
             from tokenizers import Tokenizer

@@ -33,6 +33,17 @@ NLLB_CODES = {"en": "eng_Latn", "id": "ind_Latn", "bg": "bul_Cyrl", "ru": "rus_C
               "fr": "fra_Latn", "es": "spa_Latn", "ms": "zsm_Latn", "tr": "tur_Latn"}
 
 
+def chosen_model(model: str | None, kind: str) -> str:
+    """``model``, else ``$LINTAS_MT_MODEL``; without either, a `MissingDependency` saying
+    what to pass (``kind``: what the backend reads)."""
+    model = model or os.environ.get(ENV_MODEL)
+    if not model:
+        raise MissingDependency("a machine translation model (none given)",
+                                f"pass --mt-model PATH ({kind}) or set {ENV_MODEL}; lintas "
+                                "never downloads models")
+    return model
+
+
 class HfTranslator:
     """Backend ``hf`` of task ``mt``: `translate` sentences with a local seq2seq model."""
 
@@ -40,12 +51,7 @@ class HfTranslator:
 
     def __init__(self, model: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
                  num_beams: int = 1, max_new_tokens: int = 256, device: str = "cpu") -> None:
-        model = model or os.environ.get(ENV_MODEL)
-        if not model:
-            raise MissingDependency(
-                "a machine translation model (none given)",
-                f"pass --mt-model PATH (a Marian/OPUS-MT, NLLB or M2M100 folder) or set "
-                f"{ENV_MODEL}; lintas never downloads models")
+        model = chosen_model(model, "a Marian/OPUS-MT, NLLB or M2M100 folder")
         try:
             import torch  # noqa: F401
             import transformers  # noqa: F401
