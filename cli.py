@@ -110,6 +110,18 @@ def run(
     ray_address: Annotated[Optional[str], typer.Option(
         "--ray-address", metavar="ADDRESS",
         help="An existing Ray cluster (e.g. ray://head:10001, or auto) for --engine ray.")] = None,
+    translate: Annotated[Optional[str], typer.Option(
+        "--translate", metavar="LANGS",
+        help="Read names through an English translation: untrained (the languages the "
+             "multilingual NER model was not trained on), all, or a list such as kk,uz. "
+             "Needs --mt-model.")] = None,
+    mt: Annotated[str, typer.Option(
+        "--mt", metavar="NAME", help="Translation backend for --translate: hf (lintas[hf]) or "
+                                     "ct2 (lintas[ct2]).")] = "hf",
+    mt_model: Annotated[Optional[str], typer.Option(
+        "--mt-model", metavar="PATH",
+        help="The translation model for --translate: a folder (or a name in the local "
+             "Hugging Face cache); never downloaded.")] = None,
 ) -> None:
     """Process articles and write lintas/1 JSONL records.
 
@@ -144,8 +156,25 @@ def run(
         raise typer.BadParameter("must be local or ray", param_hint="--engine")
     if ray_address and engine != "ray":
         raise typer.BadParameter("needs --engine ray", param_hint="--ray-address")
+    ner_options: dict[str, dict[str, Any]] = {"spacy": {"vote": True}} if vote else {}
+    if translate is not None:
+        codes = [x.strip() for x in translate.split(",") if x.strip()]
+        if translate not in ("untrained", "all") and (
+                not codes or not all(LANG_CODE.fullmatch(c) for c in codes)):
+            raise typer.BadParameter("untrained, all, or ISO 639 codes such as kk,uz",
+                                     param_hint="--translate")
+        if mt not in available("mt"):
+            raise typer.BadParameter(f"must be one of {', '.join(available('mt'))}",
+                                     param_hint="--mt")
+        # the translation path first: it takes the languages it is asked to, the others
+        # fall to the next model backend
+        ner_backends = ("translate",) + tuple(n for n in ner_backends if n != "translate")
+        ner_options["translate"] = {"mt": mt, "mt_model": mt_model, "langs": translate}
+    elif "translate" in ner_backends or mt_model is not None:
+        raise typer.BadParameter("the translation path is --translate LANGS --mt-model PATH",
+                                 param_hint="--translate")
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,
-                            ner_options={"spacy": {"vote": True}} if vote else {})
+                            ner_options=ner_options)
     try:
         check_backends(config)
         if engine == "ray":

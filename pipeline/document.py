@@ -30,6 +30,7 @@ class Mention:
     source: str  # which backend found it, e.g. "gazetteer"
     confidence: float
     canonical: dict[str, Any] | None = None  # {"key", "name", "wikidata"?}
+    translated: str | None = None  # the English name it was mapped from (translation path)
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Document:
     events: list[Any] = field(default_factory=list)  # pipeline.events.Event
     claims: list[Any] = field(default_factory=list)  # pipeline.claims.Claim
     extractors: dict[str, str] = field(default_factory=dict)
+    translation: dict[str, Any] | None = None  # how it was translated (`--translate`)
     notes: list[str] = field(default_factory=list)  # e.g. decoded from cp1251
     # where this document lies in a longer one that `pipeline.sections` cut up (offsets
     # here are into this section's text); stages may then trade speed for memory

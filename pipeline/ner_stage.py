@@ -30,7 +30,7 @@ from .document import Document, Mention
 from .lexicons import settings
 
 # NER models: one of them reads a document (`Ner.model_backend`).
-MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza"}
+MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza", "translate"}
 # The default: the multilingual model, the spaCy CNN where a language prefers it (measured
 # better: Indonesian), and the gazetteer's places and identities for every language.
 DEFAULT_NER = ("transformer", "spacy", "gazetteer")

@@ -6,7 +6,7 @@ import hashlib
 import traceback
 from typing import Any
 
-from .document import Document, Entity, ErrorRecord
+from .document import Document, Entity, ErrorRecord, Mention
 
 SCHEMA_VERSION = "lintas/1"
 
@@ -25,7 +25,7 @@ def document_record(doc: Document) -> dict[str, Any]:
         "published": doc.published,
         "title": doc.title,
         "url": doc.url,
-        "translation": None,
+        "translation": doc.translation,
         "boilerplate": [{"start": s.start, "end": s.end} for s in doc.masked],
         "extractors": dict(sorted(doc.extractors.items())),
     }
@@ -36,9 +36,17 @@ def document_record(doc: Document) -> dict[str, Any]:
 
 def entity_records(doc: Document) -> list[dict[str, Any]]:
     """One ``entity`` record per entity, numbered in order of first mention."""
-    return [entity_record(doc.doc_id, n, ent, [{"start": m.start, "end": m.end,
-                                                 "text": m.text} for m in ent.mentions])
+    return [entity_record(doc.doc_id, n, ent, [mention_span(m) for m in ent.mentions])
             for n, ent in enumerate(doc.entities, start=1)]
+
+
+def mention_span(m: Mention) -> dict[str, Any]:
+    """A mention in an entity record: offsets, text, and the English name it was mapped
+    from when it came through the translation path."""
+    span: dict[str, Any] = {"start": m.start, "end": m.end, "text": m.text}
+    if m.translated is not None:
+        span["translated"] = m.translated
+    return span
 
 
 def entity_record(doc_id: str, n: int, ent: Entity,

@@ -77,7 +77,11 @@ ENTITY = _record(
         "name": {"type": "string", "minLength": 1},
         "canonical": CANONICAL,
         "mentions": {"type": "array", "minItems": 1,
-                     "items": {**SPAN, "required": ["start", "end", "text"]}},
+                     "items": {**SPAN, "required": ["start", "end", "text"],
+                               "properties": {**SPAN["properties"], "translated": {
+                                   "type": "string",
+                                   "description": "the English name this mention was mapped "
+                                                  "from (`lintas run --translate`)"}}}},
         "confidence": CONFIDENCE,
     },
 )

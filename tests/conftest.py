@@ -157,3 +157,36 @@ def without_lexicon(monkeypatch, module, lang: str, name: str) -> None:
         return real(lang_, name_, shared)
 
     monkeypatch.setattr(module, "phrase_table", table)
+
+
+# words of the tiny translation model's vocabulary (tests/test_mt_hf.py, test_translate_path.py)
+TINY_MT_WORDS = ("Kazakhstan Rusia minyak gas menandatangani perjanjian dengan pada Senin . , the "
+                 "oil signed agreement with on Monday Russia").split()
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory) -> Path:
+    """A tiny MarianMT (random weights, a word-level fast tokenizer) saved to a folder, as
+    `save_pretrained` writes a model: what the MT backends load. As in OPUS-MT models,
+    "<pad>" is the last id and starts the decoder."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import MarianConfig, MarianMTModel, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-marian")
+    words = list(dict.fromkeys(TINY_MT_WORDS))
+    vocab = {"</s>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(words)},
+             "<pad>": len(words) + 2}
+    core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    torch.manual_seed(0)
+    MarianMTModel(MarianConfig(
+        vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
+        decoder_ffn_dim=32, max_position_embeddings=64, pad_token_id=vocab["<pad>"],
+        eos_token_id=0, decoder_start_token_id=vocab["<pad>"],
+        forced_eos_token_id=None)).save_pretrained(folder)
+    PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", eos_token="</s>",
+                            unk_token="<unk>").save_pretrained(folder)
+    return folder

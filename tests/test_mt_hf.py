@@ -1,7 +1,8 @@
 """The `hf` machine-translation backend with a tiny MarianMT model that the test builds (random
 weights, a word-level tokenizer), saved to a temporary folder: loading from a folder only,
 batches, order, determinism, and the messages when a model is missing. The translations
-of random weights mean nothing; what is checked is the plumbing."""
+of random weights mean nothing; what is checked is the plumbing. The model is conftest's
+``tiny_marian``."""
 
 from __future__ import annotations
 
@@ -17,35 +18,6 @@ from pipeline.backends import available, get_backend  # noqa: E402
 from pipeline.backends.base import MtBackend  # noqa: E402
 from pipeline.backends.mt_hf import HfTranslator  # noqa: E402
 from pipeline.errors import MissingDependency  # noqa: E402
-
-WORDS = ("Kazakhstan Rusia minyak gas menandatangani perjanjian dengan pada Senin . , the oil "
-         "signed agreement with on Monday Russia").split()
-
-
-@pytest.fixture(scope="module")
-def tiny_marian(tmp_path_factory):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import MarianConfig, MarianMTModel, PreTrainedTokenizerFast
-
-    folder = tmp_path_factory.mktemp("tiny-marian")
-    # as in OPUS-MT models, "<pad>" is the last id and starts the decoder
-    words = list(dict.fromkeys(WORDS))
-    vocab = {"</s>": 0, "<unk>": 1, **{w: i + 2 for i, w in enumerate(words)},
-             "<pad>": len(words) + 2}
-    core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tok = PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", eos_token="</s>",
-                                  unk_token="<unk>")
-    torch.manual_seed(0)
-    config = MarianConfig(vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1,
-                          encoder_attention_heads=2, decoder_attention_heads=2,
-                          encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
-                          pad_token_id=vocab["<pad>"], eos_token_id=0,
-                          decoder_start_token_id=vocab["<pad>"], forced_eos_token_id=None)
-    MarianMTModel(config).save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return folder
-
 
 def test_translates_each_sentence_in_order_and_alike_in_any_batch(tiny_marian):
     mt = HfTranslator(model=str(tiny_marian), batch_size=2, max_new_tokens=8)

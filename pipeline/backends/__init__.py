@@ -26,8 +26,9 @@ REGISTRY: dict[str, dict[str, str]] = {
         "gazetteer": "pipeline.backends.ner_gazetteer:GazetteerNer",
         "hf": "pipeline.backends.ner_hf:HfNer",
         "stanza": "pipeline.backends.ner_stanza:StanzaNer",
+        "translate": "pipeline.backends.ner_translate:TranslateNer",
     },
-    # machine translation for the translation path (issue 17; not in `lintas run` yet)
+    # machine translation for the translation path (`lintas run --translate`)
     "mt": {
         "hf": "pipeline.backends.mt_hf:HfTranslator",
         "ct2": "pipeline.backends.mt_ct2:Ct2Translator",

@@ -64,6 +64,10 @@ class HfTranslator:
         self.device = device
         self._tok, self._model = _load(self.source)
         self.model_type = str(getattr(self._model.config, "model_type", "unknown"))
+        # the model's positions bound both the sentence read and the translation written
+        # (a longer generation indexes past its position table)
+        self.max_positions = int(getattr(self._model.config, "max_position_embeddings", 0)
+                                 or 1024)
 
     def version(self) -> str:
         """The model (its folder's name or cache name, type) and transformers' version."""
@@ -98,11 +102,12 @@ class HfTranslator:
         for k in range(0, len(todo), self.batch_size):
             idx = todo[k:k + self.batch_size]
             batch = self._tok([sentences[i] for i in idx], return_tensors="pt", padding=True,
-                              truncation=True)
+                              truncation=True, max_length=self.max_positions)
             with torch.inference_mode():
-                ids = self._model.generate(**{n: t.to(self.device) for n, t in batch.items()},
-                                           num_beams=self.num_beams, do_sample=False,
-                                           max_new_tokens=self.max_new_tokens, **extra)
+                ids = self._model.generate(
+                    **{n: t.to(self.device) for n, t in batch.items()},
+                    num_beams=self.num_beams, do_sample=False, max_length=None,
+                    max_new_tokens=min(self.max_new_tokens, self.max_positions - 2), **extra)
             for i, text in zip(idx, self._tok.batch_decode(ids, skip_special_tokens=True)):
                 out[i] = text.strip()
         return out

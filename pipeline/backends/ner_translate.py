@@ -1,0 +1,116 @@
+"""NER through translation (issue 17): a document's sentences are translated into English
+(an `mt` backend: `hf` or `ct2`, over a model the user has), lintas' multilingual model reads
+the English sentences, and each English name is mapped back into its source sentence
+(`pipeline.align.map_spans`: the same name folded, else word alignment on the encoder's
+states of both sentences). The mentions it gives carry offsets into the original text, like
+every other backend's, and the English name they came from (``Mention.translated``); the
+document gets a ``translation`` record (model, languages, sentences, names mapped).
+
+Which documents take this path is `supports`: ``langs="untrained"`` (the default) only
+languages the multilingual model was not trained on (the others read better directly: the
+model card's scores), ``"all"`` every language but English, or a list such as ``"kk,uz"``.
+A document of another language falls to the next model backend (`pipeline.ner_stage`).
+`lintas run --translate` puts this backend first.
+"""
+
+from __future__ import annotations
+
+import json
+import numpy as np
+
+from ..align import map_spans
+from ..document import Document, Mention
+from ..ner_stage import STATES
+from ..token_windows import Encoded
+from . import get_backend
+
+
+class TranslateNer:
+    """NER backend ``translate``: English NER on a translation, mapped back."""
+
+    name = "translate"
+
+    def __init__(self, mt: str = "hf", mt_model: str | None = None, langs: str = "untrained",
+                 model_dir: str | None = None, batch_size: int = 16) -> None:
+        # the translator first: a missing model stops the run before any input is read
+        self.mt = get_backend("mt", mt, model=mt_model, batch_size=batch_size)
+        self.english = get_backend("ner", "transformer",
+                                   **({"model_dir": model_dir} if model_dir else {}))
+        self.langs = langs
+        info = json.loads((self.english.model_dir / "train.json").read_text(encoding="utf-8")) \
+            if (self.english.model_dir / "train.json").is_file() else {}
+        self.trained = {s.get("lang") for s in info.get("sources", []) if s.get("lang")}
+
+    def version(self, lang: str | None = None) -> str:
+        """The translator and the English reader, for ``extractors``."""
+        return f"translate ({self.mt.version()}) + {self.english.version('en')}"
+
+    def supports(self, lang: str) -> bool:
+        """Whether documents in ``lang`` take this path (see the module)."""
+        if lang in ("en", "und"):
+            return False
+        if self.langs == "all":
+            wanted = True
+        elif self.langs == "untrained":
+            wanted = lang not in self.trained
+        else:
+            wanted = lang in {x.strip() for x in self.langs.split(",")}
+        return wanted and self.mt.supports(lang, "en")
+
+    def find(self, doc: Document, text: str) -> list[Mention]:
+        return self.find_batch([doc], [text])[0]
+
+    def gives_states(self) -> bool:
+        """The source's own encoder states are read for the alignment: they are left for
+        the event heads too."""
+        return self.english.gives_states()
+
+    def find_batch(self, docs: list[Document], texts: list[str],
+                   states: bool = False) -> list[list[Mention]]:
+        """Mentions of each document, in its own offsets (see the module)."""
+        encoder = self.english.encoder
+        layer = encoder.info.get("hidden_layer")
+        if layer not in encoder.hidden_layers:
+            raise ValueError(f"[L026] {self.english.model_dir} returns no hidden states: "
+                             "`lintas train events` adds them")
+        out: list[list[Mention]] = []
+        for doc, text in zip(docs, texts):
+            bounds = [(s.start, s.end) for s in doc.sentences if text[s.start:s.end].strip()] \
+                or ([(0, len(text))] if text.strip() else [])
+            lang = doc.lang or "und"
+            english = self.mt.translate([text[s:e] for s, e in bounds], lang, "en")
+            (_, source_states), = encoder.spans_and_states([text], (layer,))
+            read = encoder.spans_and_states(english, (layer,)) if english else []
+            found: list[Mention] = []
+            names = 0
+            for (s0, e0), eng, (spans, eng_states) in zip(bounds, english, read):
+                if not spans:
+                    continue
+                names += len(spans)
+                sub, rows = _slice(source_states.enc, source_states.of(layer), s0, e0)
+                mapped = map_spans([(a, b, None) for a, b, _, _ in spans], eng,
+                                   eng_states.enc, eng_states.of(layer), text[s0:e0], sub, rows)
+                for (a, b, label, conf), m in zip(spans, mapped):
+                    if m is not None:
+                        found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
+                                             label, self.name, conf, translated=eng[a:b]))
+            found.sort(key=lambda m: (m.start, -m.end))
+            kept: list[Mention] = []
+            for m in found:  # two English names mapped onto overlapping words: the first
+                if not kept or m.start >= kept[-1].end:
+                    kept.append(m)
+            doc.translation = {"backend": self.mt.name, "model": self.mt.version(),
+                               "from": lang, "to": "en", "sentences": len(bounds),
+                               "english_names": names, "mapped": len(kept)}
+            if states:
+                doc.cache[STATES] = source_states
+            out.append(kept)
+        return out
+
+
+def _slice(enc: Encoded, rows: np.ndarray, start: int, end: int) -> tuple[Encoded, np.ndarray]:
+    """The tokens of ``enc`` inside ``[start, end)``, offsets made relative to ``start``,
+    with their rows of ``rows``."""
+    sel = np.flatnonzero((enc.starts >= start) & (enc.ends <= end))
+    return (Encoded(enc.ids[sel], enc.starts[sel] - start, enc.ends[sel] - start,
+                    enc.piece_start[sel]), rows[sel])

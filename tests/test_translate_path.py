@@ -1,0 +1,142 @@
+"""`lintas run --translate`: names read on an English translation and mapped back into the
+original text. The translator here is a test backend that returns NTREX-128's human English
+for NTREX's Bulgarian sentences (newstest2019, CC BY-SA 4.0; read the other way round), so
+that the English is real and the mapping can be checked; the CLI tests use a tiny MarianMT
+model that the tests build (its English means nothing)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from pipeline.backends import register
+from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.document import Document
+from pipeline.schema import validation_errors
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PAIRS = {
+    "По време на градски съвет в Холиоке, Масачузетс Уорън потвърди, че обмисля да се "
+    "кандидатира.":
+        "During a town hall in Holyoke, Massachusetts, Warren confirmed she'd consider running.",
+    "Позицията на САЩ предизвика негативна реакция от Германия, която отново потвърди "
+    "ангажираността си с проекта.":
+        "The US stance has drawn backlash from Germany, which has reaffirmed its commitment to "
+        "the project.",
+}
+TEXT = "\n".join(PAIRS)
+
+
+class ReferenceTranslator:
+    """An `mt` backend with a fixed table: NTREX's English for its Bulgarian sentences."""
+
+    name = "reference"
+
+    def __init__(self, model: str | None = None, batch_size: int = 16) -> None:
+        self.calls: list[list[str]] = []
+
+    def version(self) -> str:
+        return "NTREX-128 references"
+
+    def supports(self, src: str, tgt: str = "en") -> bool:
+        return src == "bg" and tgt == "en"
+
+    def translate(self, sentences: list[str], src: str, tgt: str = "en") -> list[str]:
+        self.calls.append(list(sentences))
+        return [PAIRS.get(s.strip(), "") for s in sentences]
+
+
+register("mt", "reference", f"{__name__}:ReferenceTranslator")
+
+
+def _records(backends: tuple[str, ...], options: dict) -> list[dict]:
+    nlp = build_pipeline(PipelineConfig(ner_backends=backends, ner_options=options))
+    return nlp.process_batch([Document("t", "t", TEXT, lang_hint="bg")])[0]
+
+
+@pytest.fixture(scope="module")
+def translated() -> list[dict]:
+    return _records(("translate", "transformer", "gazetteer"),
+                    {"translate": {"mt": "reference", "langs": "all"}})
+
+
+def test_names_come_back_with_offsets_into_the_original(translated):
+    for rec in translated:
+        assert validation_errors(rec) == []
+    doc = next(r for r in translated if r["type"] == "document")
+    assert doc["translation"]["from"] == "bg" and doc["translation"]["to"] == "en"
+    assert doc["translation"]["model"] == "NTREX-128 references"
+    assert doc["translation"]["sentences"] == 2 and doc["translation"]["mapped"] >= 4
+    assert doc["extractors"]["ner"].startswith("translate (NTREX-128 references)")
+    mentions = {(m["text"], m.get("translated")): e["label"]
+                for e in translated if e["type"] == "entity" for m in e["mentions"]}
+    for m in (m for e in translated if e["type"] == "entity" for m in e["mentions"]):
+        assert TEXT[m["start"]:m["end"]] == m["text"]
+    assert mentions[("Холиоке", "Holyoke")] == "LOC"  # spelt otherwise: by alignment
+    assert mentions[("САЩ", "US")] == "LOC"
+    assert mentions[("Германия", "Germany")] == "LOC"
+
+
+def test_both_paths_share_offsets_and_keys(translated):
+    """The same text read directly (the multilingual model on the Bulgarian) and through
+    the translation: the names both find have the same offsets and the same keys."""
+    direct = _records(("transformer", "gazetteer"), {})
+
+    def spans(recs: list[dict]) -> dict[tuple[int, int], str]:
+        return {(m["start"], m["end"]): (e["canonical"] or {}).get("key")
+                for e in recs if e["type"] == "entity" for m in e["mentions"]}
+
+    a, b = spans(direct), spans(translated)
+    shared = set(a) & set(b)
+    assert all(a[s] == b[s] for s in shared)
+    assert {TEXT[s:e] for s, e in shared} >= {"САЩ", "Германия"}
+
+
+def test_a_language_not_asked_for_is_read_directly():
+    nlp = build_pipeline(PipelineConfig(
+        stages=DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1],
+        ner_backends=("translate", "transformer", "gazetteer"),
+        ner_options={"translate": {"mt": "reference", "langs": "kk"}}))
+    doc = nlp(Document("t", "t", TEXT, lang_hint="bg"))
+    assert doc.translation is None and all(m.translated is None for m in doc.mentions)
+    assert any(m.text == "Германия" for m in doc.mentions)
+
+
+# -- the command line, with a tiny MarianMT the test builds -------------------------------
+
+def test_run_translate_writes_the_translation_field(tiny_marian, tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    src = tmp_path / "a.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["run", str(src), "--lang", "bg", "--translate", "all",
+                                      "--mt-model", str(tiny_marian), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    doc = recs[0]
+    assert doc["translation"]["backend"] == "hf" and "marian" in doc["translation"]["model"]
+    assert all(validation_errors(r) == [] for r in recs)
+
+
+def test_run_translate_without_a_model_stops_before_reading(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    src = tmp_path / "a.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    os.environ.pop("LINTAS_MT_MODEL", None)
+    result = CliRunner().invoke(app, ["run", str(src), "--translate", "all", "-o", str(out)])
+    assert result.exit_code == 2 and "--mt-model" in result.output
+    assert not out.exists()
+    result = CliRunner().invoke(app, ["run", str(src), "--mt-model", "x", "-o", str(out)])
+    assert result.exit_code == 2 and "--translate" in result.output
+    result = CliRunner().invoke(app, ["run", str(src), "--translate", "k1", "-o", str(out)])
+    assert result.exit_code == 2
