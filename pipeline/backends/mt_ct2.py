@@ -1,5 +1,6 @@
-"""Machine translation with CTranslate2 (issue 17): the same Marian / OPUS-MT, NLLB-200 or
-M2M100 models as the `hf` backend, converted once by the user with
+"""Machine translation with CTranslate2 (issue 17): the NLLB-200 or M2M100 models of the `hf`
+backend (or a Marian model that has a ``tokenizer.json``; OPUS-MT uploads ship SentencePiece
+files only and go through `hf`), converted once by the user with
 ``ct2-transformers-converter --model MODEL --output_dir DIR --copy_files tokenizer.json``
 (int8 quantization with ``--quantization int8``), and run without torch, several times faster
 on a CPU. Needs ``lintas[ct2]`` (ctranslate2, tokenizers). Nothing is downloaded.
