@@ -10,6 +10,8 @@ cut exactly as `lintas run` cuts them:
 - `token_owner` gives each token the window where it sits farthest from an edge, and
   `stitch` takes each name whole from the window that reads it farthest from a cut, so a
   name at a window border is read with context on both sides and never lost or shifted;
+- `bio_viterbi` reads a window's labels as the most probable sequence in which a name's
+  inside labels follow its beginning (lintas' own models; `stitch` with ``constrained``);
 - `decode` turns per-token BIO labels into character spans (never across a line break,
   always whole words);
 - `run_windows` runs the windows through the encoder; `stitch` takes each name whole from
