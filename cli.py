@@ -160,7 +160,8 @@ def run(
     if translate is not None:
         codes = [x.strip() for x in translate.split(",") if x.strip()]
         if translate not in ("untrained", "all") and (
-                not codes or not all(LANG_CODE.fullmatch(c) for c in codes)):
+                not codes or not all(LANG_CODE.fullmatch(c) and c not in ("en", "und")
+                                     for c in codes)):
             raise typer.BadParameter("untrained, all, or ISO 639 codes such as kk,uz",
                                      param_hint="--translate")
         if mt not in available("mt"):
@@ -170,7 +171,7 @@ def run(
         # fall to the next model backend
         ner_backends = ("translate",) + tuple(n for n in ner_backends if n != "translate")
         ner_options["translate"] = {"mt": mt, "mt_model": mt_model, "langs": translate}
-    elif "translate" in ner_backends or mt_model is not None:
+    elif "translate" in ner_backends or mt_model is not None or mt != "hf":
         raise typer.BadParameter("the translation path is --translate LANGS --mt-model PATH",
                                  param_hint="--translate")
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,

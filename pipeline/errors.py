@@ -38,6 +38,13 @@ class PipelineConfigError(LintasError):
     code = "L003"
 
 
+class BackendSetupError(LintasError):
+    """A backend cannot serve the run as configured (e.g. `--translate` asks for a language
+    the translation model does not read); stops the run before any input is read."""
+
+    code = "L042"
+
+
 class InputError(LintasError):
     """One input could not be read; becomes an `error` record, never stops the run."""
 

@@ -13,6 +13,8 @@ Jakarta" stays a place (Jakarta is known), and so does a lone acronym ("NTB").
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collections.abc import Sequence
 
 from .document import Mention
@@ -40,7 +42,7 @@ def acronym_organisations(mentions: list[Mention], text: str, starts: Sequence[i
                 and _acronym(words[0]) and all(w[:1].isupper() for w in words[1:]) \
                 and words[0] not in place_word.heads and words[-1] not in place_word.tails \
                 and not _holds_place(words, places):
-            m = Mention(m.start, m.end, m.text, "ORG", m.source, m.confidence)
+            m = replace(m, label="ORG", canonical=None)  # no longer the place
         out.append(m)
     return out
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .docview import token_index, token_owners, token_words
@@ -162,8 +162,7 @@ def organisation_labels(mentions: list[Mention], lang: str) -> list[Mention]:
         # a person is surely wrong. A legal form or "Group" at the end is never a place.
         if len(parts) >= 2 and (m.label == "PER" and parts[0] in words.heads
                                 or m.label != "ORG" and parts[-1] in words.tails):
-            m = Mention(start=m.start, end=m.end, text=m.text, label="ORG", source=m.source,
-                        confidence=m.confidence, canonical=m.canonical)
+            m = replace(m, label="ORG")  # keeps what else it carries (`translated`)
         out.append(m)
     return out
 
@@ -196,8 +195,7 @@ def place_labels(mentions: list[Mention], lang: str, text: str = "") -> list[Men
         if m.label != "LOC" and len(parts) >= 2 and (parts[0] in places.heads
                                                      or parts[-1] in places.tails) \
                 and not (parts[0] in orgs.heads or parts[-1] in orgs.tails):
-            m = Mention(start=m.start, end=m.end, text=m.text, label="LOC", source=m.source,
-                        confidence=m.confidence, canonical=m.canonical)
+            m = replace(m, label="LOC")
         out.append(m)
     return out
 
@@ -739,6 +737,5 @@ def company_names(mentions: list[Mention], text: str, starts: Sequence[int],
             key = (prev.canonical or {}).get("key") or name_key(prev.label, prev.text)
             canonical = {**(prev.canonical or {"key": key, "name": prev.text, "wikidata": None}),
                          "matched": prev.text}
-            out[k] = Mention(m.start, m.end, m.text, prev.label, m.source, m.confidence,
-                             canonical)
+            out[k] = replace(m, label=prev.label, canonical=canonical)
     return out

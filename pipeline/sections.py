@@ -149,6 +149,15 @@ class _Entities:
                                  for s, e in pairs])
 
 
+def _add_translation(total: dict[str, Any] | None, part: dict[str, Any]) -> dict[str, Any]:
+    """A document's ``translation`` record from its sections': the same model and
+    languages, the counts summed."""
+    if total is None:
+        return dict(part)
+    counts = ("sentences", "english_names", "mapped")
+    return {**total, **{k: total.get(k, 0) + part.get(k, 0) for k in counts}}
+
+
 def _remap(rec: dict[str, Any], kind: str, doc_id: str, number: list[int]) -> None:
     """Point a section record's entity references (provisional ids) at the final ids."""
     def ref(value: str | None) -> str | None:
@@ -224,6 +233,8 @@ def process_sectioned(stages: list[Any], doc: Document,
                 except Exception as exc:  # noqa: BLE001 - any failure becomes a record
                     return [stage_error_record(doc, stage.name, exc)]
             clear_tables()  # this section's token tables: no stage reads it again
+            if sec.translation is not None:  # the translation path: its counts, summed
+                doc.translation = _add_translation(doc.translation, sec.translation)
             for key, value in sec.extractors.items():
                 if value not in extractors.setdefault(key, []):
                     extractors[key].append(value)

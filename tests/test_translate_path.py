@@ -96,13 +96,21 @@ def test_both_paths_share_offsets_and_keys(translated):
 
 
 def test_a_language_not_asked_for_is_read_directly():
+    """``untrained``: Bulgarian is one of the model's training languages, so it is read
+    directly; a listed language the translator cannot read is refused up front."""
     nlp = build_pipeline(PipelineConfig(
         stages=DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1],
         ner_backends=("translate", "transformer", "gazetteer"),
-        ner_options={"translate": {"mt": "reference", "langs": "kk"}}))
+        ner_options={"translate": {"mt": "reference", "langs": "untrained"}}))
     doc = nlp(Document("t", "t", TEXT, lang_hint="bg"))
     assert doc.translation is None and all(m.translated is None for m in doc.mentions)
     assert any(m.text == "Германия" for m in doc.mentions)
+    from pipeline.backends.ner_translate import TranslateNer
+
+    from pipeline.errors import BackendSetupError
+
+    with pytest.raises(BackendSetupError, match="L042.*kk"):
+        TranslateNer(mt="reference", langs="bg,kk")
 
 
 # -- the command line, with a tiny MarianMT the test builds -------------------------------
@@ -140,3 +148,15 @@ def test_run_translate_without_a_model_stops_before_reading(tmp_path):
     assert result.exit_code == 2 and "--translate" in result.output
     result = CliRunner().invoke(app, ["run", str(src), "--translate", "k1", "-o", str(out)])
     assert result.exit_code == 2
+
+
+def test_a_document_read_in_sections_keeps_its_translation():
+    nlp = build_pipeline(PipelineConfig(ner_backends=("translate", "transformer", "gazetteer"),
+                                        ner_options={"translate": {"mt": "reference",
+                                                                   "langs": "all"}}))
+    nlp.section_chars = 150  # the two sentences become two sections
+    recs = list(nlp.process_batch([Document("t", "t", TEXT, lang_hint="bg")])[0])
+    doc = next(r for r in recs if r["type"] == "document")
+    assert doc["translation"]["sentences"] == 2 and doc["translation"]["mapped"] >= 3
+    for rec in recs:
+        assert validation_errors(rec) == []

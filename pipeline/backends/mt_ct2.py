@@ -13,6 +13,7 @@ else a one-pair Marian model.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ class Ct2Translator:
         self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tok.no_truncation()
         self._tok.no_padding()
+        threads = threads or int(os.environ.get("LINTAS_THREADS", "0"))  # a worker's share
         self._translator: Any = ctranslate2.Translator(str(folder), device="cpu",
                                                        intra_threads=threads)
         vocab = self._tok.get_vocab()

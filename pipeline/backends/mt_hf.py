@@ -30,7 +30,15 @@ NLLB_CODES = {"en": "eng_Latn", "id": "ind_Latn", "bg": "bul_Cyrl", "ru": "rus_C
               "uk": "ukr_Cyrl", "pl": "pol_Latn", "cs": "ces_Latn", "sk": "slk_Latn",
               "sl": "slv_Latn", "hr": "hrv_Latn", "sr": "srp_Cyrl", "pt": "por_Latn",
               "kk": "kaz_Cyrl", "ko": "kor_Hang", "zh": "zho_Hans", "de": "deu_Latn",
-              "fr": "fra_Latn", "es": "spa_Latn", "ms": "zsm_Latn", "tr": "tur_Latn"}
+              "fr": "fra_Latn", "es": "spa_Latn", "ms": "zsm_Latn", "tr": "tur_Latn",
+              "uz": "uzn_Latn", "ky": "kir_Cyrl", "tg": "tgk_Cyrl", "tk": "tuk_Latn",
+              "az": "azj_Latn", "mn": "khk_Cyrl", "ka": "kat_Geor", "hy": "hye_Armn",
+              "be": "bel_Cyrl", "mk": "mkd_Cyrl", "bs": "bos_Latn", "ro": "ron_Latn",
+              "hu": "hun_Latn", "it": "ita_Latn", "nl": "nld_Latn", "sv": "swe_Latn",
+              "fi": "fin_Latn", "el": "ell_Grek", "lt": "lit_Latn", "lv": "lvs_Latn",
+              "et": "est_Latn", "ar": "arb_Arab", "fa": "pes_Arab", "he": "heb_Hebr",
+              "hi": "hin_Deva", "ur": "urd_Arab", "bn": "ben_Beng", "ja": "jpn_Jpan",
+              "vi": "vie_Latn", "th": "tha_Thai", "tl": "tgl_Latn"}
 
 
 def chosen_model(model: str | None, kind: str) -> str:
@@ -53,10 +61,13 @@ class HfTranslator:
                  num_beams: int = 1, max_new_tokens: int = 256, device: str = "cpu") -> None:
         model = chosen_model(model, "a Marian/OPUS-MT, NLLB or M2M100 folder")
         try:
-            import torch  # noqa: F401
+            import torch
             import transformers  # noqa: F401
         except ImportError as exc:
             raise MissingDependency("transformers and torch (the hf MT backend)", FIX) from exc
+        threads = int(os.environ.get("LINTAS_THREADS", "0"))
+        if threads:  # a worker's share of the cores (`pipeline.runner`)
+            torch.set_num_threads(threads)
         self.source = locate(model)
         self.batch_size = max(1, batch_size)
         self.num_beams = max(1, num_beams)

@@ -1,8 +1,8 @@
 """NER through translation (issue 17): a document's sentences are translated into English
 (an `mt` backend: `hf` or `ct2`, over a model the user has), lintas' multilingual model reads
 the English sentences, and each English name is mapped back into its source sentence
-(`pipeline.align.map_spans`: the same name folded, else word alignment on the encoder's
-states of both sentences). The mentions it gives carry offsets into the original text, like
+(`pipeline.align.map_spans`: the same name folded, the same gazetteer identity, else word
+alignment on the encoder's states of both sentences). The mentions it gives carry offsets into the original text, like
 every other backend's, and the English name they came from (``Mention.translated``); the
 document gets a ``translation`` record (model, languages, sentences, names mapped).
 
@@ -20,7 +20,9 @@ import numpy as np
 
 from ..align import map_spans
 from ..document import Document, Mention
+from ..errors import BackendSetupError
 from ..ner_stage import STATES
+from ..segment import Segment
 from ..token_windows import Encoded
 from . import get_backend
 
@@ -36,10 +38,24 @@ class TranslateNer:
         self.mt = get_backend("mt", mt, model=mt_model, batch_size=batch_size)
         self.english = get_backend("ner", "transformer",
                                    **({"model_dir": model_dir} if model_dir else {}))
+        self.gazetteer = get_backend("ner", "gazetteer")  # identities on both sides
         self.langs = langs
-        info = json.loads((self.english.model_dir / "train.json").read_text(encoding="utf-8")) \
-            if (self.english.model_dir / "train.json").is_file() else {}
+        recipe = self.english.model_dir / "train.json"
+        if langs == "untrained" and not recipe.is_file():
+            raise BackendSetupError(f"--translate untrained: {recipe} is missing, so the "
+                                    "languages the model was trained on are unknown; list them")
+        info = json.loads(recipe.read_text(encoding="utf-8")) if recipe.is_file() else {}
         self.trained = {s.get("lang") for s in info.get("sources", []) if s.get("lang")}
+        if langs not in ("all", "untrained"):
+            missing = [c for c in (x.strip() for x in langs.split(",")) if c
+                       and not self.mt.supports(c, "en")]
+            if missing:
+                raise BackendSetupError(f"the translation model reads no {', '.join(missing)}"
+                                        f" ({self.mt.version()})")
+        encoder = self.english.encoder
+        if encoder.info.get("hidden_layer") not in encoder.hidden_layers:
+            raise BackendSetupError(f"{self.english.model_dir} returns no hidden states (L026): "
+                                    "`lintas train events` adds them")
 
     def version(self, lang: str | None = None) -> str:
         """The translator and the English reader, for ``extractors``."""
@@ -69,10 +85,7 @@ class TranslateNer:
                    states: bool = False) -> list[list[Mention]]:
         """Mentions of each document, in its own offsets (see the module)."""
         encoder = self.english.encoder
-        layer = encoder.info.get("hidden_layer")
-        if layer not in encoder.hidden_layers:
-            raise ValueError(f"[L026] {self.english.model_dir} returns no hidden states: "
-                             "`lintas train events` adds them")
+        layer = encoder.info["hidden_layer"]
         out: list[list[Mention]] = []
         for doc, text in zip(docs, texts):
             bounds = [(s.start, s.end) for s in doc.sentences if text[s.start:s.end].strip()] \
@@ -81,6 +94,7 @@ class TranslateNer:
             english = self.mt.translate([text[s:e] for s, e in bounds], lang, "en")
             (_, source_states), = encoder.spans_and_states([text], (layer,))
             read = encoder.spans_and_states(english, (layer,)) if english else []
+            places = self.gazetteer.find(doc, text)  # the source's identities
             found: list[Mention] = []
             names = 0
             for (s0, e0), eng, (spans, eng_states) in zip(bounds, english, read):
@@ -88,8 +102,16 @@ class TranslateNer:
                     continue
                 names += len(spans)
                 sub, rows = _slice(source_states.enc, source_states.of(layer), s0, e0)
-                mapped = map_spans([(a, b, None) for a, b, _, _ in spans], eng,
-                                   eng_states.enc, eng_states.of(layer), text[s0:e0], sub, rows)
+                keys = _keys(self.gazetteer.find(Segment()(Document("en", "en", eng, lang="en")),
+                                                 eng))
+                src_keys: dict[str, tuple[int, int]] = {}
+                for p in places:
+                    key = (p.canonical or {}).get("key")
+                    if key and s0 <= p.start and p.end <= e0:
+                        src_keys.setdefault(key, (p.start - s0, p.end - s0))
+                mapped = map_spans([(a, b, keys.get((a, b))) for a, b, _, _ in spans], eng,
+                                   eng_states.enc, eng_states.of(layer), text[s0:e0], sub, rows,
+                                   src_keys)
                 for (a, b, label, conf), m in zip(spans, mapped):
                     if m is not None:
                         found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
@@ -106,6 +128,12 @@ class TranslateNer:
                 doc.cache[STATES] = source_states
             out.append(kept)
         return out
+
+
+def _keys(mentions: list[Mention]) -> dict[tuple[int, int], str]:
+    """Span -> canonical key of the gazetteer's mentions."""
+    return {(m.start, m.end): m.canonical["key"] for m in mentions
+            if m.canonical and m.canonical.get("key")}
 
 
 def _slice(enc: Encoded, rows: np.ndarray, start: int, end: int) -> tuple[Encoded, np.ndarray]:
