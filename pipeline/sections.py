@@ -93,6 +93,8 @@ class _Entities:
         self.offsets: list[array[int]] = []  # start, end, start, end, ...
         self.by_slot: dict[str, int] = {}
         self.unsorted: set[int] = set()
+        # the English name of a mention read through the translation path, by its offsets
+        self.translated: dict[tuple[int, int], str] = {}
 
     def add(self, ent: Entity, delta: int) -> str:
         """Take one section's entity (offsets moved by ``delta``); returns the provisional
@@ -111,6 +113,8 @@ class _Entities:
         for m in ent.mentions:
             spans.append(m.start + delta)
             spans.append(m.end + delta)
+            if m.translated is not None:
+                self.translated[(m.start + delta, m.end + delta)] = m.translated
         return str(n)
 
     def finish(self) -> tuple[list[int], list[int]]:
@@ -145,7 +149,9 @@ class _Entities:
             if p in self.unsorted:
                 pairs.sort()
             yield entity_record(doc.doc_id, n, self.entities[p],
-                                [{"start": s, "end": e, "text": doc.text[s:e]}
+                                [{"start": s, "end": e, "text": doc.text[s:e],
+                                  **({"translated": self.translated[(s, e)]}
+                                     if (s, e) in self.translated else {})}
                                  for s, e in pairs])
 
 

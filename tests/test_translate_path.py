@@ -160,3 +160,7 @@ def test_a_document_read_in_sections_keeps_its_translation():
     assert doc["translation"]["sentences"] == 2 and doc["translation"]["mapped"] >= 3
     for rec in recs:
         assert validation_errors(rec) == []
+    # the English names stay with their mentions, as in a document read whole
+    translated = {m["text"]: m.get("translated") for e in recs if e["type"] == "entity"
+                  for m in e["mentions"]}
+    assert translated["Германия"] == "Germany" and translated["Холиоке"] == "Holyoke"
