@@ -22,6 +22,7 @@ translation model: `pipeline.evaluate_align` measures it on NTREX's human transl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -116,6 +117,23 @@ def name_match(src_text: str, name: str) -> tuple[int, int] | None:
                 s -= len(lead)
             return s, e
     return None
+
+
+def mention_key(m: Any) -> str | None:
+    """A mention's canonical key (the gazetteer's identity), or None."""
+    return (m.canonical or {}).get("key")
+
+
+def identity_spans(mentions: list[Any], start: int = 0, end: int | None = None
+                   ) -> dict[str, tuple[int, int]]:
+    """Canonical key -> span of the first mention with that key inside ``[start, end)``,
+    offsets made relative to ``start``: the ``src_keys`` of `map_spans`."""
+    out: dict[str, tuple[int, int]] = {}
+    for m in mentions:
+        key = mention_key(m)
+        if key and start <= m.start and (end is None or m.end <= end):
+            out.setdefault(key, (m.start - start, m.end - start))
+    return out
 
 
 def _real(enc: Encoded) -> np.ndarray:

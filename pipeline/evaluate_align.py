@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .align import map_spans
+from .align import identity_spans, map_spans, mention_key
 from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
 from .document import Document
 from .evaluate import prf
@@ -61,10 +61,6 @@ def _read(nlp: Any, texts: list[str], lang: str, batch: int = 16) -> list[Docume
     return out
 
 
-def _key(m: Any) -> str | None:
-    return (m.canonical or {}).get("key") if m.canonical else None
-
-
 def evaluate_alignment(lang: str, folder: Path, limit: int | None = None,
                        half: str | None = None, model: Path | None = None) -> dict[str, Any]:
     """Precision and recall of English names mapped into ``lang`` (see the module);
@@ -91,13 +87,10 @@ def evaluate_alignment(lang: str, folder: Path, limit: int | None = None,
         if sst is None or est is None:
             counts["no_states"] += 1
             continue
-        keys = {}
-        for m in sd.mentions:
-            if _key(m) and _key(m) not in keys:
-                keys[_key(m)] = (m.start, m.end)
         layer = sst.layers[0]
-        mapped = map_spans([(m.start, m.end, _key(m)) for m in eng], ed.text, est.enc,
-                           est.of(layer), sd.text, sst.enc, sst.of(layer), keys)
+        mapped = map_spans([(m.start, m.end, mention_key(m)) for m in eng], ed.text, est.enc,
+                           est.of(layer), sd.text, sst.enc, sst.of(layer),
+                           identity_spans(sd.mentions))
         counts["english"] += len(eng)
         counts["source"] += len(src)
         got = {}

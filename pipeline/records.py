@@ -41,11 +41,17 @@ def entity_records(doc: Document) -> list[dict[str, Any]]:
 
 
 def mention_span(m: Mention) -> dict[str, Any]:
+    """A mention in an entity record (`span_record` of its fields)."""
+    return span_record(m.start, m.end, m.text, m.translated)
+
+
+def span_record(start: int, end: int, text: str, translated: str | None = None
+                ) -> dict[str, Any]:
     """A mention in an entity record: offsets, text, and the English name it was mapped
     from when it came through the translation path."""
-    span: dict[str, Any] = {"start": m.start, "end": m.end, "text": m.text}
-    if m.translated is not None:
-        span["translated"] = m.translated
+    span: dict[str, Any] = {"start": start, "end": end, "text": text}
+    if translated is not None:
+        span["translated"] = translated
     return span
 
 

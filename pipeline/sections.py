@@ -27,7 +27,7 @@ from .document import Document, Entity, Span
 from .entities import identity_slot, join_short_forms
 from .names import name_key
 from .records import (claim_records, document_record, entity_record, event_records,
-                      relation_records, stage_error_record)
+                      relation_records, span_record, stage_error_record)
 from .spool import SpooledRecords, discard, spool_file
 
 # Sections are at most this many characters (news articles are far shorter: only
@@ -149,9 +149,7 @@ class _Entities:
             if p in self.unsorted:
                 pairs.sort()
             yield entity_record(doc.doc_id, n, self.entities[p],
-                                [{"start": s, "end": e, "text": doc.text[s:e],
-                                  **({"translated": self.translated[(s, e)]}
-                                     if (s, e) in self.translated else {})}
+                                [span_record(s, e, doc.text[s:e], self.translated.get((s, e)))
                                  for s, e in pairs])
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import MissingDependency
 from .base import dist_version
-from .mt_hf import DEFAULT_BATCH_SIZE, NLLB_CODES, chosen_model
+from .mt_hf import DEFAULT_BATCH_SIZE, NLLB_CODES, chosen_model, sorted_batches
 
 FIX = 'pip install "lintas[ct2]"'
 
@@ -86,12 +86,9 @@ class Ct2Translator:
     def translate(self, sentences: list[str], src: str, tgt: str = "en") -> list[str]:
         """One translation per sentence, in order (an empty sentence gives "")."""
         out = [""] * len(sentences)
-        todo = sorted((i for i, s in enumerate(sentences) if s.strip()),
-                      key=lambda i: (len(sentences[i]), i))
         prefix = ({"nllb": [NLLB_CODES.get(tgt, tgt)], "m2m_100": [f"__{tgt}__"]}
                   .get(self.kind))
-        for k in range(0, len(todo), self.batch_size):
-            idx = todo[k:k + self.batch_size]
+        for idx in sorted_batches(sentences, self.batch_size):
             results = self._translator.translate_batch(
                 [self._tokens(sentences[i], src) for i in idx],
                 target_prefix=[prefix] * len(idx) if prefix else None,

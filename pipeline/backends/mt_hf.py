@@ -41,6 +41,15 @@ NLLB_CODES = {"en": "eng_Latn", "id": "ind_Latn", "bg": "bul_Cyrl", "ru": "rus_C
               "vi": "vie_Latn", "th": "tha_Thai", "tl": "tgl_Latn"}
 
 
+def sorted_batches(sentences: list[str], size: int) -> list[list[int]]:
+    """Indexes of the non-blank ``sentences``, shortest first, ``size`` at a time: the
+    batches both MT backends translate (little padding; the order is fixed, so the output
+    is too)."""
+    todo = sorted((i for i, s in enumerate(sentences) if s.strip()),
+                  key=lambda i: (len(sentences[i]), i))
+    return [todo[k:k + size] for k in range(0, len(todo), size)]
+
+
 def chosen_model(model: str | None, kind: str) -> str:
     """``model``, else ``$LINTAS_MT_MODEL``; without either, a `MissingDependency` saying
     what to pass (``kind``: what the backend reads)."""
@@ -101,8 +110,6 @@ class HfTranslator:
         import torch
 
         out = [""] * len(sentences)
-        todo = sorted((i for i, s in enumerate(sentences) if s.strip()),
-                      key=lambda i: (len(sentences[i]), i))
         extra: dict[str, Any] = {}
         if self.model_type == "nllb" or _is_nllb(self._tok):
             self._tok.src_lang = NLLB_CODES.get(src, src)
@@ -110,8 +117,7 @@ class HfTranslator:
         elif self.model_type == "m2m_100":
             self._tok.src_lang = src
             extra["forced_bos_token_id"] = self._tok.get_lang_id(tgt)
-        for k in range(0, len(todo), self.batch_size):
-            idx = todo[k:k + self.batch_size]
+        for idx in sorted_batches(sentences, self.batch_size):
             batch = self._tok([sentences[i] for i in idx], return_tensors="pt", padding=True,
                               truncation=True, max_length=self.max_positions)
             with torch.inference_mode():

@@ -2,8 +2,8 @@
 (an `mt` backend: `hf` or `ct2`, over a model the user has), lintas' multilingual model reads
 the English sentences, and each English name is mapped back into its source sentence
 (`pipeline.align.map_spans`: the same name folded, the same gazetteer identity, else word
-alignment on the encoder's states of both sentences). The mentions it gives carry offsets into the original text, like
-every other backend's, and the English name they came from (``Mention.translated``); the
+alignment on the encoder's states of both sentences). The mentions it gives carry offsets
+into the original text, like every other backend's, and the English name they came from (``Mention.translated``); the
 document gets a ``translation`` record (model, languages, sentences, names mapped).
 
 Which documents take this path is `supports`: ``langs="untrained"`` (the default) only
@@ -16,9 +16,10 @@ A document of another language falls to the next model backend (`pipeline.ner_st
 from __future__ import annotations
 
 import json
+
 import numpy as np
 
-from ..align import map_spans
+from ..align import identity_spans, map_spans, mention_key
 from ..document import Document, Mention
 from ..errors import BackendSetupError
 from ..ner_stage import STATES
@@ -46,9 +47,11 @@ class TranslateNer:
                                     "languages the model was trained on are unknown; list them")
         info = json.loads(recipe.read_text(encoding="utf-8")) if recipe.is_file() else {}
         self.trained = {s.get("lang") for s in info.get("sources", []) if s.get("lang")}
-        if langs not in ("all", "untrained"):
-            missing = [c for c in (x.strip() for x in langs.split(",")) if c
-                       and not self.mt.supports(c, "en")]
+        # the languages listed (`--translate kk,uz`), in their order
+        self.listed = ([] if langs in ("all", "untrained")
+                       else [c for c in (x.strip() for x in langs.split(",")) if c])
+        if self.listed:
+            missing = [c for c in self.listed if not self.mt.supports(c, "en")]
             if missing:
                 raise BackendSetupError(f"the translation model reads no {', '.join(missing)}"
                                         f" ({self.mt.version()})")
@@ -70,7 +73,7 @@ class TranslateNer:
         elif self.langs == "untrained":
             wanted = lang not in self.trained
         else:
-            wanted = lang in {x.strip() for x in self.langs.split(",")}
+            wanted = lang in self.listed
         return wanted and self.mt.supports(lang, "en")
 
     def find(self, doc: Document, text: str) -> list[Mention]:
@@ -102,16 +105,12 @@ class TranslateNer:
                     continue
                 names += len(spans)
                 sub, rows = _slice(source_states.enc, source_states.of(layer), s0, e0)
-                keys = _keys(self.gazetteer.find(Segment()(Document("en", "en", eng, lang="en")),
-                                                 eng))
-                src_keys: dict[str, tuple[int, int]] = {}
-                for p in places:
-                    key = (p.canonical or {}).get("key")
-                    if key and s0 <= p.start and p.end <= e0:
-                        src_keys.setdefault(key, (p.start - s0, p.end - s0))
+                english_places = self.gazetteer.find(
+                    Segment()(Document("en", "en", eng, lang="en")), eng)
+                keys = {(m.start, m.end): mention_key(m) for m in english_places}
                 mapped = map_spans([(a, b, keys.get((a, b))) for a, b, _, _ in spans], eng,
                                    eng_states.enc, eng_states.of(layer), text[s0:e0], sub, rows,
-                                   src_keys)
+                                   identity_spans(places, s0, e0))
                 for (a, b, label, conf), m in zip(spans, mapped):
                     if m is not None:
                         found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
@@ -128,12 +127,6 @@ class TranslateNer:
                 doc.cache[STATES] = source_states
             out.append(kept)
         return out
-
-
-def _keys(mentions: list[Mention]) -> dict[tuple[int, int], str]:
-    """Span -> canonical key of the gazetteer's mentions."""
-    return {(m.start, m.end): m.canonical["key"] for m in mentions
-            if m.canonical and m.canonical.get("key")}
 
 
 def _slice(enc: Encoded, rows: np.ndarray, start: int, end: int) -> tuple[Encoded, np.ndarray]:
