@@ -142,11 +142,16 @@ def _real(enc: Encoded) -> np.ndarray:
 
 
 def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: Encoded,
-             pairs: set[tuple[int, int]]) -> tuple[int, int] | None:
+             pairs: set[tuple[int, int]], whole: bool = False, gap: int = 1
+             ) -> tuple[int, int] | None:
     """The source words aligned with the target tokens of ``span`` (target offsets), or
     None when none is. ``pairs``: `align_tokens` of the source and target rows, as indexes
     into the tokens that own characters (`_real`). Where the aligned source tokens fall in
-    two groups more than a word apart, the group with more of them is taken."""
+    groups more than ``gap`` words apart, the group with more of them is taken (a name is
+    one run of words, with at most a word such as "dan" inside; a trigger or a cue, ``gap``
+    0, is one run); with ``whole``, everything from the first aligned word to the last (a
+    clause, such as a claim's content, is reordered by translation but stays one stretch
+    of the sentence)."""
     s, e = span
     src_idx, tgt_idx = _real(src_enc), _real(tgt_enc)
     inside = {k for k, t in enumerate(tgt_idx) if tgt_enc.starts[t] < e and tgt_enc.ends[t] > s}
@@ -157,9 +162,9 @@ def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: En
     words = word_text(src_text)
     groups: list[list[int]] = [[hits[0]]]
     for t in hits[1:]:
-        gap = src_text[_word_end(words, int(src_enc.ends[groups[-1][-1]])):
-                       _word_start(words, int(src_enc.starts[t]))]
-        if len(_words(gap)) > 1:
+        between = src_text[_word_end(words, int(src_enc.ends[groups[-1][-1]])):
+                           _word_start(words, int(src_enc.starts[t]))]
+        if len(_words(between)) > gap and not whole:
             groups.append([t])
         else:
             groups[-1].append(t)
@@ -172,30 +177,54 @@ def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: En
     return a, b
 
 
+@dataclass
+class SentencePair:
+    """A sentence of the translation (target) and the source sentence it translates, with
+    the encoder's token states of both; their word alignment is made on first need and
+    kept, so that every record of the sentence pair is mapped with one alignment."""
+
+    tgt_text: str
+    tgt_enc: Encoded
+    tgt_states: np.ndarray
+    src_text: str
+    src_enc: Encoded
+    src_states: np.ndarray
+    # canonical key -> source span (`identity_spans`), e.g. the gazetteer's places
+    src_keys: dict[str, tuple[int, int]] | None = None
+    _pairs: set[tuple[int, int]] | None = None
+
+    def pairs(self) -> set[tuple[int, int]]:
+        """`align_tokens` of the two sentences' real tokens (made once)."""
+        if self._pairs is None:
+            self._pairs = align_tokens(self.src_states[_real(self.src_enc)],
+                                       self.tgt_states[_real(self.tgt_enc)])
+        return self._pairs
+
+    def map(self, start: int, end: int, key: str | None = None, whole: bool = False,
+            gap: int = 1) -> Mapped | None:
+        """``[start, end)`` of the target sentence in the source sentence: by name
+        (`name_match`), by identity (``key`` in ``src_keys``), else by word alignment
+        (`map_span`, with ``whole`` and ``gap``); None where no step finds it."""
+        hit = name_match(self.src_text, self.tgt_text[start:end])
+        if hit:
+            return Mapped(hit[0], hit[1], "name")
+        if key and self.src_keys and key in self.src_keys:
+            a, b = self.src_keys[key]
+            return Mapped(a, b, "gazetteer")
+        got = map_span((start, end), self.tgt_enc, self.src_text, self.src_enc, self.pairs(),
+                       whole, gap)
+        if got and (whole or len(_words(self.src_text[got[0]:got[1]]))
+                    <= MAX_GROWTH * len(_words(self.tgt_text[start:end])) + 2):
+            return Mapped(got[0], got[1], "alignment")
+        return None
+
+
 def map_spans(spans: list[tuple[int, int, str | None]], tgt_text: str, tgt_enc: Encoded,
               tgt_states: np.ndarray, src_text: str, src_enc: Encoded, src_states: np.ndarray,
               src_keys: dict[str, tuple[int, int]] | None = None) -> list[Mapped | None]:
     """Each ``(start, end, key)`` span of the target sentence mapped into the source
-    sentence: by name (`name_match`), by identity (``key`` found in ``src_keys``, a
-    canonical key -> source span, e.g. the gazetteer's places), else by word alignment of
-    the two sentences' token states (rows for every token of ``*_enc``). None where no
-    step finds it."""
-    pairs: set[tuple[int, int]] | None = None
-    out: list[Mapped | None] = []
-    for s, e, key in spans:
-        hit = name_match(src_text, tgt_text[s:e])
-        if hit:
-            out.append(Mapped(hit[0], hit[1], "name"))
-            continue
-        if key and src_keys and key in src_keys:
-            a, b = src_keys[key]
-            out.append(Mapped(a, b, "gazetteer"))
-            continue
-        if pairs is None:
-            pairs = align_tokens(src_states[_real(src_enc)], tgt_states[_real(tgt_enc)])
-        got = map_span((s, e), tgt_enc, src_text, src_enc, pairs)
-        if got and len(_words(src_text[got[0]:got[1]])) <= MAX_GROWTH * len(_words(tgt_text[s:e])) + 2:
-            out.append(Mapped(got[0], got[1], "alignment"))
-        else:
-            out.append(None)
-    return out
+    sentence (`SentencePair.map`): by name, by identity (``key`` found in ``src_keys``, a
+    canonical key -> source span), else by word alignment of the two sentences' token
+    states (rows for every token of ``*_enc``). None where no step finds it."""
+    pair = SentencePair(tgt_text, tgt_enc, tgt_states, src_text, src_enc, src_states, src_keys)
+    return [pair.map(s, e, key) for s, e, key in spans]
