@@ -117,7 +117,8 @@ def run(
              "Needs --mt-model.")] = None,
     mt: Annotated[str, typer.Option(
         "--mt", metavar="NAME", help="Translation backend for --translate: hf (lintas[hf]) or "
-                                     "ct2 (lintas[ct2]).")] = "hf",
+                                     "ct2 (lintas[ct2]); ntrex measures the path on "
+                                     "NTREX-128's sentences with NTREX's own English.")] = "hf",
     mt_model: Annotated[Optional[str], typer.Option(
         "--mt-model", metavar="PATH",
         help="The translation model for --translate: a folder (or a name in the local "
@@ -157,23 +158,7 @@ def run(
     if ray_address and engine != "ray":
         raise typer.BadParameter("needs --engine ray", param_hint="--ray-address")
     ner_options: dict[str, dict[str, Any]] = {"spacy": {"vote": True}} if vote else {}
-    if translate is not None:
-        codes = [x.strip() for x in translate.split(",") if x.strip()]
-        if translate not in ("untrained", "all") and (
-                not codes or not all(LANG_CODE.fullmatch(c) and c not in ("en", "und")
-                                     for c in codes)):
-            raise typer.BadParameter("untrained, all, or ISO 639 codes such as kk,uz",
-                                     param_hint="--translate")
-        if mt not in available("mt"):
-            raise typer.BadParameter(f"must be one of {', '.join(available('mt'))}",
-                                     param_hint="--mt")
-        # the translation path first: it takes the languages it is asked to, the others
-        # fall to the next model backend
-        ner_backends = ("translate",) + tuple(n for n in ner_backends if n != "translate")
-        ner_options["translate"] = {"mt": mt, "mt_model": mt_model, "langs": translate}
-    elif "translate" in ner_backends or mt_model is not None or mt != "hf":
-        raise typer.BadParameter("the translation path is --translate LANGS --mt-model PATH",
-                                 param_hint="--translate")
+    ner_backends = _translate_options(translate, mt, mt_model, ner_backends, ner_options)
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,
                             ner_options=ner_options)
     try:
@@ -618,16 +603,60 @@ def evaluate_ner(
         typer.echo(f"wrote {write_card(folder)}", err=True)
 
 
-def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool) -> None:
+def _translate_options(translate: str | None, mt: str, mt_model: str | None,
+                       ner_backends: tuple[str, ...], ner_options: dict[str, dict[str, Any]]
+                       ) -> tuple[str, ...]:
+    """The NER backends with the translation path first when ``--translate`` asks for it
+    (its options put in ``ner_options``); a usage error for options that do not go
+    together."""
+    from pipeline.backends import available
+    from pipeline.reader import LANG_CODE
+
+    if translate is None:
+        if "translate" in ner_backends or mt_model is not None or mt != "hf":
+            raise typer.BadParameter("the translation path is --translate LANGS --mt-model PATH",
+                                     param_hint="--translate")
+        return ner_backends
+    codes = [x.strip() for x in translate.split(",") if x.strip()]
+    if translate not in ("untrained", "all") and (
+            not codes or not all(LANG_CODE.fullmatch(c) and c not in ("en", "und")
+                                 for c in codes)):
+        raise typer.BadParameter("untrained, all, or ISO 639 codes such as kk,uz",
+                                 param_hint="--translate")
+    if mt not in available("mt"):
+        raise typer.BadParameter(f"must be one of {', '.join(available('mt'))}",
+                                 param_hint="--mt")
+    # the translation path first: it takes the languages it is asked to, the others
+    # fall to the next model backend
+    ner_options["translate"] = {"mt": mt, "mt_model": mt_model, "langs": translate}
+    return ("translate",) + tuple(n for n in ner_backends if n != "translate")
+
+
+def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
+                     translate: str | None = None, mt: str = "hf",
+                     mt_model: str | None = None, source: str = "") -> None:
     import json as _json
 
+    from pipeline.core import PipelineConfig
+    from pipeline.errors import LintasError
     from pipeline.evaluate_corpus import evaluate_corpus, format_scores
+    from pipeline.ner_stage import DEFAULT_NER
+    from pipeline.runner import check_backends
 
     if split not in ("dev", "train", "heldout", "all"):
         raise typer.BadParameter("dev, train, heldout or all", param_hint="--split")
     wanted = [x.strip() for x in langs.split(",") if x.strip()] or None
+    options: dict[str, dict[str, Any]] = {}
+    config = PipelineConfig(ner_backends=_translate_options(translate, mt, mt_model,
+                                                            DEFAULT_NER, options),
+                            ner_options=options)
     try:
-        result = evaluate_corpus(what, split, wanted)
+        check_backends(config)
+    except LintasError as exc:
+        typer.echo(f"lintas: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        result = evaluate_corpus(what, split, wanted, config, source)
     except FileNotFoundError as exc:
         typer.echo(f"[L023] the corpus' sources are not readable: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -640,6 +669,16 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool) -> None:
 CORPUS_SPLIT = typer.Option(
     "--split", help="The corpus split: dev, train, heldout (Czech, never trained on) or all.")
 CORPUS_LANGS = typer.Option("--lang", help="Languages, comma-separated (default: all).")
+CORPUS_TRANSLATE = typer.Option(
+    "--translate", metavar="LANGS",
+    help="Read these languages through an English translation (as `lintas run --translate`); "
+         "--mt ntrex translates NTREX's sentences by NTREX's own English.")
+CORPUS_SOURCE = typer.Option(
+    "--source", metavar="TEXT",
+    help="Only the documents whose source path holds TEXT (e.g. ntrex, slavicner).")
+CORPUS_MT = typer.Option("--mt", metavar="NAME", help="Translation backend for --translate.")
+CORPUS_MT_MODEL = typer.Option("--mt-model", metavar="PATH",
+                               help="The translation model for --translate.")
 
 
 @evaluate_app.command("events")
@@ -647,10 +686,14 @@ def evaluate_events(
     split: Annotated[str, CORPUS_SPLIT] = "dev",
     langs: Annotated[str, CORPUS_LANGS] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    translate: Annotated[Optional[str], CORPUS_TRANSLATE] = None,
+    mt: Annotated[str, CORPUS_MT] = "hf",
+    mt_model: Annotated[Optional[str], CORPUS_MT_MODEL] = None,
+    source: Annotated[str, CORPUS_SOURCE] = "",
 ) -> None:
     """Trigger + type and argument role F1 of `lintas run`'s events on the team's annotated
     corpus (models/corpus; its sources are read from ../shared/data or $LINTAS_DATA)."""
-    _evaluate_corpus("events", split, langs, as_json)
+    _evaluate_corpus("events", split, langs, as_json, translate, mt, mt_model, source)
 
 
 @evaluate_app.command("claims")
@@ -658,9 +701,13 @@ def evaluate_claims(
     split: Annotated[str, CORPUS_SPLIT] = "dev",
     langs: Annotated[str, CORPUS_LANGS] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    translate: Annotated[Optional[str], CORPUS_TRANSLATE] = None,
+    mt: Annotated[str, CORPUS_MT] = "hf",
+    mt_model: Annotated[Optional[str], CORPUS_MT_MODEL] = None,
+    source: Annotated[str, CORPUS_SOURCE] = "",
 ) -> None:
     """Speaker + content F1 of `lintas run`'s claims on the team's annotated corpus."""
-    _evaluate_corpus("claims", split, langs, as_json)
+    _evaluate_corpus("claims", split, langs, as_json, translate, mt, mt_model, source)
 
 
 @evaluate_app.command("align")

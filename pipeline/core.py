@@ -25,6 +25,7 @@ from .relations import Relations
 from .sections import SECTION_CHARS, process_sectioned
 from .segment import Segment
 from .spool import SpooledRecords
+from .translated import CARRIED, ThroughTranslation
 
 # One input's records: in memory, or in a temp file for a sectioned document.
 Records = Union[list[dict[str, Any]], SpooledRecords]
@@ -231,4 +232,9 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
             stages.append(NerRules(skip_rules=config.ner_skip_rules))
         else:
             stages.append(STAGES[name]())
+    if "translate" in config.ner_backends:
+        # documents the translate backend read get their relations, claims and events
+        # from the English, mapped back (`pipeline.translated`)
+        stages = [ThroughTranslation(s) if s.name in ("entities", *CARRIED) else s
+                  for s in stages]
     return Pipeline(stages)

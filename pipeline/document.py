@@ -20,6 +20,14 @@ class Span:
 
 
 @dataclass
+class TranslatedSpan(Span):
+    """A span of the original text found on its English translation (`lintas run
+    --translate`): ``translated`` is the English text it was mapped from."""
+
+    translated: str | None = None
+
+
+@dataclass
 class Mention:
     """One name in the text that a NER backend found."""
 

@@ -110,13 +110,16 @@ def stretch(recs: list[dict[str, Any]]) -> tuple[str, Callable[[int], int]]:
     return source[a:b], lambda pos: pos - a
 
 
-def gold_documents(split: str = "dev", langs: Iterable[str] | None = None) -> list[GoldDoc]:
+def gold_documents(split: str = "dev", langs: Iterable[str] | None = None,
+                   source: str = "") -> list[GoldDoc]:
     """The corpus' documents of ``split`` (``dev``, ``train``, ``heldout`` or ``all``) in ``langs``
-    (default: every language), with gold events and claims in offsets of the rebuilt text.
-    Raises FileNotFoundError when the shared data folder is missing."""
+    (default: every language) whose source path holds ``source`` (e.g. "ntrex"), with gold
+    events and claims in offsets of the rebuilt text. Raises FileNotFoundError when the
+    shared data folder is missing."""
     wanted = set(langs) if langs else None
     by_doc = records_by_document(lambda rec: (split == "all" or rec["split"] == split)
-                                 and (wanted is None or rec["lang"] in wanted))
+                                 and (wanted is None or rec["lang"] in wanted)
+                                 and source in rec["source"])
     out = []
     for doc_id, recs in by_doc.items():
         text, at = stretch(recs)
@@ -239,14 +242,15 @@ def prf(tp: int, npred: int, ngold: int) -> dict[str, float | int]:
 
 
 def evaluate_corpus(what: str, split: str = "dev", langs: Iterable[str] | None = None,
-                    config: PipelineConfig | None = None) -> dict[str, Any]:
+                    config: PipelineConfig | None = None, source: str = "") -> dict[str, Any]:
     """Scores of the ``events`` or ``claims`` stage per language and ``all`` on the corpus'
-    ``split``, through `lintas run`'s stages (``config``: default, `PipelineConfig()`)."""
+    ``split`` (documents whose source path holds ``source``), through `lintas run`'s
+    stages (``config``: default, `PipelineConfig()`)."""
     if what not in ("events", "claims"):
         raise ValueError(f"[L022] nothing to evaluate called {what!r}: events or claims")
     nlp = build_pipeline(config or PipelineConfig())
     totals: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    docs = gold_documents(split, langs)
+    docs = gold_documents(split, langs, source)
     for gold in docs:
         doc = nlp(Document(doc_id=gold.doc, source=gold.doc, text=gold.text, lang_hint=gold.lang))
         events, claims = predicted(doc, gold.sentences)

@@ -93,6 +93,7 @@ class Argument:
     text: str
     entity: Entity | None = None
     key: str | None = None  # a commodity's key in the shipped vocabulary (commodities.tsv)
+    translated: str | None = None  # the English it was mapped from (translation path)
 
 
 @dataclass

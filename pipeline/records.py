@@ -72,8 +72,10 @@ def entity_record(doc_id: str, n: int, ent: Entity,
 
 
 def _text_span(doc: Document, span: Any) -> dict[str, Any]:
-    """A span field of a record: offsets and the original text between them."""
-    return {"start": span.start, "end": span.end, "text": doc.text[span.start:span.end]}
+    """A span field of a record: offsets and the original text between them (and the
+    English it was mapped from, for a `TranslatedSpan`)."""
+    return span_record(span.start, span.end, doc.text[span.start:span.end],
+                       getattr(span, "translated", None))
 
 
 def relation_records(doc: Document, ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
@@ -132,6 +134,8 @@ def _argument(a: Any, ids: dict[int, str]) -> dict[str, Any]:
     if a.role == "commodity":
         rec["key"] = a.key
     rec.update(text=a.text, start=a.start, end=a.end)
+    if a.translated is not None:
+        rec["translated"] = a.translated
     return rec
 
 

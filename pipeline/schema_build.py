@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+TRANSLATED = {"type": "string",
+              "description": "the English this span was mapped from (`lintas run --translate`)"}
 SPAN = {
     "type": "object",
     "required": ["start", "end"],
@@ -15,6 +17,7 @@ SPAN = {
         "start": {"type": "integer", "minimum": 0},
         "end": {"type": "integer", "minimum": 0},
         "text": {"type": "string"},
+        "translated": TRANSLATED,
     },
     "additionalProperties": False,
 }
@@ -78,10 +81,7 @@ ENTITY = _record(
         "canonical": CANONICAL,
         "mentions": {"type": "array", "minItems": 1,
                      "items": {**SPAN, "required": ["start", "end", "text"],
-                               "properties": {**SPAN["properties"], "translated": {
-                                   "type": "string",
-                                   "description": "the English name this mention was mapped "
-                                                  "from (`lintas run --translate`)"}}}},
+                               "properties": SPAN["properties"]}},
         "confidence": CONFIDENCE,
     },
 )
@@ -110,7 +110,7 @@ ARGUMENT = {
                                           "commodity vocabulary (\"litium\", \"литий\" -> "
                                           "lithium), null when the text names none of it"},
                    "text": {"type": "string"}, "start": {"type": "integer", "minimum": 0},
-                   "end": {"type": "integer", "minimum": 0}},
+                   "end": {"type": "integer", "minimum": 0}, "translated": TRANSLATED},
     "additionalProperties": False,
 }
 EVENT = _record(
@@ -134,7 +134,8 @@ EVENT = _record(
 )
 SPEAKER = {"type": "object", "required": ["text", "start", "end"],
            "properties": {"entity": {"type": ["string", "null"]}, "text": {"type": "string"},
-                          "start": {"type": "integer"}, "end": {"type": "integer"}},
+                          "start": {"type": "integer"}, "end": {"type": "integer"},
+                          "translated": TRANSLATED},
            "additionalProperties": False}
 CLAIM = _record(
     ["type", "id", "doc_id", "kind", "content", "confidence"],

@@ -159,7 +159,16 @@ def _add_translation(total: dict[str, Any] | None, part: dict[str, Any]) -> dict
     if total is None:
         return dict(part)
     counts = ("sentences", "english_names", "mapped")
-    return {**total, **{k: total.get(k, 0) + part.get(k, 0) for k in counts}}
+    out = {**total, **{k: total.get(k, 0) + part.get(k, 0) for k in counts}}
+    # what the stages found on the English and mapped back (`pipeline.translated`)
+    records = {name: dict(c) for name, c in total.get("records", {}).items()}
+    for name, c in part.get("records", {}).items():
+        mine = records.setdefault(name, {"english": 0, "mapped": 0})
+        for k in ("english", "mapped"):
+            mine[k] = mine.get(k, 0) + c.get(k, 0)
+    if records:
+        out["records"] = records
+    return out
 
 
 def _remap(rec: dict[str, Any], kind: str, doc_id: str, number: list[int]) -> None:

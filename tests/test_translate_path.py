@@ -158,9 +158,86 @@ def test_a_document_read_in_sections_keeps_its_translation():
     recs = list(nlp.process_batch([Document("t", "t", TEXT, lang_hint="bg")])[0])
     doc = next(r for r in recs if r["type"] == "document")
     assert doc["translation"]["sentences"] == 2 and doc["translation"]["mapped"] >= 3
+    # the claims found on each section's English, summed over the sections
+    assert doc["translation"]["records"]["claims"]["mapped"] == \
+        sum(r["type"] == "claim" for r in recs) >= 1
     for rec in recs:
         assert validation_errors(rec) == []
     # the English names stay with their mentions, as in a document read whole
     translated = {m["text"]: m.get("translated") for e in recs if e["type"] == "entity"
                   for m in e["mentions"]}
     assert translated["Германия"] == "Germany" and translated["Холиоке"] == "Holyoke"
+
+
+# -- relations, claims and events found on the English and mapped back ------------------
+
+def test_claims_and_events_come_from_the_english_with_source_offsets(translated):
+    """The Bulgarian's claim ("Уорън потвърди, че ...") and event (the US stance drew
+    backlash from Germany) are found on NTREX's English and mapped into the Bulgarian:
+    every span's text is the original's at its offsets, and it keeps the English."""
+    doc = next(r for r in translated if r["type"] == "document")
+    assert doc["extractors"]["claims"].endswith("on the English")
+    assert doc["extractors"]["events"].endswith("on the English")
+    counts = doc["translation"]["records"]
+    assert counts["claims"]["english"] >= 1 and counts["claims"]["mapped"] >= 1
+    assert counts["events"]["mapped"] <= counts["events"]["english"]
+    ids = {r["id"]: r for r in translated if r["type"] == "entity"}
+    claims = [r for r in translated if r["type"] == "claim"]
+    warren = next(c for c in claims if c["speaker"] and c["speaker"]["text"] == "Уорън")
+    assert warren["speaker"]["translated"] == "Warren"
+    # the source entity whose mention holds the mapped speaker
+    assert any(m["start"] <= warren["speaker"]["start"] and warren["speaker"]["end"] <= m["end"]
+               for m in ids[warren["speaker"]["entity"]]["mentions"])
+    assert warren["cue"]["text"] == "потвърди" and warren["cue"]["translated"] == "confirmed"
+    assert "кандидатира" in warren["content"]["text"]
+    events = [r for r in translated if r["type"] == "event"]
+    assert events
+    spans = [r["trigger"] for r in events] + [c["content"] for c in claims] + \
+        [a for r in events for a in r["arguments"]] + \
+        [c[k] for c in claims for k in ("speaker", "cue") if c[k]]
+    for sp in spans:
+        assert TEXT[sp["start"]:sp["end"]] == sp["text"] and sp.get("translated")
+    for r in events:  # the event's sentence is the Bulgarian sentence its trigger is in
+        s, e = r["sentence"]["start"], r["sentence"]["end"]
+        assert s <= r["trigger"]["start"] and r["trigger"]["end"] <= e
+        assert TEXT[s:e].strip() in PAIRS
+        for a in r["arguments"]:
+            assert a["entity"] is None or a["entity"] in ids
+
+
+def test_a_trigger_maps_onto_one_run_of_words():
+    """A trigger or a cue (``gap`` 0) maps to one run of aligned words; a clause
+    (``whole``) from the first aligned word to the last."""
+    from pipeline.align import map_span
+    from pipeline.token_windows import Encoded
+    import numpy as np
+
+    src = "Уорън потвърди, че обмисля да се кандидатира"
+    words = [(0, 5), (6, 14), (16, 18), (19, 26), (27, 29), (30, 32), (33, 44)]
+    enc = Encoded(np.arange(len(words)), np.array([a for a, _ in words]),
+                  np.array([b for _, b in words]), np.ones(len(words), bool))
+    tgt = Encoded(np.arange(2), np.array([0, 10]), np.array([9, 15]), np.ones(2, bool))
+    # English token 0 ("confirmed") aligned with "потвърди" and, astray, with "обмисля"
+    pairs = {(1, 0), (3, 0), (6, 1)}
+    assert map_span((0, 9), tgt, src, enc, pairs, gap=0) in ((6, 14), (19, 26))
+    assert map_span((0, 9), tgt, src, enc, pairs) == (6, 26)  # one word between: one name
+    assert map_span((0, 15), tgt, src, enc, pairs, whole=True) == (6, 44)
+
+
+def test_evaluate_claims_through_the_ntrex_english():
+    """`lintas evaluate claims --translate id --mt ntrex --source ntrex`: the corpus' NTREX
+    documents read through NTREX's own English (skipped without the shared data)."""
+    from typer.testing import CliRunner
+
+    from cli import app
+    from pipeline.backends.mt_ntrex import FILES, default_folder
+
+    if not (default_folder() / FILES["id"]).is_file():
+        pytest.skip(f"no NTREX-128 in {default_folder()}")
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--split", "dev", "--lang", "id",
+                                      "--source", "ntrex", "--translate", "id", "--mt",
+                                      "ntrex", "--json"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.output)
+    assert got["documents"] == 3
+    assert got["scores"]["id"]["content"]["gold"] > 0

@@ -32,6 +32,8 @@ REGISTRY: dict[str, dict[str, str]] = {
     "mt": {
         "hf": "pipeline.backends.mt_hf:HfTranslator",
         "ct2": "pipeline.backends.mt_ct2:Ct2Translator",
+        # NTREX-128's human English for its own sentences: measuring the path (not for runs)
+        "ntrex": "pipeline.backends.mt_ntrex:NtrexTranslator",
     },
 }
 

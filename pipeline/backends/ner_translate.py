@@ -19,12 +19,15 @@ import json
 
 import numpy as np
 
-from ..align import identity_spans, map_spans, mention_key
+from typing import Any
+
+from ..align import SentencePair, identity_spans, mention_key
 from ..document import Document, Mention
 from ..errors import BackendSetupError
 from ..ner_stage import STATES
 from ..segment import Segment
-from ..token_windows import Encoded
+from ..token_windows import Encoded, TokenStates
+from ..translated import SHADOW, Shadow
 from . import get_backend
 
 
@@ -86,7 +89,8 @@ class TranslateNer:
 
     def find_batch(self, docs: list[Document], texts: list[str],
                    states: bool = False) -> list[list[Mention]]:
-        """Mentions of each document, in its own offsets (see the module)."""
+        """Mentions of each document, in its own offsets (see the module); each document
+        keeps its English as a `pipeline.translated.Shadow` for the later stages."""
         encoder = self.english.encoder
         layer = encoder.info["hidden_layer"]
         out: list[list[Mention]] = []
@@ -94,27 +98,29 @@ class TranslateNer:
             bounds = [(s.start, s.end) for s in doc.sentences if text[s.start:s.end].strip()] \
                 or ([(0, len(text))] if text.strip() else [])
             lang = doc.lang or "und"
-            english = self.mt.translate([text[s:e] for s, e in bounds], lang, "en")
+            # one line of the English document per source sentence
+            english = [t.replace("\n", " ").replace("\r", " ")
+                       for t in self.mt.translate([text[s:e] for s, e in bounds], lang, "en")]
             (_, source_states), = encoder.spans_and_states([text], (layer,))
             read = encoder.spans_and_states(english, (layer,)) if english else []
             places = self.gazetteer.find(doc, text)  # the source's identities
+            shadow = _shadow(doc, english, read, layer, self.gazetteer)
+            english_keys = {(m.start, m.end): mention_key(m) for m in shadow.doc.mentions}
             found: list[Mention] = []
             names = 0
-            for (s0, e0), eng, (spans, eng_states) in zip(bounds, english, read):
-                if not spans:
-                    continue
-                names += len(spans)
+            for i, ((s0, e0), (spans, eng_states)) in enumerate(zip(bounds, read)):
                 sub, rows = _slice(source_states.enc, source_states.of(layer), s0, e0)
-                english_places = self.gazetteer.find(
-                    Segment()(Document("en", "en", eng, lang="en")), eng)
-                keys = {(m.start, m.end): mention_key(m) for m in english_places}
-                mapped = map_spans([(a, b, keys.get((a, b))) for a, b, _, _ in spans], eng,
-                                   eng_states.enc, eng_states.of(layer), text[s0:e0], sub, rows,
-                                   identity_spans(places, s0, e0))
-                for (a, b, label, conf), m in zip(spans, mapped):
+                pair = SentencePair(english[i], eng_states.enc, eng_states.of(layer),
+                                    text[s0:e0], sub, rows, identity_spans(places, s0, e0))
+                shadow.pairs.append(pair)
+                shadow.units.append((s0, e0))
+                names += len(spans)
+                at = shadow.at[i]
+                for a, b, label, conf in spans:
+                    m = pair.map(a, b, english_keys.get((at + a, at + b)))
                     if m is not None:
                         found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
-                                             label, self.name, conf, translated=eng[a:b]))
+                                             label, self.name, conf, translated=english[i][a:b]))
             found.sort(key=lambda m: (m.start, -m.end))
             kept: list[Mention] = []
             for m in found:  # two English names mapped onto overlapping words: the first
@@ -123,10 +129,44 @@ class TranslateNer:
             doc.translation = {"backend": self.mt.name, "model": self.mt.version(),
                                "from": lang, "to": "en", "sentences": len(bounds),
                                "english_names": names, "mapped": len(kept)}
+            doc.cache[SHADOW] = shadow
             if states:
                 doc.cache[STATES] = source_states
             out.append(kept)
         return out
+
+
+def _shadow(doc: Document, english: list[str], read: list[tuple[list[Any], TokenStates]],
+            layer: int, gazetteer: Any) -> Shadow:
+    """The English document of ``doc`` (its sentences' translations, one per line), with
+    the model's English names (`read`: per sentence, its spans and states) and the
+    gazetteer's places it did not cover, tokens and sentences, and the English states as
+    one text's; units and pairs are added by the caller."""
+    at, pos = [], 0
+    for t in english:
+        at.append(pos)
+        pos += len(t) + 1
+    text = "\n".join(english)
+    eng = Segment()(Document(f"{doc.doc_id}.en", doc.source, text, lang_hint="en", lang="en",
+                             lang_confidence=1.0))
+    places = gazetteer.find(eng, text)
+    canon = {(m.start, m.end): m.canonical for m in places}
+    mentions = [Mention(a0 + a, a0 + b, text[a0 + a:a0 + b], label, "transformer", conf,
+                        canon.get((a0 + a, a0 + b)))
+                for a0, (spans, _) in zip(at, read) for a, b, label, conf in spans]
+    taken = [(m.start, m.end) for m in mentions]
+    mentions += [m for m in places if not any(s < m.end and m.start < e for s, e in taken)]
+    eng.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
+    # the English sentences' tokens as one text's (a sentence with no English has none)
+    parts = [(a0, st) for a0, (_, st) in zip(at, read) if len(st.enc)]
+    if parts:
+        eng.cache[STATES] = TokenStates(
+            Encoded(np.concatenate([st.enc.ids for _, st in parts]),
+                    np.concatenate([st.enc.starts + a0 for a0, st in parts]),
+                    np.concatenate([st.enc.ends + a0 for a0, st in parts]),
+                    np.concatenate([st.enc.piece_start for _, st in parts])),
+            (layer,), np.concatenate([st.states for _, st in parts]))
+    return Shadow(eng, [], at, [])
 
 
 def _slice(enc: Encoded, rows: np.ndarray, start: int, end: int) -> tuple[Encoded, np.ndarray]:
