@@ -158,6 +158,10 @@ def run(
     if ray_address and engine != "ray":
         raise typer.BadParameter("needs --engine ray", param_hint="--ray-address")
     ner_options: dict[str, dict[str, Any]] = {"spacy": {"vote": True}} if vote else {}
+    if mt == "ntrex":  # NTREX's own English: any other sentence would get none
+        raise typer.BadParameter("ntrex translates NTREX-128's own sentences only: it measures "
+                                 "the path (lintas evaluate events|claims --source ntrex)",
+                                 param_hint="--mt")
     ner_backends = _translate_options(translate, mt, mt_model, ner_backends, ner_options)
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,
                             ner_options=ner_options)
@@ -646,6 +650,9 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
     if split not in ("dev", "train", "heldout", "all"):
         raise typer.BadParameter("dev, train, heldout or all", param_hint="--split")
     wanted = [x.strip() for x in langs.split(",") if x.strip()] or None
+    if mt == "ntrex" and "ntrex" not in source:
+        raise typer.BadParameter("ntrex translates NTREX-128's own sentences only: add "
+                                 "--source ntrex", param_hint="--mt")
     options: dict[str, dict[str, Any]] = {}
     config = PipelineConfig(ner_backends=_translate_options(translate, mt, mt_model,
                                                             DEFAULT_NER, options),

@@ -235,6 +235,7 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
     if "translate" in config.ner_backends:
         # documents the translate backend read get their relations, claims and events
         # from the English, mapped back (`pipeline.translated`)
-        stages = [ThroughTranslation(s) if s.name in ("entities", *CARRIED) else s
-                  for s in stages]
+        wrapped = [i for i, s in enumerate(stages) if s.name in ("entities", *CARRIED)]
+        stages = [ThroughTranslation(s, last=i == wrapped[-1]) if i in wrapped else s
+                  for i, s in enumerate(stages)]
     return Pipeline(stages)

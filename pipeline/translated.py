@@ -80,28 +80,53 @@ class Shadow:
         """The source sentence of the English sentence holding ``span``."""
         return Span(*self.units[self.unit_of(span.start)])
 
-    def entity(self, doc: Document, ent: Entity | None, near: Span | None = None
-               ) -> tuple[Entity, TranslatedSpan] | None:
+    def source_entity(self, doc: Document, span: Span, label: str | None = None
+                      ) -> Entity | None:
+        """The source entity with a mention at ``span`` (source offsets), else the one
+        whose mention overlaps it most, a mention of ``label`` first; None when no mention
+        of that label overlaps it and none of another covers half of it."""
+        if self._index is None:
+            self._index = {(m.start, m.end): (e, m) for e in doc.entities for m in e.mentions}
+        exact = self._index.get((span.start, span.end))
+        if exact is not None:
+            return exact[0]
+        best: tuple[tuple[bool, int], Entity] | None = None
+        for (s, t), (e, m) in self._index.items():
+            shared = min(t, span.end) - max(s, span.start)
+            if shared > 0:
+                rank = (m.label == label, shared)
+                if best is None or rank > best[0]:
+                    best = (rank, e)
+        if best is None:
+            return None
+        (same, shared), ent = best
+        return ent if same or 2 * shared >= span.end - span.start else None
+
+    def entity(self, doc: Document, ent: Entity | None, near: Span | None = None,
+               same_sentence: bool = False) -> tuple[Entity, TranslatedSpan] | None:
         """The source entity an English entity stands for, and the mention it was found by:
-        the English entity's mentions, those in the sentence of ``near`` first, mapped; the
-        first that lands on (or overlaps) a source mention names it."""
+        the English entity's mentions, those in the sentence of ``near`` first (with
+        ``same_sentence``, those alone), mapped; the first that lands on a source mention
+        names it (`source_entity`)."""
         if ent is None:
             return None
-        if self._index is None:
-            self._index = {(m.start, m.end): e for e in doc.entities for m in e.mentions}
         unit = self.unit_of(near.start) if near is not None else None
         order = sorted(ent.mentions, key=lambda m: (self.unit_of(m.start) != unit, m.start))
         for m in order:
+            if same_sentence and self.unit_of(m.start) != unit:
+                break
             got = self.map(m, mention_key(m))
-            if got is None:
-                continue
-            hit = self._index.get((got.start, got.end))
-            if hit is None:
-                hit = next((e for (s, t), e in self._index.items()
-                            if s < got.end and got.start < t), None)
+            hit = self.source_entity(doc, got, ent.label) if got is not None else None
             if hit is not None:
-                return hit, got
+                return hit, got  # type: ignore[return-value]
         return None
+
+    def key_at(self, span: Span | None) -> str | None:
+        """The canonical key of the English mention at ``span`` (shadow offsets), if any."""
+        if span is None:
+            return None
+        return next((mention_key(m) for m in self.doc.mentions
+                     if m.start == span.start and m.end == span.end), None)
 
 
 def _count(doc: Document, name: str, english: int, mapped: int) -> None:
@@ -115,15 +140,18 @@ def carry_relations(shadow: Shadow, doc: Document) -> None:
     for rel in shadow.doc.relations:
         head = shadow.entity(doc, rel.head, rel.evidence)
         tail = shadow.entity(doc, rel.tail, rel.evidence) if rel.tail is not None else None
-        if head is None or (rel.tail is not None and tail is None):
-            continue
+        if head is None or (rel.tail is not None and tail is None) or (
+                tail is not None and tail[0] is head[0]):
+            continue  # two English names mapped onto one source entity: no relation
         evidence = shadow.map(rel.evidence, whole=True)
         if evidence is None:
             continue
         out.append(Relation(rel.label, head[0], tail[0] if tail else None, rel.value,
                             evidence, rel.confidence))
-    doc.relations = out
-    _count(doc, "relations", len(shadow.doc.relations), len(out))
+    from .relations import _dedupe
+
+    doc.relations = _dedupe(out)
+    _count(doc, "relations", len(shadow.doc.relations), len(doc.relations))
 
 
 def carry_claims(shadow: Shadow, doc: Document) -> None:
@@ -136,7 +164,7 @@ def carry_claims(shadow: Shadow, doc: Document) -> None:
         content = shadow.map(c.content, whole=True)
         if content is None:
             continue
-        speaker = shadow.map(c.speaker)
+        speaker = shadow.map(c.speaker, shadow.key_at(c.speaker))
         found = shadow.entity(doc, c.speaker_entity, c.speaker or c.content)
         if speaker is None and found is not None:
             speaker = found[1]
@@ -161,13 +189,21 @@ def carry_events(shadow: Shadow, doc: Document) -> None:
         args = []
         for a in ev.arguments:
             span = Span(a.start, a.end)
-            found = shadow.entity(doc, a.entity, ev.trigger) if a.entity is not None else None
-            got = found[1] if found is not None else shadow.map(span)
+            # the argument's own words first; a name the alignment misses by the English
+            # entity's other mentions, in the trigger's sentence only (an argument is in
+            # its event's sentence)
+            got = shadow.map(span, shadow.key_at(span))
+            entity = None
+            if a.entity is not None:
+                entity = shadow.source_entity(doc, got, a.entity.label) if got is not None else None
+                if entity is None:
+                    found = shadow.entity(doc, a.entity, ev.trigger, same_sentence=True)
+                    if found is not None:
+                        entity, got = found
             if got is None:
                 continue
             args.append(Argument(a.role, got.start, got.end, doc.text[got.start:got.end],
-                                 found[0] if found is not None else None, a.key,
-                                 translated=a.text))
+                                 entity, a.key, translated=a.text))
         time_span = shadow.map(ev.time_span)
         out.append(replace(
             ev, trigger=trigger, sentence=shadow.sentence(ev.trigger), arguments=args,
@@ -186,11 +222,12 @@ class ThroughTranslation:
     stage reads the English (``entities``: both sides) and its output is mapped back;
     any other document goes through the stage as it is."""
 
-    def __init__(self, stage: Any) -> None:
+    def __init__(self, stage: Any, last: bool = False) -> None:
         self.stage = stage
         self.name = stage.name
         self.requires = stage.requires
         self.assigns = stage.assigns
+        self.last = last  # the last wrapped stage: the shadow and the states are let go
 
     def __call__(self, doc: Document) -> Document:
         shadow: Shadow | None = doc.cache.get(SHADOW)
@@ -198,12 +235,18 @@ class ThroughTranslation:
             return self.stage(doc)
         shadow.doc = self.stage(shadow.doc)
         if self.name not in CARRY:
-            return self.stage(doc)
+            doc = self.stage(doc)
+            if self.last:
+                doc.cache.pop(SHADOW, None)
+            return doc
         CARRY[self.name](shadow, doc)
         if self.name in shadow.doc.extractors:
             doc.extractors[self.name] = f"{shadow.doc.extractors[self.name]} on the English"
-        if self.name == CARRIED[-1]:
+        if self.last:
+            from .ner_stage import STATES
+
             doc.cache.pop(SHADOW, None)
+            doc.cache.pop(STATES, None)  # the source's states: no stage reads them now
         return doc
 
     def __getattr__(self, name: str) -> Any:

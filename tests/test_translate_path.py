@@ -241,3 +241,76 @@ def test_evaluate_claims_through_the_ntrex_english():
     got = json.loads(result.output)
     assert got["documents"] == 3
     assert got["scores"]["id"]["content"]["gold"] > 0
+
+
+def test_ntrex_is_for_measuring_only(tmp_path):
+    """`--mt ntrex` knows NTREX's sentences only: `lintas run` refuses it, and `lintas
+    evaluate` takes it for the NTREX documents alone."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    src = tmp_path / "a.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(src), "--translate", "bg", "--mt", "ntrex"])
+    assert result.exit_code == 2 and "ntrex" in result.output
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--translate", "bg", "--mt", "ntrex"])
+    assert result.exit_code == 2 and "--source ntrex" in result.output
+
+
+class TableTranslator(ReferenceTranslator):
+    """A translator with a table the test sets (`TABLE`), for cases NTREX does not have."""
+
+    name = "table"
+    TABLE: dict[str, str] = {}
+
+    def translate(self, sentences: list[str], src: str, tgt: str = "en") -> list[str]:
+        return [self.TABLE.get(s.strip(), "") for s in sentences]
+
+
+register("mt", "table", f"{__name__}:TableTranslator")
+
+
+def _table_records(table: dict[str, str], published: str | None = None) -> list[dict]:
+    TableTranslator.TABLE = table
+    nlp = build_pipeline(PipelineConfig(ner_backends=("translate", "transformer", "gazetteer"),
+                                        ner_options={"translate": {"mt": "table",
+                                                                   "langs": "all"}}))
+    text = "\n".join(table)
+    return nlp.process_batch([Document("d", "d", text, lang_hint="bg",
+                                       published=published)])[0]
+
+
+def test_an_argument_stays_in_its_events_sentence():
+    """The English names a person where the Bulgarian says "Тя" (she): the event's actor
+    is not taken from another sentence (review of session 17)."""
+    recs = _table_records({"Сенатор Уорън посети Берлин.": "Senator Warren visited Berlin.",
+                           "Тя критикува остро Германия.": "Warren sharply criticized Germany."})
+    events = [r for r in recs if r["type"] == "event"]
+    assert events
+    for ev in events:
+        s, e = ev["sentence"]["start"], ev["sentence"]["end"]
+        for a in ev["arguments"]:
+            assert s <= a["start"] and a["end"] <= e, (ev["trigger"], a)
+
+
+def test_a_relative_date_resolves_on_the_translation_path():
+    """The English document keeps the original's publication date, so "on Tuesday" gets
+    its day as it does when English is read directly."""
+    recs = _table_records({"Във вторник Германия критикува САЩ.":
+                           "On Tuesday, Germany criticized the United States."}, "2024-03-14")
+    times = [ev["time"] for ev in recs if ev["type"] == "event" and ev["time"]]
+    assert times and times[0]["text"] == "вторник" and times[0]["value"] == "2024-03-12"
+
+
+def test_a_translator_that_gives_no_english_leaves_the_original_to_the_stages():
+    """No English at all (a sentence the translator cannot read): the stages read the
+    original, as without --translate, rather than give nothing."""
+    TableTranslator.TABLE = {}
+    nlp = build_pipeline(PipelineConfig(ner_backends=("translate", "transformer", "gazetteer"),
+                                        ner_options={"translate": {"mt": "table",
+                                                                   "langs": "all"}}))
+    doc = nlp(Document("d", "d", TEXT, lang_hint="bg"))
+    assert doc.translation["mapped"] == 0
+    assert "on the English" not in doc.extractors.get("claims", "")
+    assert any(c.speaker is not None for c in doc.claims)

@@ -129,7 +129,10 @@ class TranslateNer:
             doc.translation = {"backend": self.mt.name, "model": self.mt.version(),
                                "from": lang, "to": "en", "sentences": len(bounds),
                                "english_names": names, "mapped": len(kept)}
-            doc.cache[SHADOW] = shadow
+            if any(t.strip() for t in english):
+                # the later stages read the English; a translator that gave none (no
+                # sentence it could read) leaves them to the original text
+                doc.cache[SHADOW] = shadow
             if states:
                 doc.cache[STATES] = source_states
             out.append(kept)
@@ -147,7 +150,9 @@ def _shadow(doc: Document, english: list[str], read: list[tuple[list[Any], Token
         at.append(pos)
         pos += len(t) + 1
     text = "\n".join(english)
-    eng = Segment()(Document(f"{doc.doc_id}.en", doc.source, text, lang_hint="en", lang="en",
+    # published: the events stage resolves "on Tuesday" against it
+    eng = Segment()(Document(f"{doc.doc_id}.en", doc.source, text, title=doc.title,
+                             url=doc.url, published=doc.published, lang_hint="en", lang="en",
                              lang_confidence=1.0))
     places = gazetteer.find(eng, text)
     canon = {(m.start, m.end): m.canonical for m in places}
