@@ -737,14 +737,13 @@ def evaluate_align(
     path's alignment), on NTREX's human translations, against lintas' NER of that side."""
     import json as _json
 
+    from pipeline.backends.mt_ntrex import default_folder
     from pipeline.evaluate_align import NTREX, evaluate_alignment, format_alignment
 
     if half not in (None, "first", "second"):
         raise typer.BadParameter("first or second", param_hint="--half")
     if ntrex is None:
-        root = Path(os.environ.get("LINTAS_DATA") or Path(__file__).resolve().parent.parent
-                    / "shared" / "data")
-        ntrex = root / "mt" / "ntrex"
+        ntrex = default_folder()
     names = [x.strip() for x in langs.split(",") if x.strip()]
     for lang in names:
         if lang not in NTREX or lang == "en":

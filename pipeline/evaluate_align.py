@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from .align import identity_spans, map_spans, mention_key
+from .backends.mt_ntrex import FILES
 from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
 from .document import Document
 from .evaluate import prf
 from .ner_data import LABELS
 from .ner_stage import STATES
 
-NTREX = {"en": "newstest2019-src.eng.txt", "id": "newstest2019-ref.ind.txt",
-         "bg": "newstest2019-ref.bul.txt"}
+NTREX = FILES  # NTREX-128's line-aligned files, by language
 
 
 def ntrex_pairs(folder: Path, lang: str, limit: int | None = None,

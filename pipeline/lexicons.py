@@ -8,6 +8,15 @@ from pathlib import Path
 
 
 @lru_cache(maxsize=1)
+def data_dir() -> Path:
+    """The shared training and evaluation data (``../shared/data``): ``$LINTAS_DATA`` if
+    set, else ``shared/data`` beside the repository."""
+    env = os.environ.get("LINTAS_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
 def models_dir() -> Path:
     """The models folder: ``$LINTAS_MODELS`` if set, else the one shipped with lintas.
 

@@ -11,21 +11,18 @@ of the file (the segmenter split the line) gets no English. `lintas evaluate eve
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import BackendSetupError
+from ..lexicons import data_dir
 
 FILES = {"en": "newstest2019-src.eng.txt", "id": "newstest2019-ref.ind.txt",
          "bg": "newstest2019-ref.bul.txt"}
 
 
 def default_folder() -> Path:
-    """``mt/ntrex`` of the shared data folder (``$LINTAS_DATA``, else ``../shared/data``
-    beside the repository)."""
-    root = os.environ.get("LINTAS_DATA")
-    base = Path(root) if root else Path(__file__).resolve().parents[3] / "shared" / "data"
-    return base / "mt" / "ntrex"
+    """``mt/ntrex`` of the shared data folder (`pipeline.lexicons.data_dir`)."""
+    return data_dir() / "mt" / "ntrex"
 
 
 class NtrexTranslator:

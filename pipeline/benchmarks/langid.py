@@ -10,24 +10,17 @@ and peak memory are its own. Run it with ``lintas benchmark langid``.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from ..lexicons import data_dir
+
 HERE = Path(__file__).resolve().parent
 LANGS = ("id", "ms", "bg", "ru", "mk", "sr", "en")
 PER_SOURCE = 300
-
-
-def data_dir() -> Path:
-    """Where the shared training and evaluation data are."""
-    env = os.environ.get("LINTAS_DATA")
-    if env:
-        return Path(env)
-    return HERE.parent.parent.parent / "shared" / "data"
 
 
 def _head(path: Path, n: int) -> list[str]:

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..core import DEFAULT_STAGES
-from .langid import data_dir
+from ..lexicons import data_dir
 
 MIN_BYTES = 1_000_000
 # Each speed is the best of this many passes: the machine's own noise is several percent.
