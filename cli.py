@@ -65,6 +65,23 @@ def _check_vote(vote: bool, backends: tuple[str, ...], option: str) -> None:
                                  "spacy,gazetteer", param_hint="--vote")
 
 
+# the translation path's options, of `lintas run` and `lintas evaluate events|claims`
+TRANSLATE_OPTION = typer.Option(
+    "--translate", metavar="LANGS",
+    help="Read documents through an English translation (names, relations, events and claims "
+         "found on the English, mapped back): untrained (the languages the multilingual NER "
+         "model was not trained on), all, or a list such as kk,uz. Needs --mt-model.")
+MT_OPTION = typer.Option(
+    "--mt", metavar="NAME",
+    help="Translation backend for --translate: hf (lintas[hf]) or ct2 (lintas[ct2]); "
+         "lintas evaluate events|claims --source ntrex also takes ntrex (NTREX-128's own "
+         "English for its sentences, to measure the path).")
+MT_MODEL_OPTION = typer.Option(
+    "--mt-model", metavar="PATH",
+    help="The translation model for --translate: a folder (or a name in the local Hugging "
+         "Face cache); never downloaded.")
+
+
 @app.command()
 def run(
     inputs: Annotated[list[str], typer.Argument(
@@ -110,19 +127,9 @@ def run(
     ray_address: Annotated[Optional[str], typer.Option(
         "--ray-address", metavar="ADDRESS",
         help="An existing Ray cluster (e.g. ray://head:10001, or auto) for --engine ray.")] = None,
-    translate: Annotated[Optional[str], typer.Option(
-        "--translate", metavar="LANGS",
-        help="Read names through an English translation: untrained (the languages the "
-             "multilingual NER model was not trained on), all, or a list such as kk,uz. "
-             "Needs --mt-model.")] = None,
-    mt: Annotated[str, typer.Option(
-        "--mt", metavar="NAME", help="Translation backend for --translate: hf (lintas[hf]) or "
-                                     "ct2 (lintas[ct2]); ntrex measures the path on "
-                                     "NTREX-128's sentences with NTREX's own English.")] = "hf",
-    mt_model: Annotated[Optional[str], typer.Option(
-        "--mt-model", metavar="PATH",
-        help="The translation model for --translate: a folder (or a name in the local "
-             "Hugging Face cache); never downloaded.")] = None,
+    translate: Annotated[Optional[str], TRANSLATE_OPTION] = None,
+    mt: Annotated[str, MT_OPTION] = "hf",
+    mt_model: Annotated[Optional[str], MT_MODEL_OPTION] = None,
 ) -> None:
     """Process articles and write lintas/1 JSONL records.
 
@@ -158,10 +165,6 @@ def run(
     if ray_address and engine != "ray":
         raise typer.BadParameter("needs --engine ray", param_hint="--ray-address")
     ner_options: dict[str, dict[str, Any]] = {"spacy": {"vote": True}} if vote else {}
-    if mt == "ntrex":  # NTREX's own English: any other sentence would get none
-        raise typer.BadParameter("ntrex translates NTREX-128's own sentences only: it measures "
-                                 "the path (lintas evaluate events|claims --source ntrex)",
-                                 param_hint="--mt")
     ner_backends = _translate_options(translate, mt, mt_model, ner_backends, ner_options)
     config = PipelineConfig(langid_backend=langid, ner_backends=ner_backends,
                             ner_options=ner_options)
@@ -608,13 +611,19 @@ def evaluate_ner(
 
 
 def _translate_options(translate: str | None, mt: str, mt_model: str | None,
-                       ner_backends: tuple[str, ...], ner_options: dict[str, dict[str, Any]]
-                       ) -> tuple[str, ...]:
+                       ner_backends: tuple[str, ...], ner_options: dict[str, dict[str, Any]],
+                       source: str | None = None) -> tuple[str, ...]:
     """The NER backends with the translation path first when ``--translate`` asks for it
     (its options put in ``ner_options``); a usage error for options that do not go
-    together."""
+    together. ``source``: the corpus documents `lintas evaluate` reads (None: a run)."""
     from pipeline.backends import available
     from pipeline.reader import LANG_CODE
+
+    if mt == "ntrex" and "ntrex" not in (source or ""):
+        # NTREX's own English: any other sentence would get none, and lose its records
+        raise typer.BadParameter("ntrex translates NTREX-128's own sentences only: it measures "
+                                 "the path (lintas evaluate events|claims --source ntrex)",
+                                 param_hint="--mt")
 
     if translate is None:
         if "translate" in ner_backends or mt_model is not None or mt != "hf":
@@ -650,12 +659,9 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
     if split not in ("dev", "train", "heldout", "all"):
         raise typer.BadParameter("dev, train, heldout or all", param_hint="--split")
     wanted = [x.strip() for x in langs.split(",") if x.strip()] or None
-    if mt == "ntrex" and "ntrex" not in source:
-        raise typer.BadParameter("ntrex translates NTREX-128's own sentences only: add "
-                                 "--source ntrex", param_hint="--mt")
     options: dict[str, dict[str, Any]] = {}
     config = PipelineConfig(ner_backends=_translate_options(translate, mt, mt_model,
-                                                            DEFAULT_NER, options),
+                                                            DEFAULT_NER, options, source),
                             ner_options=options)
     try:
         check_backends(config)
@@ -676,16 +682,9 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
 CORPUS_SPLIT = typer.Option(
     "--split", help="The corpus split: dev, train, heldout (Czech, never trained on) or all.")
 CORPUS_LANGS = typer.Option("--lang", help="Languages, comma-separated (default: all).")
-CORPUS_TRANSLATE = typer.Option(
-    "--translate", metavar="LANGS",
-    help="Read these languages through an English translation (as `lintas run --translate`); "
-         "--mt ntrex translates NTREX's sentences by NTREX's own English.")
 CORPUS_SOURCE = typer.Option(
     "--source", metavar="TEXT",
     help="Only the documents whose source path holds TEXT (e.g. ntrex, slavicner).")
-CORPUS_MT = typer.Option("--mt", metavar="NAME", help="Translation backend for --translate.")
-CORPUS_MT_MODEL = typer.Option("--mt-model", metavar="PATH",
-                               help="The translation model for --translate.")
 
 
 @evaluate_app.command("events")
@@ -693,9 +692,9 @@ def evaluate_events(
     split: Annotated[str, CORPUS_SPLIT] = "dev",
     langs: Annotated[str, CORPUS_LANGS] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    translate: Annotated[Optional[str], CORPUS_TRANSLATE] = None,
-    mt: Annotated[str, CORPUS_MT] = "hf",
-    mt_model: Annotated[Optional[str], CORPUS_MT_MODEL] = None,
+    translate: Annotated[Optional[str], TRANSLATE_OPTION] = None,
+    mt: Annotated[str, MT_OPTION] = "hf",
+    mt_model: Annotated[Optional[str], MT_MODEL_OPTION] = None,
     source: Annotated[str, CORPUS_SOURCE] = "",
 ) -> None:
     """Trigger + type and argument role F1 of `lintas run`'s events on the team's annotated
@@ -708,9 +707,9 @@ def evaluate_claims(
     split: Annotated[str, CORPUS_SPLIT] = "dev",
     langs: Annotated[str, CORPUS_LANGS] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    translate: Annotated[Optional[str], CORPUS_TRANSLATE] = None,
-    mt: Annotated[str, CORPUS_MT] = "hf",
-    mt_model: Annotated[Optional[str], CORPUS_MT_MODEL] = None,
+    translate: Annotated[Optional[str], TRANSLATE_OPTION] = None,
+    mt: Annotated[str, MT_OPTION] = "hf",
+    mt_model: Annotated[Optional[str], MT_MODEL_OPTION] = None,
     source: Annotated[str, CORPUS_SOURCE] = "",
 ) -> None:
     """Speaker + content F1 of `lintas run`'s claims on the team's annotated corpus."""
