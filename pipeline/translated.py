@@ -23,11 +23,15 @@ A document that was not translated goes through the stages as always.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .align import SentencePair, mention_key
-from .document import Document, Entity, Relation, Span, TranslatedSpan
+from .claims import Claim
+from .document import Document, Entity, Mention, Relation, Span, TranslatedSpan
+from .events import Argument
+from .ner_stage import STATES
+from .relations import _dedupe
 
 SHADOW = "translation.shadow"  # `Document.cache` key of a document's `Shadow`
 # the stages whose output comes from the English side
@@ -42,7 +46,9 @@ class Shadow:
     units: list[tuple[int, int]]  # each source sentence's span in the original text
     at: list[int]  # where each sentence's English starts in ``doc.text``
     pairs: list[SentencePair]  # per sentence: its English and its source, aligned
-    _index: dict[tuple[int, int], Entity] | None = field(default=None, repr=False)
+    # the source's mentions by span, with their entities (made on first need)
+    _index: dict[tuple[int, int], tuple[Entity, Mention]] | None = field(default=None,
+                                                                         repr=False)
 
     def unit_of(self, pos: int) -> int:
         """The sentence whose English holds the shadow offset ``pos``."""
@@ -148,8 +154,6 @@ def carry_relations(shadow: Shadow, doc: Document) -> None:
             continue
         out.append(Relation(rel.label, head[0], tail[0] if tail else None, rel.value,
                             evidence, rel.confidence))
-    from .relations import _dedupe
-
     doc.relations = _dedupe(out)
     _count(doc, "relations", len(shadow.doc.relations), len(doc.relations))
 
@@ -157,8 +161,6 @@ def carry_relations(shadow: Shadow, doc: Document) -> None:
 def carry_claims(shadow: Shadow, doc: Document) -> None:
     """``doc.claims`` from the shadow's: the content must map; a speaker or cue that does
     not is left empty (a speaker whose entity maps keeps it, by that entity's mention)."""
-    from .claims import Claim
-
     out = []
     for c in shadow.doc.claims:
         content = shadow.map(c.content, whole=True)
@@ -177,10 +179,6 @@ def carry_claims(shadow: Shadow, doc: Document) -> None:
 def carry_events(shadow: Shadow, doc: Document) -> None:
     """``doc.events`` from the shadow's: the trigger must map; an argument that does not
     is dropped; the sentence is the source sentence the trigger's English translates."""
-    from dataclasses import replace
-
-    from .events import Argument
-
     out = []
     for ev in shadow.doc.events:
         trigger = shadow.map(ev.trigger, gap=0)
@@ -243,8 +241,6 @@ class ThroughTranslation:
         if self.name in shadow.doc.extractors:
             doc.extractors[self.name] = f"{shadow.doc.extractors[self.name]} on the English"
         if self.last:
-            from .ner_stage import STATES
-
             doc.cache.pop(SHADOW, None)
             doc.cache.pop(STATES, None)  # the source's states: no stage reads them now
         return doc

@@ -16,10 +16,9 @@ A document of another language falls to the next model backend (`pipeline.ner_st
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
-
-from typing import Any
 
 from ..align import SentencePair, identity_spans, mention_key
 from ..document import Document, Mention
@@ -104,20 +103,14 @@ class TranslateNer:
             (_, source_states), = encoder.spans_and_states([text], (layer,))
             read = encoder.spans_and_states(english, (layer,)) if english else []
             places = self.gazetteer.find(doc, text)  # the source's identities
-            shadow = _shadow(doc, english, read, layer, self.gazetteer)
+            shadow = _shadow(doc, text, bounds, english, read, source_states, places, layer,
+                             self.gazetteer)
             english_keys = {(m.start, m.end): mention_key(m) for m in shadow.doc.mentions}
             found: list[Mention] = []
-            names = 0
-            for i, ((s0, e0), (spans, eng_states)) in enumerate(zip(bounds, read)):
-                sub, rows = _slice(source_states.enc, source_states.of(layer), s0, e0)
-                pair = SentencePair(english[i], eng_states.enc, eng_states.of(layer),
-                                    text[s0:e0], sub, rows, identity_spans(places, s0, e0))
-                shadow.pairs.append(pair)
-                shadow.units.append((s0, e0))
-                names += len(spans)
+            for i, ((s0, _), (spans, _)) in enumerate(zip(bounds, read)):
                 at = shadow.at[i]
                 for a, b, label, conf in spans:
-                    m = pair.map(a, b, english_keys.get((at + a, at + b)))
+                    m = shadow.pairs[i].map(a, b, english_keys.get((at + a, at + b)))
                     if m is not None:
                         found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
                                              label, self.name, conf, translated=english[i][a:b]))
@@ -128,7 +121,8 @@ class TranslateNer:
                     kept.append(m)
             doc.translation = {"backend": self.mt.name, "model": self.mt.version(),
                                "from": lang, "to": "en", "sentences": len(bounds),
-                               "english_names": names, "mapped": len(kept)}
+                               "english_names": sum(len(spans) for spans, _ in read),
+                               "mapped": len(kept)}
             if any(t.strip() for t in english):
                 # the later stages read the English; a translator that gave none (no
                 # sentence it could read) leaves them to the original text
@@ -139,28 +133,33 @@ class TranslateNer:
         return out
 
 
-def _shadow(doc: Document, english: list[str], read: list[tuple[list[Any], TokenStates]],
-            layer: int, gazetteer: Any) -> Shadow:
-    """The English document of ``doc`` (its sentences' translations, one per line), with
-    the model's English names (`read`: per sentence, its spans and states) and the
-    gazetteer's places it did not cover, tokens and sentences, and the English states as
-    one text's; units and pairs are added by the caller."""
+def _shadow(doc: Document, text: str, bounds: list[tuple[int, int]], english: list[str],
+            read: list[tuple[list[Any], TokenStates]], source: TokenStates,
+            places: list[Mention], layer: int, gazetteer: Any) -> Shadow:
+    """The English document of ``doc`` and the way back. ``english``: the translations of
+    the sentences of ``text`` (the text the NER reads) at ``bounds``; ``read``: per English
+    sentence, the model's names and states; ``source``: the states of ``text``;
+    ``places``: its gazetteer mentions (the identities names map by). The English document
+    has one line per sentence, the model's names and the gazetteer's places they do not
+    cover, tokens and sentences, and the English states as one text's; each sentence gets
+    a `SentencePair` of its English and its source."""
     at, pos = [], 0
     for t in english:
         at.append(pos)
         pos += len(t) + 1
-    text = "\n".join(english)
+    lines = "\n".join(english)
     # published: the events stage resolves "on Tuesday" against it
-    eng = Segment()(Document(f"{doc.doc_id}.en", doc.source, text, title=doc.title,
+    eng = Segment()(Document(f"{doc.doc_id}.en", doc.source, lines, title=doc.title,
                              url=doc.url, published=doc.published, lang_hint="en", lang="en",
                              lang_confidence=1.0))
-    places = gazetteer.find(eng, text)
-    canon = {(m.start, m.end): m.canonical for m in places}
-    mentions = [Mention(a0 + a, a0 + b, text[a0 + a:a0 + b], label, "transformer", conf,
+    english_places = gazetteer.find(eng, lines)
+    canon = {(m.start, m.end): m.canonical for m in english_places}
+    mentions = [Mention(a0 + a, a0 + b, lines[a0 + a:a0 + b], label, "transformer", conf,
                         canon.get((a0 + a, a0 + b)))
                 for a0, (spans, _) in zip(at, read) for a, b, label, conf in spans]
     taken = [(m.start, m.end) for m in mentions]
-    mentions += [m for m in places if not any(s < m.end and m.start < e for s, e in taken)]
+    mentions += [m for m in english_places
+                 if not any(s < m.end and m.start < e for s, e in taken)]
     eng.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
     # the English sentences' tokens as one text's (a sentence with no English has none)
     parts = [(a0, st) for a0, (_, st) in zip(at, read) if len(st.enc)]
@@ -171,7 +170,12 @@ def _shadow(doc: Document, english: list[str], read: list[tuple[list[Any], Token
                     np.concatenate([st.enc.ends + a0 for a0, st in parts]),
                     np.concatenate([st.enc.piece_start for _, st in parts])),
             (layer,), np.concatenate([st.states for _, st in parts]))
-    return Shadow(eng, [], at, [])
+    pairs = []
+    for (s0, e0), t, (_, st) in zip(bounds, english, read):
+        sub, rows = _slice(source.enc, source.of(layer), s0, e0)
+        pairs.append(SentencePair(t, st.enc, st.of(layer), text[s0:e0], sub, rows,
+                                  identity_spans(places, s0, e0)))
+    return Shadow(eng, list(bounds), at, pairs)
 
 
 def _slice(enc: Encoded, rows: np.ndarray, start: int, end: int) -> tuple[Encoded, np.ndarray]:
