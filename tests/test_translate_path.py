@@ -314,3 +314,26 @@ def test_a_translator_that_gives_no_english_leaves_the_original_to_the_stages():
     assert doc.translation["mapped"] == 0
     assert "on the English" not in doc.extractors.get("claims", "")
     assert any(c.speaker is not None for c in doc.claims)
+
+
+def test_a_place_the_english_model_misses_comes_back_by_the_gazetteer(monkeypatch):
+    """The English gazetteer's places are English names too: with the model's English
+    names taken away, "US" and "Germany" still come back onto "САЩ" and "Германия" (by
+    their identity) with their English."""
+    from pipeline.backends.ner_translate import TranslateNer
+    from pipeline.encoder_runtime import OnnxEncoder
+
+    original = OnnxEncoder.spans_and_states
+    english = set(PAIRS.values())
+
+    def no_english_names(self, texts, layers=None, **kw):
+        read = original(self, texts, layers, **kw)
+        return [([] if t in english else spans, st) for t, (spans, st) in zip(texts, read)]
+
+    monkeypatch.setattr(OnnxEncoder, "spans_and_states", no_english_names)
+    backend = TranslateNer(mt="reference", langs="all")
+    nlp = build_pipeline(PipelineConfig(stages=("clean", "langid", "segment")))
+    doc = nlp(Document("t", "t", TEXT, lang_hint="bg"))
+    got = {(m.text, m.translated) for m in backend.find(doc, TEXT)}
+    assert {("САЩ", "US"), ("Германия", "Germany")} <= got
+    assert doc.translation["english_names"] >= 2

@@ -15,6 +15,8 @@ A document of another language falls to the next model backend (`pipeline.ner_st
 
 from __future__ import annotations
 
+import bisect
+
 import json
 from typing import Any
 
@@ -105,15 +107,16 @@ class TranslateNer:
             places = self.gazetteer.find(doc, text)  # the source's identities
             shadow = _shadow(doc, text, bounds, english, read, source_states, places, layer,
                              self.gazetteer)
-            english_keys = {(m.start, m.end): mention_key(m) for m in shadow.doc.mentions}
+            # every English name of the shadow maps back: the model's, and the English
+            # gazetteer's places it missed (so a place comes back with its English either way)
             found: list[Mention] = []
-            for i, ((s0, _), (spans, _)) in enumerate(zip(bounds, read)):
-                at = shadow.at[i]
-                for a, b, label, conf in spans:
-                    m = shadow.pairs[i].map(a, b, english_keys.get((at + a, at + b)))
-                    if m is not None:
-                        found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
-                                             label, self.name, conf, translated=english[i][a:b]))
+            for e in shadow.doc.mentions:
+                i = bisect.bisect_right(shadow.at, e.start) - 1
+                s0, a, b = bounds[i][0], e.start - shadow.at[i], e.end - shadow.at[i]
+                m = shadow.pairs[i].map(a, b, mention_key(e))
+                if m is not None:
+                    found.append(Mention(s0 + m.start, s0 + m.end, text[s0 + m.start:s0 + m.end],
+                                         e.label, self.name, e.confidence, translated=e.text))
             found.sort(key=lambda m: (m.start, -m.end))
             kept: list[Mention] = []
             for m in found:  # two English names mapped onto overlapping words: the first
@@ -121,7 +124,7 @@ class TranslateNer:
                     kept.append(m)
             doc.translation = {"backend": self.mt.name, "model": self.mt.version(),
                                "from": lang, "to": "en", "sentences": len(bounds),
-                               "english_names": sum(len(spans) for spans, _ in read),
+                               "english_names": len(shadow.doc.mentions),
                                "mapped": len(kept)}
             if any(t.strip() for t in english):
                 # the later stages read the English; a translator that gave none (no
