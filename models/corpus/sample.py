@@ -319,18 +319,7 @@ def _russian_violence_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
                 continue
             seen.add(key)
             picked.append((unit, topic))
-    batch_no = max(int(r["batch"].rsplit("-", 1)[1]) for r in first) + 1
-    out: list[dict] = []
-    in_batch = 0
-    for n, (unit, topic) in enumerate(picked, start=len(first)):
-        if in_batch >= BATCH_SENTENCES:
-            batch_no, in_batch = batch_no + 1, 0
-        idx = _pick(len(unit.sentences))
-        out.append({"doc": f"{lang}{n:03d}", "lang": lang, "split": "train",
-                    "batch": f"{lang}-{batch_no:02d}", "topic": topic, "key": unit.key,
-                    "group": unit.group, "sentences": _ranges(idx)})
-        in_batch += len(idx)
-    return out
+    return _train_rows(lang, picked, first)
 
 
 def _extension_rows(lang: str, target: int, rows: list[dict],
@@ -339,7 +328,13 @@ def _extension_rows(lang: str, target: int, rows: list[dict],
     round so far): chosen on after the earlier rows', train split, batches of
     `BATCH_SENTENCES` numbered after the language's last batch."""
     first = [r for r in rows if r["lang"] == lang]
-    docs = choose_slavicner(lang, target, excluded)[len(first):]
+    return _train_rows(lang, choose_slavicner(lang, target, excluded)[len(first):], first)
+
+
+def _train_rows(lang: str, docs: list[tuple[cl.Unit, str]], first: list[dict]) -> list[dict]:
+    """Rows of a later round's ``docs`` (unit, topic) in ``lang``: train split, numbered
+    after the language's earlier rows ``first``, in batches of `BATCH_SENTENCES` numbered
+    after its last batch."""
     batch_no = max(int(r["batch"].rsplit("-", 1)[1]) for r in first) + 1
     out: list[dict] = []
     in_batch = 0
