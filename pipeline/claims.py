@@ -551,10 +551,12 @@ class _Finder(DocView):
                     m = self.person_mention_before(cue.start)
                     speaker = (Span(m.start, m.end), self.ents.get((m.start, m.end))) \
                         if m is not None else None
-                closing = self._closing_mark(content)
-                if closing is not None:  # a quotation: what is inside its marks
-                    content = Span(content.start, closing)
-                kind = "direct" if closing is not None else "reported"
+                quote = self._quotation_at(content.start)
+                if quote is not None:  # a quotation: what is inside its marks, whole
+                    content = quote
+                elif cue.end <= content.start:
+                    content = self._from_complementizer(cue, content)
+                kind = "direct" if quote is not None else "reported"
                 c = self.claim(kind, content, cue, speaker, 0.5 + 0.25 * lc.prob)
                 if c is not None:
                     out.append(c)
@@ -563,25 +565,50 @@ class _Finder(DocView):
             open_claim = reached_end
         return out
 
+    def _from_complementizer(self, cue: Span, content: Span) -> Span:
+        """``content`` from right after the complementizer that follows ``cue`` when the
+        head started it later, inside that clause ("mengumumkan bahwa pihaknya bersama …
+        telah menandatangani nota kesepahaman tentang 'Kemitraan …'" read from
+        'Kemitraan'): what the cue reports is the clause (the guideline), and a pronoun
+        at its start ("pihaknya") is the speaker it stands for; else ``content``."""
+        last = bisect.bisect_right(self.starts, cue.end - 1) - 1
+        clause = self.content_after(last, content.end)
+        if clause.start == self.ends[last] or clause.start >= content.start:
+            return content  # no complementizer, or the head's content starts at it
+        return _trim(self.text, clause, self.intro) or content
+
     def _runs_to_end(self, content: Span, sent: Span) -> bool:
         """Only punctuation and quotation marks between ``content``'s end and the end of
         ``sent``."""
         return content.start >= sent.start and not any(
             ch.isalnum() for ch in self.text[content.end:sent.end])
 
-    def _closing_mark(self, content: Span) -> int | None:
-        """When an opening quotation mark comes right before ``content`` (spaces skipped),
-        the offset of its closing mark on the same line, else None."""
-        k = content.start - 1
-        while k >= 0 and self.text[k] in " \t":
-            k -= 1
-        if k < 0 or self.text[k] not in _CLOSERS:
+    def _quotation_at(self, offset: int) -> Span | None:
+        """The inside of the quotation ``offset`` lies in (from after its opening mark,
+        spaces skipped, to its closing mark on the same line), else None. The head may
+        start a quoted content a word or two late ("Presiden" of "“Presiden Kassym-Jomart
+        Tokayev …,” tulis Zheldibai" left out): the guideline's content is the whole
+        quotation."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        opened = None  # the offset of the mark still open at ``offset``
+        for k in range(line_start, offset):
+            ch = self.text[k]
+            if opened is not None and ch in _CLOSERS[self.text[opened]]:
+                opened = None
+            elif opened is None and ch in _CLOSERS:
+                opened = k
+        if opened is None:
             return None
-        line_end = self.text.find("\n", content.start)
+        line_end = self.text.find("\n", offset)
         line_end = len(self.text) if line_end < 0 else line_end
-        ends = [self.text.find(c, content.start, line_end) for c in _CLOSERS[self.text[k]]]
-        ends = [e for e in ends if e > content.start]
-        return min(ends) if ends else None
+        ends = [self.text.find(c, offset, line_end) for c in _CLOSERS[self.text[opened]]]
+        ends = [e for e in ends if e > offset]
+        if not ends:
+            return None
+        start = opened + 1
+        while start < offset and self.text[start] in " \t":
+            start += 1
+        return Span(start, min(ends))
 
     def _extend(self, claim: Claim, more: Span) -> bool:
         """``claim``'s content extended to the end of ``more`` (the next sentence), when

@@ -122,7 +122,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
     lines += ["", "## Retrain", "",
               "`pip install -e \".[train]\"`, the corpus' sources in `../shared/data` (or "
               "`$LINTAS_DATA`), after `lintas train events` (which chooses the layer): "
-              "`lintas train claims`. A retrained NER model switches the head off until "
+              "`lintas train claims" + (f" --seed {info['seed']}" if info.get("seed") else "")
+              + "`. A retrained NER model switches the head off until "
               "it is retrained.", ""]
     return "\n".join(lines)
 

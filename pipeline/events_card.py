@@ -149,7 +149,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "", "## Retrain", "",
         "```bash",
         "pip install -e \".[train]\"   # torch, onnx",
-        "lintas train events          # about "
+        "lintas train events" + (f" --seed {info['seed']}" if info.get("seed") else "")
+        + "          # about "
         + str(round(info.get("minutes_with_dev", info.get("minutes", 0))))
         + " min here; writes models/events-xx and adds the output to models/ner-xx/model.onnx",
         "lintas evaluate events --split dev",

@@ -497,6 +497,11 @@ def _join_name_halves(mentions: list[Mention], text: str, unknown_word) -> list[
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
+        # two names mapped from two English names are two names ("Масачузетс Уорън" from
+        # "Massachusetts, Warren": the source left the comma out)
+        if prev is not None and prev.translated and m.translated:
+            out.append(m)
+            continue
         if prev is not None and text[prev.end:m.start] == " " and name_like(prev) \
                 and name_like(m) and len((prev.text + " " + m.text).split()) <= 3 and (
                 (prev.label == "PER" and (unknown_word(m) or m.label == "PER"))

@@ -214,3 +214,54 @@ def test_claims_and_events_share_one_encoder_pass(monkeypatch):
     assert doc.extractors["claims"].startswith("lintas-claims-xx ")
     assert doc.extractors["events"].startswith("lintas-events-xx ")
     assert calls == [1]
+
+
+def _finder(text: str, lang: str):
+    """The claims stage's view of ``text`` after the default stages before it."""
+    from pipeline.claims import _Finder
+    from pipeline.lexicons import grammar
+    from pipeline.phrases import phrase_list, phrase_table
+
+    nlp = build_pipeline(PipelineConfig(stages=DEFAULT_STAGES[:DEFAULT_STAGES.index("claims")]))
+    doc = nlp(Document("t", "t", text, lang_hint=lang))
+    return _Finder(doc, phrase_table(lang, "claim_cues.tsv"), phrase_table(lang, "quantities.tsv"),
+                   grammar(lang), phrase_list(lang, "titles.txt"))
+
+
+def test_a_quoted_content_the_head_starts_late_is_the_whole_quotation():
+    """Where the head starts a quoted content a word late, the content is the whole inside
+    of the quotation marks; outside a quotation nothing changes."""
+    text = ("Ia menambahkan: “Presiden Kassym-Jomart Tokayev dan Vladimir Putin berpikir perlu "
+            "adanya pembicaraan terperinci,” tulis Zheldibai. Harga gas naik “sedikit” saja.")
+    f = _finder(text, "id")
+    quote = f._quotation_at(text.index("Kassym"))
+    assert quote is not None
+    assert text[quote.start:quote.end] == ("Presiden Kassym-Jomart Tokayev dan Vladimir Putin "
+                                           "berpikir perlu adanya pembicaraan terperinci,")
+    assert f._quotation_at(text.index("tulis")) is None  # after the closing mark
+    assert f._quotation_at(text.index("Harga")) is None
+
+
+def test_a_reported_content_the_head_starts_inside_its_clause_starts_at_the_complementizer():
+    """"X mengumumkan bahwa pihaknya … menandatangani nota kesepahaman tentang 'Kemitraan …'"
+    read from 'Kemitraan' by the head: the content is the clause after "bahwa", so that
+    "pihaknya" in it stands for the speaker."""
+    from pipeline.document import Span
+
+    text = ("Kementerian Energi Korea Selatan mengumumkan bahwa pihaknya bersama Kementerian "
+            "Energi Kazakhstan telah menandatangani nota kesepahaman tentang 'Kemitraan Mineral' "
+            "pada hari Kamis.")
+    f = _finder(text, "id")
+    cue = Span(text.index("mengumumkan"), text.index("mengumumkan") + len("mengumumkan"))
+    late = Span(text.index("'Kemitraan") + 1, text.index("Mineral'") + len("Mineral"))
+    got = f._from_complementizer(cue, late)
+    assert text[got.start:got.end].startswith("pihaknya bersama") and got.end == late.end
+    # a content that already starts at the clause stays as it is
+    clause = Span(text.index("pihaknya"), late.end)
+    assert f._from_complementizer(cue, clause) == clause
+    # no complementizer after the cue: as the head read it
+    text2 = "Menteri Energi Korea Selatan mengatakan harga gas akan naik tahun depan."
+    f2 = _finder(text2, "id")
+    cue2 = Span(text2.index("mengatakan"), text2.index("mengatakan") + len("mengatakan"))
+    late2 = Span(text2.index("gas"), text2.index(" tahun"))
+    assert f2._from_complementizer(cue2, late2) == late2
