@@ -557,6 +557,8 @@ class _Finder(DocView):
                 elif cue.end <= content.start:
                     content = self._from_complementizer(cue, content)
                 kind = "direct" if quote is not None else "reported"
+                if self._only_names(content):
+                    continue  # names alone are no statement ("… Kassym-Jomart Tokayev")
                 c = self.claim(kind, content, cue, speaker, 0.5 + 0.25 * lc.prob)
                 if c is not None:
                     out.append(c)
@@ -576,6 +578,21 @@ class _Finder(DocView):
         if clause.start == self.ends[last] or clause.start >= content.start:
             return content  # no complementizer, or the head's content starts at it
         return _trim(self.text, clause, self.intro) or content
+
+    def _only_names(self, content: Span) -> bool:
+        """Every word of ``content`` inside a name (mentions only, such as "Kazakhtan
+        Kassym-Jomart Tokayev" read as what Peskov "mengkonfirmasi")."""
+        k = bisect.bisect_right(self.mention_starts, content.start) - 1
+        covered, pos = False, content.start
+        for m in self.mentions[max(0, k):]:
+            if m.start >= content.end:
+                break
+            if m.end <= pos:
+                continue
+            if self.text[pos:m.start].strip(" \t\n,.;:\"“”„«»"):
+                return False  # a word between names
+            covered, pos = True, max(pos, m.end)
+        return covered and not self.text[pos:content.end].strip(" \t\n,.;:\"“”„«»")
 
     def _runs_to_end(self, content: Span, sent: Span) -> bool:
         """Only punctuation and quotation marks between ``content``'s end and the end of

@@ -43,7 +43,7 @@ from .train_events import (LAYERS as EVENT_LAYERS, RECIPES, CorpusDoc, Example, 
                            Log, corpus_splits, encode_documents, examples, fit_early, provenance,
                            shuffled_by_language, train_head)
 
-VERSION = "1"
+VERSION = "2"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 CONTENT_THRESHOLDS = (0.3, 0.4, 0.5)
 NAMES = {k: ("O", f"B-{k}", f"I-{k}") for k in KINDS}

@@ -54,7 +54,7 @@ from .events_learned import HEADS, MERGES, EventHeads, HeadWeights, reload
 from .lexicons import models_dir
 from .token_windows import Encoded, TokenStates
 
-VERSION = "1"
+VERSION = "2"
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
                "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
                "COERCE", "ASSAULT", "TRADE", "INVEST", "PRODUCE")

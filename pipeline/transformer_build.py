@@ -24,7 +24,7 @@ from .e5tokenizer import build_tokenizer
 from .ner_data import read_examples
 from .train_transformer import _resolve, load_config, model_scores, phases, read_dev
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 def vocabulary_texts(cfg: dict[str, Any]) -> list[str]:

@@ -50,10 +50,6 @@ def test_english_quote_with_a_titled_speaker():
     assert ("direct", "Dmitry Peskov", "said", "We are ready to supply gas to China") in got
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the session-12 claims head also reads the speaker's phrase after the cue as a content "
-    "of the same cue; dropping learned claims whose cue a lexicon claim already holds cost "
-    "1.4 points of speaker + content F1 on the train split (+0.3 on dev), so it is not done"))
 def test_a_quote_gives_one_claim():
     assert len(claims(PESKOV, "en")) == 1
 

@@ -265,3 +265,17 @@ def test_a_reported_content_the_head_starts_inside_its_clause_starts_at_the_comp
     cue2 = Span(text2.index("mengatakan"), text2.index("mengatakan") + len("mengatakan"))
     late2 = Span(text2.index("gas"), text2.index(" tahun"))
     assert f2._from_complementizer(cue2, late2) == late2
+
+
+def test_names_alone_are_no_content():
+    """A content the head reads as names only ("Kazakhtan Kassym-Jomart Tokayev" for what
+    Peskov "mengkonfirmasi") is no statement; a clause with a name in it is one."""
+    text = ("Sehari setelah Presiden Kazakhstan Kassym-Jomart Tokayev bertemu dengan Putin di "
+            "Moskow, Juru Bicara Kremlin Dmitry Peskov juga mengkonfirmasi.")
+    f = _finder(text, "id")
+    from pipeline.document import Span
+
+    names = Span(text.index("Kazakhstan"), text.index(" bertemu"))
+    assert f._only_names(names)
+    clause = Span(text.index("Kassym"), text.index(" di Moskow"))
+    assert not f._only_names(clause)
