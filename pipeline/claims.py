@@ -42,6 +42,7 @@ _NUMBER = re.compile(r"\d")
 SPEAKER_WINDOW = 6  # tokens after a cue in which the speaker's name may start
 DESCRIPTION_WORDS = 8  # words kept for a speaker described rather than named
 RELATIVE_WINDOW = 25  # tokens a relative clause may span between a speaker and the cue
+QUOTE_LOOKBACK = 3000  # characters before a content read for an open quotation mark (_QUOTES' longest)
 INTRO_WINDOW = 14  # tokens after a cue in which "bahwa" / "че" / "that" opens the content
 TAIL_WORDS = 5  # words after a closing cue that are still an adverbial ("in Astana on Tuesday")
 _SENTENCE_PUNCT = re.compile(r"[.!?;\"“”„«»]")
@@ -552,6 +553,8 @@ class _Finder(DocView):
                     speaker = (Span(m.start, m.end), self.ents.get((m.start, m.end))) \
                         if m is not None else None
                 quote = self._quotation_at(content.start)
+                if quote is not None and quote.start < cue.end and cue.start < quote.end:
+                    quote = None  # the cue is inside: the quotation is no content of it
                 if quote is not None:  # a quotation: what is inside its marks, whole
                     content = quote
                 elif cue.end <= content.start:
@@ -571,8 +574,9 @@ class _Finder(DocView):
         """``content`` from right after the complementizer that follows ``cue`` when the
         head started it later, inside that clause ("mengumumkan bahwa pihaknya bersama …
         telah menandatangani nota kesepahaman tentang 'Kemitraan …'" read from
-        'Kemitraan'): what the cue reports is the clause (the guideline), and a pronoun
-        at its start ("pihaknya") is the speaker it stands for; else ``content``."""
+        'Kemitraan'): what the cue reports is the clause (the guideline), so that a
+        pronoun at its start ("pihaknya") is inside the content, where the events stage
+        reads it as the speaker; else ``content``."""
         last = bisect.bisect_right(self.starts, cue.end - 1) - 1
         clause = self.content_after(last, content.end)
         if clause.start == self.ends[last] or clause.start >= content.start:
@@ -605,15 +609,24 @@ class _Finder(DocView):
         spaces skipped, to its closing mark on the same line), else None. The head may
         start a quoted content a word or two late ("Presiden" of "“Presiden Kassym-Jomart
         Tokayev …,” tulis Zheldibai" left out): the guideline's content is the whole
-        quotation."""
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        opened = None  # the offset of the mark still open at ``offset``
-        for k in range(line_start, offset):
-            ch = self.text[k]
-            if opened is not None and ch in _CLOSERS[self.text[opened]]:
-                opened = None
-            elif opened is None and ch in _CLOSERS:
-                opened = k
+        quotation. An opening mark right before ``offset`` opens one; otherwise the line
+        before it is read (at most `QUOTE_LOOKBACK` characters), a mark counting as an
+        opening one only where a word starts ("Shi‘ite", "Jum‘at", 12" open nothing)."""
+        k = offset - 1
+        while k >= 0 and self.text[k] in " \t":
+            k -= 1
+        if k >= 0 and self.text[k] in _CLOSERS:
+            opened: int | None = k
+        else:
+            line_start = max(self.text.rfind("\n", 0, offset) + 1, offset - QUOTE_LOOKBACK)
+            opened = None  # the offset of the mark still open at ``offset``
+            for k in range(line_start, offset):
+                ch = self.text[k]
+                if opened is not None and ch in _CLOSERS[self.text[opened]]:
+                    opened = None
+                elif opened is None and ch in _CLOSERS and (
+                        k == 0 or not self.text[k - 1].isalnum()):
+                    opened = k
         if opened is None:
             return None
         line_end = self.text.find("\n", offset)

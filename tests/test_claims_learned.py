@@ -279,3 +279,52 @@ def test_names_alone_are_no_content():
     assert f._only_names(names)
     clause = Span(text.index("Kassym"), text.index(" di Moskow"))
     assert not f._only_names(clause)
+
+
+class _FixedHead:
+    """A claims head that reads, in each sentence, the (content, cue) spans ``pick`` gives
+    (offsets into the sentence): the decoding after the head, without a model."""
+
+    def __init__(self, pick) -> None:
+        self.pick = pick
+
+    def claims(self, text, enc, x, enclitics, continuation=False):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(content=c, cue=q, speaker=None, prob=0.9)
+                for c, q in self.pick(text)]
+
+
+class _AnyStates:
+    def sentence(self, start, end):
+        return (None, None)
+
+
+def _read(text: str, lang: str, content: str, cue: str) -> list[tuple[str, str]]:
+    """(kind, content text) of the claims the decoding makes of a head reading ``content``
+    for ``cue`` in ``text``."""
+    def at(s: str, sub: str) -> tuple[int, int]:
+        return (s.index(sub), s.index(sub) + len(sub))
+
+    f = _finder(text, lang)
+    head = _FixedHead(lambda s: [(at(s, content), at(s, cue))] if content in s else [])
+    return [(c.kind, text[c.content.start:c.content.end])
+            for c in f.learned(head, _AnyStates(), ())]
+
+
+def test_marks_that_open_no_quotation():
+    """A letter mark inside a word ("Shi‘ite"), an inch mark ('12"') and a quotation that
+    holds the cue itself make no direct content; a real quotation after an inch mark
+    still does."""
+    got = _read("Shi‘ite leaders said that the ceasefire would hold, according to Iran’s "
+                "foreign ministry.", "en", "the ceasefire would hold", "said")
+    assert got == [("reported", "the ceasefire would hold")]
+    got = _read('Pipa 12" itu pecah, dan menteri mengatakan bahwa kebocoran itu kecil dan '
+                '"terkendali" sekarang.', "id", "kebocoran itu kecil", "mengatakan")
+    assert got == [("reported", "kebocoran itu kecil")]
+    got = _read("“Kremlin mengatakan bahwa harga gas akan naik tahun depan,” kata Peskov kepada "
+                "wartawan.", "id", "harga gas akan naik tahun depan", "mengatakan")
+    assert got == [("reported", "harga gas akan naik tahun depan")]
+    got = _read('Pipa 12" itu pecah. Menteri berkata "kami akan memperbaikinya minggu ini" '
+                "kepada wartawan.", "id", "akan memperbaikinya minggu ini", "berkata")
+    assert got == [("direct", "kami akan memperbaikinya minggu ini")]
