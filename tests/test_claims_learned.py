@@ -312,19 +312,21 @@ def _read(text: str, lang: str, content: str, cue: str) -> list[tuple[str, str]]
             for c in f.learned(head, _AnyStates(), ())]
 
 
-def test_marks_that_open_no_quotation():
+@pytest.mark.parametrize("text,lang,content,cue,want", [
+    ("Shi‘ite leaders said that the ceasefire would hold, according to Iran’s foreign "
+     "ministry.", "en", "the ceasefire would hold", "said",
+     ("reported", "the ceasefire would hold")),
+    ('Pipa 12" itu pecah, dan menteri mengatakan bahwa kebocoran itu kecil dan "terkendali" '
+     "sekarang.", "id", "kebocoran itu kecil", "mengatakan", ("reported", "kebocoran itu kecil")),
+    ("“Kremlin mengatakan bahwa harga gas akan naik tahun depan,” kata Peskov kepada "
+     "wartawan.", "id", "harga gas akan naik tahun depan", "mengatakan",
+     ("reported", "harga gas akan naik tahun depan")),
+    ('Pipa 12" itu pecah. Menteri berkata "kami akan memperbaikinya minggu ini" kepada '
+     "wartawan.", "id", "akan memperbaikinya minggu ini", "berkata",
+     ("direct", "kami akan memperbaikinya minggu ini")),
+])
+def test_marks_that_open_no_quotation(text, lang, content, cue, want):
     """A letter mark inside a word ("Shi‘ite"), an inch mark ('12"') and a quotation that
     holds the cue itself make no direct content; a real quotation after an inch mark
     still does."""
-    got = _read("Shi‘ite leaders said that the ceasefire would hold, according to Iran’s "
-                "foreign ministry.", "en", "the ceasefire would hold", "said")
-    assert got == [("reported", "the ceasefire would hold")]
-    got = _read('Pipa 12" itu pecah, dan menteri mengatakan bahwa kebocoran itu kecil dan '
-                '"terkendali" sekarang.', "id", "kebocoran itu kecil", "mengatakan")
-    assert got == [("reported", "kebocoran itu kecil")]
-    got = _read("“Kremlin mengatakan bahwa harga gas akan naik tahun depan,” kata Peskov kepada "
-                "wartawan.", "id", "harga gas akan naik tahun depan", "mengatakan")
-    assert got == [("reported", "harga gas akan naik tahun depan")]
-    got = _read('Pipa 12" itu pecah. Menteri berkata "kami akan memperbaikinya minggu ini" '
-                "kepada wartawan.", "id", "akan memperbaikinya minggu ini", "berkata")
-    assert got == [("direct", "kami akan memperbaikinya minggu ini")]
+    assert _read(text, lang, content, cue) == [want]
