@@ -158,7 +158,9 @@ class Events:
     for Indonesian, measured)."""
 
     name = "events"
-    requires = ("sentences", "tokens", "mentions", "entities")
+    # the claims: an event inside what someone said is `reported`, and a reporting cue
+    # ends the clause before it (so running events before claims is refused)
+    requires = ("sentences", "tokens", "mentions", "entities", "claims")
     assigns = ("events",)
 
     def __init__(self, learned: bool = True, model_dir: str | None = None,
@@ -203,11 +205,11 @@ class Events:
                                     else "lintas-lexicons 1")
         cues = phrase_table(lang, "modality.tsv")
         # what people are quoted or reported as saying, sorted: found by bisection
-        said = sorted((c for c in getattr(doc, "claims", []) if c.kind != "factual"),
+        said = sorted((c for c in doc.claims if c.kind != "factual"),
                       key=lambda c: c.content.start)
         said_starts = [c.content.start for c in said]
         # a reporting cue and the statement it introduces end the clause before them
-        claim_marks = sorted({x for c in getattr(doc, "claims", []) if c.kind != "factual"
+        claim_marks = sorted({x for c in doc.claims if c.kind != "factual"
                               for x in ((c.cue.start,) if c.cue else ()) + (c.content.start,
                                                                            c.content.end)})
         words_of = grammar(lang)

@@ -286,3 +286,16 @@ def test_a_pronoun_subject_is_the_actor_it_stands_for():
     assert sign["args"]["actor"] == ["Петков"]
     ban = find(events("Kami mendukung larangan Rusia, kata Menteri Budi.", "id"), "ban")
     assert ban["args"]["actor"] == ["Rusia"]
+
+
+def test_events_before_claims_are_refused():
+    """Events read the claims (an event inside what someone said is `reported`): a pipeline
+    that runs events without the claims stage before it is refused, not run with other
+    modalities."""
+    from pipeline.core import PipelineConfig, build_pipeline
+    from pipeline.errors import PipelineConfigError
+
+    stages = ("clean", "langid", "segment", "ner", "ner_rules", "entities", "events")
+    with pytest.raises(PipelineConfigError, match=r"'events' requires \['claims'\]"):
+        build_pipeline(PipelineConfig(stages=stages))
+    build_pipeline(PipelineConfig(stages=stages[:-1] + ("claims", "events")))
