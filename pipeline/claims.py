@@ -46,6 +46,7 @@ QUOTE_LOOKBACK = 3000  # characters before a content read for an open quotation 
 INTRO_WINDOW = 14  # tokens after a cue in which "bahwa" / "че" / "that" opens the content
 TAIL_WORDS = 5  # words after a closing cue that are still an adverbial ("in Astana on Tuesday")
 _SENTENCE_PUNCT = re.compile(r"[.!?;\"“”„«»]")
+_BETWEEN_NAMES = " \t\n,.;:\"“”„«»"  # what may stand between the names of a names-only content
 # an opening quotation mark -> the marks that may close it
 _CLOSERS = {"«": "»", "“": "”", "„": "“”", "\"": "\"", "‘": "’"}
 
@@ -543,7 +544,7 @@ class _Finder(DocView):
                     # bahwa …"), else the name after a cue that closes the content (session
                     # 12: speaker + content F1 +0.013 on train, +0.013 dev, +0.041 Czech)
                     first = self.token(cue.start)
-                    last = bisect.bisect_right(self.starts, cue.end - 1) - 1
+                    last = self.last_token(cue.end)
                     speaker = self.speaker_before(first)
                     if speaker is None and content.end <= cue.start:
                         speaker = self.speaker_after(last, sent.end)
@@ -577,7 +578,7 @@ class _Finder(DocView):
         'Kemitraan'): what the cue reports is the clause (the guideline), so that a
         pronoun at its start ("pihaknya") is inside the content, where the events stage
         reads it as the speaker; else ``content``."""
-        last = bisect.bisect_right(self.starts, cue.end - 1) - 1
+        last = self.last_token(cue.end)
         clause = self.content_after(last, content.end)
         if clause.start == self.ends[last] or clause.start >= content.start:
             return content  # no complementizer, or the head's content starts at it
@@ -593,10 +594,10 @@ class _Finder(DocView):
                 break
             if m.end <= pos:
                 continue
-            if self.text[pos:m.start].strip(" \t\n,.;:\"“”„«»"):
+            if self.text[pos:m.start].strip(_BETWEEN_NAMES):
                 return False  # a word between names
             covered, pos = True, max(pos, m.end)
-        return covered and not self.text[pos:content.end].strip(" \t\n,.;:\"“”„«»")
+        return covered and not self.text[pos:content.end].strip(_BETWEEN_NAMES)
 
     def _runs_to_end(self, content: Span, sent: Span) -> bool:
         """Only punctuation and quotation marks between ``content``'s end and the end of

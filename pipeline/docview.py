@@ -138,6 +138,10 @@ class DocView:
         """Index of the first token starting at or after ``offset``."""
         return bisect.bisect_left(self.starts, offset)
 
+    def last_token(self, end: int) -> int:
+        """Index of the last token starting before ``end`` (a span's last token)."""
+        return bisect.bisect_right(self.starts, end - 1) - 1
+
     def sentence(self, offset: int) -> Span:
         """The sentence holding ``offset`` (the whole text when there are none)."""
         k = max(0, bisect.bisect_right(self.sent_starts, offset) - 1)

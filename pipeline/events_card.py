@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .events_learned import TRIGGER_MARGIN
+
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
 
@@ -62,8 +64,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "reported as saying; of its classes only planned, negated and hypothetical count "
         "(the corpus' `requested` is no lintas/1 modality).",
         f"- **merge with the lexicon triggers**: `{info.get('merge')}` (see `pipeline/events.py`; "
-        "of the merges within 0.02 of the best inner F1, the one that leans most on the "
-        "lexicons).",
+        f"of the merges within {TRIGGER_MARGIN} of the best inner F1, the one that leans most "
+        "on the lexicons).",
         f"- **arguments**: {'a linear head' if not ch.get('arguments', {}).get('hidden') else 'an MLP of ' + str(ch['arguments']['hidden'])} gives each token of the sentence a BIO label over the "
         "guideline's roles, from its state, the trigger's pooled state, their product and its "
         "distance to the trigger (`pipeline/event_args.py`); inner F1 on gold triggers "

@@ -50,7 +50,8 @@ import numpy as np
 from .evaluate_corpus import prf
 from .event_args import ARGUMENT_MERGES, OWN_FIELD, ROLE_NAMES, argument_features
 from .event_features import bio_labels, bio_names, overlap_ratio, pooled, span_scores
-from .events_learned import HEADS, MERGES, EventHeads, HeadWeights, reload
+from .events_learned import (HEADS, MERGES, TRIGGER_MARGIN, TRIGGER_MERGE_ORDER, EventHeads,
+                             HeadWeights, reload)
 from .lexicons import models_dir
 from .token_windows import Encoded, TokenStates
 
@@ -67,12 +68,6 @@ ARG_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 # inner-split differences of argument F1 up to this are noise (the claims trainer's margin,
 # `train_claims.MARGIN`, measured between heads trained alike)
 ARGUMENT_MARGIN = 0.04
-# the trigger merges from the one that leans most on the lexicons to the heads alone, and
-# the inner-split differences of trigger + type F1 that are noise: over four trainings of
-# session 18 (seeds 0-2, layers 6 and 8) `union` and `lexicon_first` differed by -0.003 to
-# +0.012, and the heads alone spread from 0.539 to 0.557 between seeds
-TRIGGER_MERGE_ORDER = ("lexicon", "lexicon_first", "union", "learned")
-TRIGGER_MARGIN = 0.02
 # argument heads to try (each on the inner split's gold triggers). Linear only: in session
 # 13 MLPs of 256 and 512 scored 0.410 and 0.435 there against 0.360, but through the
 # pipeline the 512 one moved argument F1 by +0.006 on dev and -0.007 on Czech (one or two

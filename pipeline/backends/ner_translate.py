@@ -16,7 +16,6 @@ A document of another language falls to the next model backend (`pipeline.ner_st
 from __future__ import annotations
 
 import bisect
-
 import json
 from typing import Any
 
