@@ -13,9 +13,9 @@ import typer
 
 app = typer.Typer(
     name="lintas",
-    help="Turn news articles in many languages into lintas/1 JSONL: documents, entities "
-         "(and, as they land, relations, events and claims), with offsets into the "
-         "original text and identities shared across languages.",
+    help="Turn news articles in many languages into lintas/1 JSONL: documents, entities, "
+         "relations, events and claims, with offsets into the original text and "
+         "identities shared across languages.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,

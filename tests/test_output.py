@@ -1,4 +1,4 @@
-"""Real output against the shipped JSON Schema and DESIGN.md's record shapes."""
+"""Real output against the shipped JSON Schema and the record shapes the README documents."""
 
 from __future__ import annotations
 
