@@ -124,15 +124,18 @@ def rules_off(lang: str) -> frozenset[str]:
 
 
 def apply_rules(mentions: list[Mention], data: RuleInput, skip: frozenset[str] = frozenset(),
-                found: list[list[Mention]] | None = None) -> list[Mention]:
-    """``mentions`` after the rules of `RULES` in order, but those named in ``skip``.
+                found: list[list[Mention]] | None = None,
+                language_offs: bool = True) -> list[Mention]:
+    """``mentions`` after the rules of `RULES` in order, but those named in ``skip`` (and,
+    with ``language_offs``, those the language turns off: `rules_off`).
 
     ``found``: each backend's own mentions in priority order (the `ner` stage's
     ``doc.cache[FOUND]``), for the merge after each rule (`settle`).
     """
     merge = _Settle(found or [])
     mentions = merge(mentions)
-    skip = skip | rules_off(data.lang)
+    if language_offs:
+        skip = skip | rules_off(data.lang)
     for name, rule in RULES.items():
         if name not in skip:
             out = rule(mentions, data)
@@ -186,11 +189,15 @@ class NerRules:
     requires = ("lang", "tokens", "mentions")
     assigns = ("mentions",)
 
-    def __init__(self, skip_rules: tuple[str, ...] = ()) -> None:
+    def __init__(self, skip_rules: tuple[str, ...] = (), language_offs: bool = True) -> None:
+        """``skip_rules``: rules left out, by name; ``language_offs``: False runs the rules
+        a language's ``settings.tsv`` turns off too (`pipeline.evaluate_rules` measures
+        them there)."""
         unknown = sorted(set(skip_rules) - set(RULES))
         if unknown:
             raise PipelineConfigError(f"unknown NER rules {unknown}; known: {list(RULES)}")
         self.skip_rules = frozenset(skip_rules)
+        self.language_offs = language_offs
 
     def __call__(self, doc: Document) -> Document:
         if not doc.tokens:
@@ -198,5 +205,6 @@ class NerRules:
         starts, ends = doc.tokens  # type: ignore[misc]
         data = RuleInput(clean_text(doc), starts, ends, doc.lang or "",
                          document_lower(doc))  # shared with the later stages
-        doc.mentions = apply_rules(doc.mentions, data, self.skip_rules, doc.cache.get(FOUND))
+        doc.mentions = apply_rules(doc.mentions, data, self.skip_rules, doc.cache.get(FOUND),
+                                   self.language_offs)
         return doc

@@ -194,3 +194,18 @@ def test_the_cli_default_packing_is_the_evaluations():
     from pipeline.evaluate import SENTENCES_PER_DOC
 
     assert cli.SENTENCES_PER_DOC == SENTENCES_PER_DOC
+
+
+def test_rule_ablation_scores_as_evaluate_does(tmp_path):
+    """`pipeline.evaluate_rules` runs the backends once and the rules per configuration:
+    its shipped and no-rules configurations score as `lintas evaluate ner` does."""
+    from pipeline.evaluate_rules import ALL, NONE, SHIPPED, ablate, effects
+    from pipeline.ner_rule_stage import RULES
+
+    dev = write(tmp_path / "dev.txt", conll(SENTENCES))
+    result = ablate("id", str(dev))
+    assert set(result) == {NONE, SHIPPED, ALL} | {f"-{name}" for name in RULES}
+    assert result[SHIPPED]["overall"] == evaluate("id", [str(dev)])["overall"]
+    assert result[NONE]["overall"] == evaluate("id", [str(dev)], rules=False)["overall"]
+    assert result[SHIPPED]["overall"]["tp"] >= 8  # the shipped model reads these names
+    assert set(effects(result)) == set(RULES)
