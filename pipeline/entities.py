@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .document import Document, Entity, Mention
+from .lexicons import settings
 from .names import fold, name_key, words
 
 _NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
@@ -83,9 +84,6 @@ def join_short_forms(entities: list[Entity], lang: str,
     return [e for e in entities if id(e) not in into]
 
 
-# Bulgarian article and case endings a name takes in running text ("Газпрома", "Росатомът").
-_BG_ENDINGS = ("ът", "ят", "та", "то", "те", "а", "я")
-
 
 class _AliasIndex:
     """Finds the one longer entity of a document that an entity is a short form of.
@@ -98,6 +96,8 @@ class _AliasIndex:
         from .ner_rules import org_words
 
         self.lang = lang
+        # endings a name takes in running text ("Газпрома" of "Газпром"; settings.tsv)
+        self.endings = tuple(settings(lang).get("name_endings", "").split())
         self.tails = org_words(lang).tails
         self.folded = {id(e): [fold(w) for w in words(e.name)] for e in entities}
         self.by_last: dict[tuple[str, str], list[Entity]] = {}
@@ -132,11 +132,10 @@ class _AliasIndex:
                 if len(full) > n and self.folded[id(other)][:n] == folded and all(
                         w in self.tails for w in full[n:]):
                     candidates.append(other)  # "POSCO" of "POSCO Group"
-        if self.lang == "bg":
-            for end in _BG_ENDINGS:
-                if ent.name.endswith(end) and len(ent.name) - len(end) >= 3:
-                    candidates.extend(o for o in self.by_name.get(
-                        (ent.label, ent.name[:-len(end)]), ()) if o is not ent)
+        for end in self.endings:
+            if ent.name.endswith(end) and len(ent.name) - len(end) >= 3:
+                candidates.extend(o for o in self.by_name.get(
+                    (ent.label, ent.name[:-len(end)]), ()) if o is not ent)
         return candidates[0] if len(candidates) == 1 else None
 
 

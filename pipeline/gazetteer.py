@@ -25,7 +25,6 @@ REGIONS = {"002", "003", "005", "009", "019", "029", "013", "030", "034", "035",
 ORG_TERRITORIES = {"EU", "UN"}  # CLDR lists them as territories; they are organisations
 SKIP_TERRITORIES = {"ZZ", "QO", "EZ", "XA", "XB", "AQ", "BV", "HM", "UM", "IO", "TF", "CP",
                     "DG", "EA", "IC", "TA", "AC"}
-_CYRILLIC_LANGS = {"bg", "ru", "uk", "mk", "sr", "kk", "be", "ky", "tg", "mn"}
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,12 @@ def script_of(text: str) -> str:
 
 
 def lang_script(lang: str) -> str:
-    """The script a language is written in, for choosing GeoNames alternate names."""
-    return "cyrillic" if lang in _CYRILLIC_LANGS else "latin"
+    """The script a language is written in, for choosing GeoNames alternate names:
+    ``cyrillic`` where CLDR's likely subtags (babel) write it in Cyrillic ("sr" ->
+    "sr_Cyrl_RS"), else ``latin``."""
+    from babel.core import get_global
+
+    return "cyrillic" if "_Cyrl" in get_global("likely_subtags").get(lang, "") else "latin"
 
 
 @lru_cache(maxsize=1)

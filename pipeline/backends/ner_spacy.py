@@ -31,11 +31,6 @@ MEMBERS = "members"  # sub-folder of a model folder with the models that vote wi
 BATCH_TOKENS = 16000
 OVERLAP_TOKENS = 64
 DEFAULT_CONFIDENCE = 0.75
-# Languages where a mention without a capital letter is dropped. Indonesian: its model learns
-# from the lower-cased NERP corpus to tag common nouns ("tanah jarang"); measured +0.7 F1 on
-# NERGrit valid. Not Bulgarian: SlavicNER labels lower-case group nouns ("демократите") PER,
-# and the filter cost 1.7 F1 on the held-out topic.
-REQUIRE_CAPITAL_LANGS = {"id"}
 
 
 class SpacyNer:
@@ -116,7 +111,10 @@ class SpacyNer:
             found = [predict_many(model, jobs, info["confidence"], self.name, info.get("labels"))
                      for model in [nlp, *self._voters.get(lang, [])]]
             for i, mentions in zip(idx, vote(found)):
-                if self.require_capital and lang in REQUIRE_CAPITAL_LANGS:
+                # a language's settings.tsv may drop mentions without a capital letter
+                # (`spacy_require_capital`; Indonesian, whose model learns from the
+                # lower-cased NERP corpus to tag common nouns)
+                if self.require_capital and settings(lang).get("spacy_require_capital") == "yes":
                     mentions = [m for m in mentions if any(ch.isupper() for ch in m.text)]
                 out[i] = mentions
         return out
