@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from .lexicons import models_dir, read_tsv
+from .lexicons import lexicon_path, read_tsv
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _alt(forms: list[str]) -> str:
 @lru_cache(maxsize=32)
 def time_words(lang: str) -> _Words | None:
     """The time words of ``lang`` and the pattern built from them (None: no lexicon)."""
-    path = models_dir() / "lexicons" / lang / "time.tsv"
+    path = lexicon_path(lang, "time.tsv")
     if not path.exists():
         return None
     months: dict[str, int] = {}

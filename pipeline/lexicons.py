@@ -51,10 +51,16 @@ def read_tsv(path: Path) -> list[list[str]]:
     return [line.split("\t") for line in read_lines(path)]
 
 
+def lexicon_path(lang: str, name: str) -> Path:
+    """``models/lexicons/LANG/NAME`` (``lang`` may be ``xx``, the lists for every language):
+    the one place a lexicon file's path is made."""
+    return models_dir() / "lexicons" / lang / name
+
+
 @lru_cache(maxsize=32)
 def settings(lang: str) -> dict[str, str]:
     """``models/lexicons/LANG/settings.tsv``: per-language switches of the rules."""
-    path = models_dir() / "lexicons" / lang / "settings.tsv"
+    path = lexicon_path(lang, "settings.tsv")
     if not path.exists():
         return {}
     return {row[0].strip(): row[1].strip() for row in read_tsv(path) if len(row) >= 2}
@@ -64,7 +70,7 @@ def settings(lang: str) -> dict[str, str]:
 def grammar(lang: str) -> dict[str, frozenset[str]]:
     """``models/lexicons/LANG/grammar.tsv``: role (joiner, locative, between,
     complementizer) -> the language's words for it, lower-cased."""
-    path = models_dir() / "lexicons" / lang / "grammar.tsv"
+    path = lexicon_path(lang, "grammar.tsv")
     roles: dict[str, set[str]] = {}
     if path.exists():
         for row in read_tsv(path):

@@ -38,7 +38,7 @@ from functools import lru_cache
 
 from .docview import token_index, token_owners, token_words
 from .document import Mention
-from .lexicons import models_dir, read_lines, settings
+from .lexicons import lexicon_path, read_lines, settings
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ def _name_words(kind: str, codes: tuple[str, ...]) -> OrgWords:
     heads: set[str] = set()
     tails: set[str] = set()
     for code in codes:
-        folder = models_dir() / "lexicons" / code
         for name, target in ((f"{kind}_heads.txt", heads), (f"{kind}_tails.txt", tails)):
-            if (folder / name).exists():
-                target.update(line.strip() for line in read_lines(folder / name))
+            path = lexicon_path(code, name)
+            if path.exists():
+                target.update(line.strip() for line in read_lines(path))
     return OrgWords(frozenset(heads), frozenset(tails))
 
 

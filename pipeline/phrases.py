@@ -16,11 +16,10 @@ import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from .docview import token_lower, word_positions
-from .lexicons import models_dir, read_lines, read_tsv, settings
+from .lexicons import lexicon_path, read_lines, read_tsv, settings
 
 
 @dataclass(frozen=True)
@@ -168,11 +167,6 @@ def document_lower(doc: Any) -> list[str]:
     if "lower" not in doc.cache:
         doc.cache["lower"] = lower_words(doc.text, doc.tokens[0], doc.tokens[1])
     return doc.cache["lower"]
-
-
-def lexicon_path(lang: str, name: str) -> Path:
-    """``models/lexicons/LANG/NAME``."""
-    return models_dir() / "lexicons" / lang / name
 
 
 @lru_cache(maxsize=64)
