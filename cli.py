@@ -472,6 +472,9 @@ def train_tok2vec(
 
 
 # options shared by `lintas train events` and `lintas train claims`
+SkipBatches = Annotated[str, typer.Option(
+    "--skip-batches", help="Corpus batches to leave out, comma-separated (rebuilds heads "
+                           "trained before those batches were annotated: see the card).")]
 LimitDocs = Annotated[Optional[int], typer.Option(
     "--limit-docs", help="Read only the first N documents of each split (quick runs).")]
 MaxEpochs = Annotated[Optional[int], typer.Option(
@@ -500,6 +503,7 @@ def train_events(
     limit_docs: LimitDocs = None,
     max_epochs: MaxEpochs = None,
     evaluate: EvaluateDev = True,
+    skip_batches: SkipBatches = "",
 ) -> None:
     """Train the learned event heads on the team's annotated corpus (needs lintas[train] and
     the corpus' sources in ../shared/data or $LINTAS_DATA)."""
@@ -509,7 +513,13 @@ def train_events(
     _train_heads(build_events_model, out or models_dir() / "events-xx", ner_dir=ner_model,
                  work=work, seed=seed, layers=[int(x) for x in layers.split(",") if x.strip()],
                  widths=[int(x) for x in widths.split(",") if x.strip()],
-                 limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate)
+                 limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate,
+                 skip_batches=_batches(skip_batches))
+
+
+def _batches(spec: str) -> tuple[str, ...]:
+    """``--skip-batches``' comma-separated batch names."""
+    return tuple(b.strip() for b in spec.split(",") if b.strip())
 
 
 def _train_heads(build: Any, target: Path, **options: Any) -> None:
@@ -545,6 +555,7 @@ def train_claims(
     limit_docs: LimitDocs = None,
     max_epochs: MaxEpochs = None,
     evaluate: EvaluateDev = True,
+    skip_batches: SkipBatches = "",
 ) -> None:
     """Train the learned claim head (cue, speaker, content) on the team's annotated corpus
     (needs lintas[train] and the corpus' sources in ../shared/data or $LINTAS_DATA)."""
@@ -553,7 +564,8 @@ def train_claims(
 
     _train_heads(build_claims_model, out or models_dir() / "claims-xx", ner_dir=ner_model,
                  work=work, seed=seed, widths=[int(x) for x in widths.split(",") if x.strip()],
-                 limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate)
+                 limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate,
+                 skip_batches=_batches(skip_batches))
 
 
 @evaluate_app.command("ner")

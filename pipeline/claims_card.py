@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .events_card import skip_option
+
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
 
@@ -123,7 +125,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
               "`pip install -e \".[train]\"`, the corpus' sources in `../shared/data` (or "
               "`$LINTAS_DATA`), after `lintas train events` (which chooses the layer): "
               "`lintas train claims" + (f" --seed {info['seed']}" if info.get("seed") else "")
-              + "`. A retrained NER model switches the head off until "
+              + skip_option(info) + "`. A retrained NER model switches the head off until "
               "it is retrained.", ""]
     return "\n".join(lines)
 

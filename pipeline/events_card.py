@@ -16,6 +16,13 @@ from .events_learned import TRIGGER_MARGIN
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
 
+def skip_option(info: dict[str, Any]) -> str:
+    """`` --skip-batches …`` of the training command, when the heads were trained without
+    some of the corpus' batches (``model.json``'s ``corpus.skip_batches``), else ``""``."""
+    skip = info.get("corpus", {}).get("skip_batches")
+    return f" --skip-batches {','.join(skip)}" if skip else ""
+
+
 def _f(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, (int, float)) else "-"
 
@@ -154,6 +161,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "```bash",
         "pip install -e \".[train]\"   # torch, onnx",
         "lintas train events" + (f" --seed {info['seed']}" if info.get("seed") else "")
+        + skip_option(info)
         + "          # about "
         + str(round(info.get("minutes_with_dev", info.get("minutes", 0))))
         + " min here; writes models/events-xx and adds the output to models/ner-xx/model.onnx",
@@ -162,7 +170,9 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "The heads read one encoder: `model.json` keeps the NER model's `onnx_sha256`, and "
         "when `models/ner-xx` is replaced (a retrained NER model), the events stage falls "
         "back to the lexicons alone until `lintas train events` is run again. "
-        f"Seed {info.get('seed')}; the same command gives the same heads.",
+        f"Seed {info.get('seed')}; the same command gives the same heads"
+        + (" (`--skip-batches`: the corpus batches annotated after they were trained)"
+           if skip_option(info) else "") + ".",
     ]
     return "\n".join(lines) + "\n"
 

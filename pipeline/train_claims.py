@@ -131,8 +131,10 @@ def variants(heads: ClaimHeads, ner_options: dict[str, dict[str, Any]]) -> dict[
 def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | None = None,
                        seed: int = 0, widths: Sequence[int] = (0, 256),
                        limit_docs: int | None = None, max_epochs: int | None = None,
-                       evaluate: bool = True, log: Log = print) -> dict[str, Any]:
+                       evaluate: bool = True, log: Log = print,
+                       skip_batches: Sequence[str] = ()) -> dict[str, Any]:
     """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
+    ``skip_batches``: corpus batches left out (`train_events.corpus_documents`).
     ``work`` (default: ``models/events-xx.work``, shared with `lintas train events`) caches
     the states. Raises ValueError when the NER model returns no hidden layer yet."""
     import torch
@@ -149,7 +151,8 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     layer = int(ner_info["hidden_layer"])
     work = work or models_dir() / "events-xx.work"
     ner_options = {"transformer": {"model_dir": str(ner_dir)}}
-    docs, held, train_docs = corpus_splits(seed, limit_docs, log, f"; layer {layer}")
+    docs, held, train_docs = corpus_splits(seed, limit_docs, log, f"; layer {layer}",
+                                           skip_batches)
     # the candidate layers of `lintas train events` too: its cached states serve here
     layers = tuple(sorted({*EVENT_LAYERS, layer}))
     li = layers.index(layer)
@@ -254,7 +257,7 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     info = {
         "name": "lintas-claims-xx", "version": VERSION, **info,
         "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
-        **provenance(ner_info, layer, docs, exs, held, limit_docs),
+        **provenance(ner_info, layer, docs, exs, held, limit_docs, skip_batches),
         "choice": {"grid": grid, "cross_validated": {k: v["all"]["speaker_content"]
                                                      for k, v in inner.items()},
                    "thresholds": {str(t): v.get("all", {})

@@ -109,23 +109,28 @@ class CorpusDoc:
     sentences: list[Sentence]
 
 
-def corpus_sha() -> str:
-    """sha256 of the corpus' annotation files (names and bytes), in name order."""
+def corpus_sha(skip_batches: Sequence[str] = ()) -> str:
+    """sha256 of the corpus' annotation files (names and bytes), in name order, but the
+    batches named in ``skip_batches``."""
     h = hashlib.sha256()
     for p in sorted((models_dir() / "corpus" / "annotations").glob("*.jsonl")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
+        if p.stem not in skip_batches:
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
-def corpus_documents(limit: int | None = None) -> list[CorpusDoc]:
+def corpus_documents(limit: int | None = None,
+                     skip_batches: Sequence[str] = ()) -> list[CorpusDoc]:
     """Every annotated document in document order (``limit``: the first ``limit`` of each
-    split, for quick runs), rebuilt as `pipeline.evaluate_corpus.gold_documents` does.
+    split, for quick runs; ``skip_batches``: batches left out, to rebuild heads trained
+    before they were annotated), rebuilt as `pipeline.evaluate_corpus.gold_documents` does.
     Raises FileNotFoundError without the shared data folder."""
     from .evaluate_corpus import records_by_document, stretch
 
     out: list[CorpusDoc] = []
     taken: Counter = Counter()
-    for doc_id, recs in records_by_document().items():
+    skip = frozenset(skip_batches)
+    for doc_id, recs in records_by_document(lambda r: r["batch"] not in skip).items():
         split = recs[0]["split"]
         if limit is not None and taken[split] >= limit:
             continue
@@ -185,17 +190,24 @@ def sentence_claims(r: dict[str, Any]) -> list[tuple[int, int, str]]:
     return out
 
 
-def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = ""
+def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = "",
+                  skip_batches: Sequence[str] = ()
                   ) -> tuple[list[CorpusDoc], set[str], list[CorpusDoc]]:
-    """Every corpus document (`corpus_documents`), the ids of the inner split
-    (`inner_split`) and the train documents; logged (with ``note``). Raises ValueError
-    when the train split is too small to hold documents out."""
-    docs = corpus_documents(limit_docs)
+    """Every corpus document (`corpus_documents`, without ``skip_batches``), the ids of
+    the inner split (`inner_split`) and the train documents; logged (with ``note``).
+    Raises ValueError when the train split is too small to hold documents out."""
+    unknown = sorted(set(skip_batches) - {p.stem for p in (
+        models_dir() / "corpus" / "annotations").glob("*.jsonl")})
+    if unknown:
+        raise ValueError(f"[L029] no such corpus batches: {', '.join(unknown)}")
+    docs = corpus_documents(limit_docs, skip_batches)
     held = inner_split(docs, seed)
     if not held:
         raise ValueError("[L027] too few train documents for an inner validation split")
     train_docs = [d for d in docs if d.split == "train"]
     copies = sorted(d.doc for d in docs if d.split == DUPLICATE)
+    if skip_batches:
+        log(f"batches left out: {', '.join(sorted(skip_batches))}")
     log(f"{len(train_docs)} train documents ({len(held)} held out to choose on), "
         f"{sum(d.split == 'dev' for d in docs)} dev documents never read here"
         + (f", {len(copies)} train documents left out as copies of dev ones "
@@ -204,16 +216,18 @@ def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = ""
 
 
 def provenance(ner_info: dict[str, Any], layer: int, docs: Sequence[CorpusDoc],
-               exs: Sequence[Any], held: set[str], limit_docs: int | None) -> dict[str, Any]:
+               exs: Sequence[Any], held: set[str], limit_docs: int | None,
+               skip_batches: Sequence[str] = ()) -> dict[str, Any]:
     """``model.json``'s ``encoder`` (the NER model whose states the heads read) and
     ``corpus`` (what they were trained on) entries."""
     counts = Counter((d.lang, d.split) for d in docs)
     return {"encoder": {"name": ner_info.get("name"), "version": ner_info.get("version"),
                         "onnx_sha256": ner_info["onnx_sha256"], "hidden_layer": layer},
-            "corpus": {"sha256": corpus_sha(),
+            "corpus": {"sha256": corpus_sha(skip_batches),
                        "documents": {f"{lang} {s}": n for (lang, s), n in sorted(counts.items())},
                        "train_sentences": len(exs), "held_out_documents": sorted(held),
-                       "limit_docs": limit_docs}}
+                       "limit_docs": limit_docs,
+                       **({"skip_batches": sorted(skip_batches)} if skip_batches else {})}}
 
 
 def shuffled_by_language(docs: Sequence[CorpusDoc], seed: int) -> list[list[str]]:
@@ -540,9 +554,10 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                        seed: int = 0, layers: Sequence[int] = LAYERS,
                        widths: Sequence[int] = (0, 256), limit_docs: int | None = None,
                        max_epochs: int | None = None, evaluate: bool = True,
-                       log: Log = print) -> dict[str, Any]:
+                       log: Log = print, skip_batches: Sequence[str] = ()) -> dict[str, Any]:
     """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
 
+    ``skip_batches``: corpus batches left out (`corpus_documents`).
     ``ner_dir``: the NER model whose encoder the heads read (default ``models/ner-xx``; its
     ``model.onnx`` gets the chosen layer as an output). ``limit_docs``: the first documents
     of each split only and ``max_epochs``: fewer epochs (both for tests)."""
@@ -554,7 +569,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     work = work or out.with_name(out.name + ".work")
     ner_options = {"transformer": {"model_dir": str(ner_dir)}}
     layers = tuple(sorted(set(layers)))
-    docs, held, train_docs = corpus_splits(seed, limit_docs, log)
+    docs, held, train_docs = corpus_splits(seed, limit_docs, log, skip_batches=skip_batches)
     states = encode_documents(train_docs, ner_dir, layers, work, log)
     exs = examples(train_docs, states)
     fit = [e for e in exs if e.doc not in held]
@@ -730,7 +745,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     info = {
         "name": "lintas-events-xx", "version": VERSION, **info,
         "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
-        **provenance(ner_info, layer, docs, exs, held, limit_docs),
+        **provenance(ner_info, layer, docs, exs, held, limit_docs, skip_batches),
         "choice": {"trigger_grid": grid, "thresholds": thr_scores,
                    "mode": {"head": mode_val, "majority": mode_base},
                    "arguments": {"inner_f1_gold_triggers": args_val, "epochs": args_epochs,

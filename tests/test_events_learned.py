@@ -263,3 +263,22 @@ def test_a_train_copy_of_a_dev_document_is_left_out_of_training():
             doc("other", "bg", "train", [story[0], "А.", "Б.", "В.", "Г."]),
             doc("ru", "ru", "train", story)]
     assert dev_copies(docs) == {"copy"}
+
+
+@pytest.mark.parametrize("folder", ["events-xx", "claims-xx"])
+def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(folder):
+    """The card's retrain command (`--skip-batches`) reads exactly the annotation files the
+    shipped heads were trained on: their sha256 is the corpus' without those batches."""
+    from pipeline.train_events import corpus_sha
+
+    corpus = json.loads((models_dir() / folder / "model.json").read_text(encoding="utf-8"))["corpus"]
+    assert corpus_sha(corpus.get("skip_batches", ())) == corpus["sha256"]
+    if corpus.get("skip_batches"):
+        assert corpus_sha() != corpus["sha256"]
+
+
+def test_skipping_a_batch_the_corpus_does_not_have_is_refused():
+    from pipeline.train_events import corpus_splits
+
+    with pytest.raises(ValueError, match="L029"):
+        corpus_splits(0, None, print, skip_batches=("xx-99",))
