@@ -39,9 +39,10 @@ from .evaluate_corpus import prf
 from .event_features import bio_labels, span_scores
 from .events_learned import HEADS
 from .lexicons import models_dir
-from .train_events import (LAYERS as EVENT_LAYERS, RECIPES, CorpusDoc, Example, HeadConfig,
-                           Log, corpus_splits, encode_documents, examples, fit_early, provenance,
-                           shuffled_by_language, train_head)
+from .train_corpus import (CorpusDoc, Example, Log, corpus_splits, encode_documents, examples,
+                           provenance, shuffled_by_language)
+from .train_events import LAYERS as EVENT_LAYERS
+from .train_heads import RECIPES, HeadConfig, fit_early, train_head
 
 VERSION = "2"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
@@ -92,7 +93,7 @@ PER_LANGUAGE = "each language's own choice"  # the shipped stage with `by_langua
 
 def folds(docs: Sequence[CorpusDoc], seed: int, k: int = FOLDS) -> list[set[str]]:
     """``k`` sets of train document ids, each language's documents dealt round-robin after
-    a seeded shuffle (`train_events.shuffled_by_language`)."""
+    a seeded shuffle (`train_corpus.shuffled_by_language`)."""
     out: list[set[str]] = [set() for _ in range(k)]
     dealt = (doc for ids in shuffled_by_language(docs, seed) for doc in ids)
     for n, doc in enumerate(dealt):
@@ -134,7 +135,7 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                        evaluate: bool = True, log: Log = print,
                        skip_batches: Sequence[str] = ()) -> dict[str, Any]:
     """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
-    ``skip_batches``: corpus batches left out (`train_events.corpus_documents`).
+    ``skip_batches``: corpus batches left out (`train_corpus.corpus_documents`).
     ``work`` (default: ``models/events-xx.work``, shared with `lintas train events`) caches
     the states. Raises ValueError when the NER model returns no hidden layer yet."""
     import torch

@@ -35,13 +35,10 @@ without it (`pipeline.events_learned`).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +50,9 @@ from .event_features import bio_labels, bio_names, overlap_ratio, pooled, span_s
 from .events_learned import (HEADS, MERGES, TRIGGER_MARGIN, TRIGGER_MERGE_ORDER, EventHeads,
                              HeadWeights, reload)
 from .lexicons import models_dir
-from .token_windows import Encoded, TokenStates
+from .train_corpus import (Example, Log, corpus_splits, encode_documents, examples,
+                           provenance)
+from .train_heads import RECIPES, HeadConfig, fit_early, train_head
 
 VERSION = "2"
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
@@ -61,7 +60,6 @@ EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RE
                "COERCE", "ASSAULT", "TRADE", "INVEST", "PRODUCE")
 MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
 EVENT_NAMES = bio_names(EVENT_TYPES)
-INNER_SHARE = 0.15
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 # the argument head's: its best lay at the top of THRESHOLDS in the first run
 ARG_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
@@ -73,375 +71,7 @@ ARGUMENT_MARGIN = 0.04
 # pipeline the 512 one moved argument F1 by +0.006 on dev and -0.007 on Czech (one or two
 # arguments): not confirmed, so the smaller head stays
 ARG_WIDTHS = (0,)
-STATES_READ = "batches of one text"  # see encode_documents
 LAYERS = (6, 8, 10)  # candidate encoder layers (4 and 5 scored below 6 on the first encoder)
-Log = Callable[[str], None]
-
-
-# ---------------------------------------------------------------------------------------
-# The corpus
-
-
-@dataclass
-class Sentence:
-    """One annotated sentence: offsets into its document's rebuilt text, and its events as
-    ``(start, end, type, mode, modality)`` in offsets relative to the sentence."""
-
-    start: int
-    end: int
-    events: list[tuple[int, int, str, str, str]] = field(default_factory=list)
-    # claim cue, speaker and content spans as ``(start, end, kind)``, relative to the
-    # sentence: a speaker outside it is left out, a content is cut to it
-    claims: list[tuple[int, int, str]] = field(default_factory=list)
-    # each event's arguments as ``(role, start, end)`` relative to the sentence (those
-    # inside it), in the order of ``events``
-    args: list[list[tuple[str, int, int]]] = field(default_factory=list)
-
-
-@dataclass
-class CorpusDoc:
-    """One annotated document, rebuilt as `pipeline.evaluate_corpus.gold_documents` does."""
-
-    doc: str
-    lang: str
-    split: str
-    text: str
-    sentences: list[Sentence]
-
-
-def corpus_sha(skip_batches: Sequence[str] = ()) -> str:
-    """sha256 of the corpus' annotation files (names and bytes), in name order, but the
-    batches named in ``skip_batches``."""
-    h = hashlib.sha256()
-    for p in sorted((models_dir() / "corpus" / "annotations").glob("*.jsonl")):
-        if p.stem not in skip_batches:
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()
-
-
-def corpus_documents(limit: int | None = None,
-                     skip_batches: Sequence[str] = ()) -> list[CorpusDoc]:
-    """Every annotated document in document order (``limit``: the first ``limit`` of each
-    split, for quick runs; ``skip_batches``: batches left out, to rebuild heads trained
-    before they were annotated), rebuilt as `pipeline.evaluate_corpus.gold_documents` does.
-    Raises FileNotFoundError without the shared data folder."""
-    from .evaluate_corpus import records_by_document, stretch
-
-    out: list[CorpusDoc] = []
-    taken: Counter = Counter()
-    skip = frozenset(skip_batches)
-    for doc_id, recs in records_by_document(lambda r: r["batch"] not in skip).items():
-        split = recs[0]["split"]
-        if limit is not None and taken[split] >= limit:
-            continue
-        taken[split] += 1
-        text, at = stretch(recs)
-        sents = []
-        for r in recs:
-            s0 = r["sentence"]["start"]
-            e0 = r["sentence"]["end"]
-            sents.append(Sentence(at(s0), at(e0), [
-                (e["trigger"]["start"] - s0, e["trigger"]["end"] - s0, e["type"], e["mode"],
-                 e["modality"]) for e in r["events"]], sentence_claims(r),
-                [[(x["role"], x["start"] - s0, x["end"] - s0) for x in e["args"]
-                  if s0 <= x["start"] and x["end"] <= e0] for e in r["events"]]))
-        out.append(CorpusDoc(doc_id, recs[0]["lang"], split, text, sents))
-    copies = dev_copies(out)
-    for d in out:
-        if d.doc in copies:
-            d.split = DUPLICATE
-    return out
-
-
-DUPLICATE = "duplicate"  # the split of a train document that copies a dev one: never read
-SHARED = 0.3  # the share of a document's sentences another must hold to be its copy
-
-
-def dev_copies(docs: Sequence[CorpusDoc]) -> set[str]:
-    """Ids of the train documents that copy a dev or held-out document: news sites reprint
-    one agency story, and SlavicNER keeps each copy (bg005 in dev and bg032 in train share
-    half their sentences). At least `SHARED` of the smaller one's sentence texts are the
-    same. Training never reads them: the dev split would be partly seen."""
-    texts = {d.doc: {d.text[s.start:s.end].strip() for s in d.sentences} for d in docs}
-    held = [d for d in docs if d.split != "train"]
-    out = set()
-    for d in docs:
-        mine = texts[d.doc]
-        if d.split == "train" and mine and any(
-                o.lang == d.lang and texts[o.doc] and len(mine & texts[o.doc])
-                >= SHARED * min(len(mine), len(texts[o.doc])) for o in held):
-            out.add(d.doc)
-    return out
-
-
-def sentence_claims(r: dict[str, Any]) -> list[tuple[int, int, str]]:
-    """The cue, speaker and content spans of one corpus record's claims, relative to its
-    sentence (`Sentence.claims`)."""
-    base, end = r["sentence"]["start"], r["sentence"]["end"]
-    out = []
-    for c in r["claims"]:
-        for kind in ("cue", "speaker"):
-            sp = c.get(kind)
-            if sp and base <= sp["start"] and sp["end"] <= end:
-                out.append((sp["start"] - base, sp["end"] - base, kind))
-        s, e = max(c["content"]["start"], base), min(c["content"]["end"], end)
-        if e > s:
-            out.append((s - base, e - base, "content"))
-    return out
-
-
-def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = "",
-                  skip_batches: Sequence[str] = ()
-                  ) -> tuple[list[CorpusDoc], set[str], list[CorpusDoc]]:
-    """Every corpus document (`corpus_documents`, without ``skip_batches``), the ids of
-    the inner split (`inner_split`) and the train documents; logged (with ``note``).
-    Raises ValueError when the train split is too small to hold documents out."""
-    unknown = sorted(set(skip_batches) - {p.stem for p in (
-        models_dir() / "corpus" / "annotations").glob("*.jsonl")})
-    if unknown:
-        raise ValueError(f"[L029] no such corpus batches: {', '.join(unknown)}")
-    docs = corpus_documents(limit_docs, skip_batches)
-    held = inner_split(docs, seed)
-    if not held:
-        raise ValueError("[L027] too few train documents for an inner validation split")
-    train_docs = [d for d in docs if d.split == "train"]
-    copies = sorted(d.doc for d in docs if d.split == DUPLICATE)
-    if skip_batches:
-        log(f"batches left out: {', '.join(sorted(skip_batches))}")
-    log(f"{len(train_docs)} train documents ({len(held)} held out to choose on), "
-        f"{sum(d.split == 'dev' for d in docs)} dev documents never read here"
-        + (f", {len(copies)} train documents left out as copies of dev ones "
-           f"({', '.join(copies)})" if copies else "") + note)
-    return docs, held, train_docs
-
-
-def provenance(ner_info: dict[str, Any], layer: int, docs: Sequence[CorpusDoc],
-               exs: Sequence[Any], held: set[str], limit_docs: int | None,
-               skip_batches: Sequence[str] = ()) -> dict[str, Any]:
-    """``model.json``'s ``encoder`` (the NER model whose states the heads read) and
-    ``corpus`` (what they were trained on) entries."""
-    counts = Counter((d.lang, d.split) for d in docs)
-    return {"encoder": {"name": ner_info.get("name"), "version": ner_info.get("version"),
-                        "onnx_sha256": ner_info["onnx_sha256"], "hidden_layer": layer},
-            "corpus": {"sha256": corpus_sha(skip_batches),
-                       "documents": {f"{lang} {s}": n for (lang, s), n in sorted(counts.items())},
-                       "train_sentences": len(exs), "held_out_documents": sorted(held),
-                       "limit_docs": limit_docs,
-                       **({"skip_batches": sorted(skip_batches)} if skip_batches else {})}}
-
-
-def shuffled_by_language(docs: Sequence[CorpusDoc], seed: int) -> list[list[str]]:
-    """The ids of the train documents of ``docs``, one list per language in language
-    order, each shuffled with one ``random.Random(seed)`` (the inner split and the claims
-    trainer's folds draw from it)."""
-    by_lang: dict[str, list[str]] = defaultdict(list)
-    for d in docs:
-        if d.split == "train":
-            by_lang[d.lang].append(d.doc)
-    rng = random.Random(seed)
-    out = []
-    for lang in sorted(by_lang):
-        ids = sorted(by_lang[lang])
-        rng.shuffle(ids)
-        out.append(ids)
-    return out
-
-
-def inner_split(docs: Sequence[CorpusDoc], seed: int, share: float = INNER_SHARE) -> set[str]:
-    """Ids of the train documents held out to choose on: ``share`` of each language's
-    (at least one), drawn with ``seed``."""
-    held: set[str] = set()
-    for ids in shuffled_by_language(docs, seed):
-        if len(ids) > 1:
-            held.update(ids[:max(1, round(share * len(ids)))])
-    return held
-
-
-# ---------------------------------------------------------------------------------------
-# States
-
-
-def clean_document(d: CorpusDoc) -> str:
-    """The text the NER stage reads for ``d``: boilerplate blanked by the clean stage."""
-    from .clean import Clean, clean_text
-    from .document import Document
-
-    doc = Document(doc_id=d.doc, source=d.doc, text=d.text, lang_hint=d.lang)
-    return clean_text(Clean()(doc))
-
-
-def encode_documents(docs: Sequence[CorpusDoc], ner_dir: Path, layers: Sequence[int],
-                     work: Path, log: Log) -> dict[str, TokenStates]:
-    """Each document's tokens and hidden states of ``layers``, read by the NER model's int8
-    graph (a copy with those outputs, in ``work``); cached in ``work`` by that graph's,
-    the texts' and the layers' fingerprints."""
-    from .encoder_runtime import OnnxEncoder
-    from .export_onnx import file_sha256
-    from .onnx_outputs import write_hidden_outputs
-
-    texts = [clean_document(d) for d in docs]
-    work.mkdir(parents=True, exist_ok=True)
-    # the graph that is run, whatever hidden output the shipped file has now
-    graph = write_hidden_outputs(ner_dir / "model.onnx", work / "encoder-layers.onnx", layers)
-    # STATES_READ names how the states are read (batches of one text: `run_windows`), so a
-    # cache made by an earlier way of reading them is not taken for this one
-    key = hashlib.sha256(json.dumps([file_sha256(graph), list(layers), STATES_READ,
-                                     [d.doc for d in docs], texts]).encode()).hexdigest()[:16]
-    cache = work / f"states-{key}.npz"
-    if cache.exists():
-        graph.unlink()
-        log(f"states from {cache}")
-        with np.load(cache) as z:
-            return {d.doc: TokenStates(Encoded(z[f"{i}/ids"], z[f"{i}/starts"], z[f"{i}/ends"],
-                                               z[f"{i}/piece"]), tuple(layers), z[f"{i}/states"])
-                    for i, d in enumerate(docs)}
-    encoder = OnnxEncoder(ner_dir, onnx_file=graph)
-    started = time.time()
-    out: dict[str, TokenStates] = {}
-    for k in range(0, len(docs), 16):  # as the pipeline batches documents
-        read = encoder.spans_and_states(texts[k:k + 16], tuple(layers))
-        for d, (_, st) in zip(docs[k:k + 16], read):
-            out[d.doc] = st
-    tokens = sum(len(s.enc) for s in out.values())
-    log(f"encoded {len(docs)} documents, {tokens} tokens in {time.time() - started:.0f} s")
-    arrays: dict[str, np.ndarray] = {}
-    for i, d in enumerate(docs):
-        st = out[d.doc]
-        arrays.update({f"{i}/ids": st.enc.ids, f"{i}/starts": st.enc.starts,
-                       f"{i}/ends": st.enc.ends, f"{i}/piece": st.enc.piece_start,
-                       f"{i}/states": st.states})
-    np.savez(cache, **arrays)
-    graph.unlink()
-    return out
-
-
-@dataclass
-class Example:
-    """One annotated sentence's tokens (offsets into the sentence), states and gold."""
-
-    doc: str
-    lang: str
-    text: str
-    enc: Encoded
-    states: np.ndarray  # tokens x layers x hidden, float16
-    events: list[tuple[int, int, str, str, str]]
-    claims: list[tuple[int, int, str]] = field(default_factory=list)
-    args: list[list[tuple[str, int, int]]] = field(default_factory=list)
-
-    @property
-    def triggers(self) -> list[tuple[int, int, str]]:
-        return [(s, e, t) for s, e, t, _, _ in self.events]
-
-
-def examples(docs: Sequence[CorpusDoc], states: dict[str, TokenStates]) -> list[Example]:
-    """The annotated sentences with the tokens the NER pass read inside them, sliced as the
-    events stage slices them at run time (`events_learned.DocStates.sentence`)."""
-    out = []
-    for d in docs:
-        st = states[d.doc]
-        for s in d.sentences:
-            i, j = np.searchsorted(st.enc.starts, [s.start, s.end])
-            if j <= i:
-                continue
-            enc = Encoded(st.enc.ids[i:j], st.enc.starts[i:j] - s.start,
-                          st.enc.ends[i:j] - s.start, st.enc.piece_start[i:j])
-            out.append(Example(d.doc, d.lang, d.text[s.start:s.end], enc, st.states[i:j],
-                               s.events, s.claims, s.args))
-    return out
-
-
-# ---------------------------------------------------------------------------------------
-# Heads
-
-
-@dataclass
-class HeadConfig:
-    """A head's shape and its training recipe."""
-
-    hidden: int = 0  # 0: linear; else the MLP's hidden width
-    dropout: float = 0.1
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    epochs: int = 30
-    batch: int = 256
-    seed: int = 0
-    # loss weight of a class: its count ** -power (0: plain cross-entropy), so that rare
-    # event types are not drowned by "O"
-    class_weight_power: float = 0.0
-
-
-# the prototype's recipes (runs/evproto), per width
-RECIPES = {0: {"lr": 3e-3, "epochs": 40}, 256: {"lr": 1e-3, "epochs": 30}}
-
-
-def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
-               on_epoch: Callable[[int, HeadWeights], bool] | None = None,
-               groups: int = 1) -> HeadWeights:
-    """Fit a head on ``x`` (n x dims) and ``y`` (n class ids < ``classes``; with ``groups``
-    > 1, n x groups: that many softmaxes of ``classes`` side by side, their losses summed)
-    with AdamW and cross-entropy, seeded. ``on_epoch(epoch, weights)``, when given, is
-    called after each epoch and may return True to stop (early stopping)."""
-    import torch
-
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
-    x = np.asarray(x, np.float32)
-    mean = x.mean(axis=0)
-    std = x.std(axis=0) + 1e-5
-    xt = torch.from_numpy((x - mean) / std)
-    y = np.asarray(y, np.int64).reshape(len(x), groups)
-    yt = torch.from_numpy(y)
-    layers: list[Any] = [torch.nn.Dropout(cfg.dropout)]
-    if cfg.hidden:
-        layers += [torch.nn.Linear(x.shape[1], cfg.hidden), torch.nn.GELU(approximate="tanh"),
-                   torch.nn.Dropout(cfg.dropout)]
-    layers.append(torch.nn.Linear(cfg.hidden or x.shape[1], classes * groups))
-    net = torch.nn.Sequential(*layers)
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    counts = np.bincount(y.ravel(), minlength=classes).astype(np.float32) + 1.0
-    w = counts ** -cfg.class_weight_power
-    weight = torch.from_numpy(w / (w * counts).sum() * counts.sum())  # mean weight 1
-
-    def snapshot() -> HeadWeights:
-        lin = [m for m in net if isinstance(m, torch.nn.Linear)]
-        hw = HeadWeights(mean, std, lin[-1].weight.detach().numpy().T.copy(),
-                         lin[-1].bias.detach().numpy().copy(), groups=groups)
-        if cfg.hidden:
-            hw.w1 = lin[0].weight.detach().numpy().T.copy()
-            hw.b1 = lin[0].bias.detach().numpy().copy()
-        return hw
-
-    for epoch in range(cfg.epochs):
-        net.train()
-        order = torch.from_numpy(rng.permutation(len(x)))
-        for i in range(0, len(x), cfg.batch):
-            idx = order[i:i + cfg.batch]
-            z = net(xt[idx]).reshape(len(idx) * groups, classes)
-            loss = torch.nn.functional.cross_entropy(z, yt[idx].reshape(-1), weight=weight) * groups
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        net.eval()
-        if on_epoch is not None and on_epoch(epoch, snapshot()):
-            break
-    return snapshot()
-
-
-def fit_early(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
-              score: Callable[[HeadWeights], float], patience: int = 5, groups: int = 1
-              ) -> tuple[HeadWeights, int, float]:
-    """Train with early stopping on ``score`` (higher is better, measured after each
-    epoch): the best epoch's weights, the number of epochs to it, its score."""
-    best: list[Any] = [None, 0, -1.0]
-
-    def on_epoch(epoch: int, hw: HeadWeights) -> bool:
-        s = score(hw)
-        if s > best[2]:
-            best[:] = [hw, epoch + 1, s]
-        return epoch + 1 - best[1] >= patience
-
-    train_head(x, y, classes, cfg, on_epoch, groups)
-    return best[0], best[1], best[2]
 
 
 def trigger_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, np.ndarray]:
@@ -557,7 +187,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                        log: Log = print, skip_batches: Sequence[str] = ()) -> dict[str, Any]:
     """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
 
-    ``skip_batches``: corpus batches left out (`corpus_documents`).
+    ``skip_batches``: corpus batches left out (`train_corpus.corpus_documents`).
     ``ner_dir``: the NER model whose encoder the heads read (default ``models/ner-xx``; its
     ``model.onnx`` gets the chosen layer as an output). ``limit_docs``: the first documents
     of each split only and ``max_epochs``: fewer epochs (both for tests)."""

@@ -248,7 +248,7 @@ def test_a_train_copy_of_a_dev_document_is_left_out_of_training():
     """News sites reprint one story: a train document that shares at least 30% of its
     sentences with a dev one of its language is never trained on; another language's, or
     a smaller share, is."""
-    from pipeline.train_events import CorpusDoc, Sentence, dev_copies
+    from pipeline.train_corpus import CorpusDoc, Sentence, dev_copies
 
     def doc(name, lang, split, sentences):
         text, sents = "", []
@@ -269,7 +269,7 @@ def test_a_train_copy_of_a_dev_document_is_left_out_of_training():
 def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(folder):
     """The card's retrain command (`--skip-batches`) reads exactly the annotation files the
     shipped heads were trained on: their sha256 is the corpus' without those batches."""
-    from pipeline.train_events import corpus_sha
+    from pipeline.train_corpus import corpus_sha
 
     corpus = json.loads((models_dir() / folder / "model.json").read_text(encoding="utf-8"))["corpus"]
     assert corpus_sha(corpus.get("skip_batches", ())) == corpus["sha256"]
@@ -278,7 +278,7 @@ def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(fold
 
 
 def test_skipping_a_batch_the_corpus_does_not_have_is_refused():
-    from pipeline.train_events import corpus_splits
+    from pipeline.train_corpus import corpus_splits
 
     with pytest.raises(ValueError, match="L029"):
         corpus_splits(0, None, print, skip_batches=("xx-99",))
