@@ -84,7 +84,6 @@ def join_short_forms(entities: list[Entity], lang: str,
     return [e for e in entities if id(e) not in into]
 
 
-
 class _AliasIndex:
     """Finds the one longer entity of a document that an entity is a short form of.
 

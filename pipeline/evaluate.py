@@ -36,6 +36,27 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
 
 
+def tally(counts: dict[str, Counter], gold: set[tuple[int, int, str]],
+          mentions: list[Any]) -> None:
+    """Add one document's true and false positives and false negatives per label to
+    ``counts`` (label -> Counter): a hit is a mention with the gold span's start, end and
+    label."""
+    pred = {(m.start, m.end, m.label) for m in mentions if m.label in LABELS}
+    for lab in LABELS:
+        g = {x for x in gold if x[2] == lab}
+        p = {x for x in pred if x[2] == lab}
+        counts[lab].update(tp=len(g & p), fp=len(p - g), fn=len(g - p))
+
+
+def scores(counts: dict[str, Counter]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Per-label and overall (micro) scores of `tally`'s counts."""
+    total: Counter = Counter()
+    for c in counts.values():
+        total.update(c)
+    return ({lab: prf(c["tp"], c["fp"], c["fn"]) for lab, c in counts.items()},
+            prf(total["tp"], total["fp"], total["fn"]))
+
+
 def evaluate(lang: str, data: list[str], model: Path | None = None,
              backends: tuple[str, ...] = DEFAULT_NER, vote: bool = False,
              options: dict[str, dict[str, Any]] | None = None,
@@ -63,29 +84,20 @@ def evaluate(lang: str, data: list[str], model: Path | None = None,
                                         ner_skip_rules=skip_rules))
     examples = [ex for p in data for ex in read_examples(p, lang)]
     docs = as_documents(examples, lang, sentences_per_doc)
-    counts = {lab: Counter() for lab in LABELS}
+    counts: dict[str, Counter] = {lab: Counter() for lab in LABELS}
     words = 0
     started = time.perf_counter()
     for doc, gold in docs:
         doc = nlp(doc)
         words += len(doc.tokens[0])  # type: ignore[index]
-        pred = {(m.start, m.end, m.label) for m in doc.mentions if m.label in LABELS}
-        for lab in LABELS:
-            g = {x for x in gold if x[2] == lab}
-            p = {x for x in pred if x[2] == lab}
-            counts[lab]["tp"] += len(g & p)
-            counts[lab]["fp"] += len(p - g)
-            counts[lab]["fn"] += len(g - p)
+        tally(counts, gold, doc.mentions)
     seconds = time.perf_counter() - started
-    per_label = {lab: prf(c["tp"], c["fp"], c["fn"]) for lab, c in counts.items()}
-    total = Counter()
-    for c in counts.values():
-        total.update(c)
+    per_label, overall = scores(counts)
     return {"lang": lang, "data": data, "backends": list(backends),
             "model": str(model) if model else "shipped", "documents": len(docs),
             "sentences_per_doc": sentences_per_doc,
             "gold_entities": sum(c["tp"] + c["fn"] for c in counts.values()),
-            "per_label": per_label, "overall": prf(total["tp"], total["fp"], total["fn"]),
+            "per_label": per_label, "overall": overall,
             "words_per_s": round(words / seconds) if seconds else 0}
 
 

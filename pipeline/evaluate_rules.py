@@ -25,7 +25,7 @@ from typing import Any
 
 from .core import DEFAULT_STAGES, PipelineConfig, build_pipeline
 from .document import Document
-from .evaluate import SENTENCES_PER_DOC, as_documents, prf
+from .evaluate import SENTENCES_PER_DOC, as_documents, scores, tally
 from .lexicons import models_dir
 from .ner_data import LABELS, read_examples
 from .ner_rule_stage import RULES, NerRules
@@ -74,18 +74,11 @@ def ablate(lang: str, path: str, sentences_per_doc: int = SENTENCES_PER_DOC) -> 
             d = copy.deepcopy(read)
             for stage in ([rules] if rules is not None else []) + after:
                 d = stage(d)
-            pred = {(m.start, m.end, m.label) for m in d.mentions if m.label in LABELS}
-            for lab in LABELS:
-                g = {x for x in gold if x[2] == lab}
-                p = {x for x in pred if x[2] == lab}
-                counts[name][lab].update(tp=len(g & p), fp=len(p - g), fn=len(g - p))
+            tally(counts[name], gold, d.mentions)
     out: dict[str, Any] = {}
     for name, per in counts.items():
-        total: Counter = Counter()
-        for c in per.values():
-            total.update(c)
-        out[name] = {"overall": prf(total["tp"], total["fp"], total["fn"]),
-                     "per_label": {lab: prf(c["tp"], c["fp"], c["fn"]) for lab, c in per.items()}}
+        per_label, overall = scores(per)
+        out[name] = {"overall": overall, "per_label": per_label}
     return out
 
 

@@ -55,11 +55,16 @@ class CorpusDoc:
     sentences: list[Sentence]
 
 
+def annotation_files() -> list[Path]:
+    """The corpus' annotation files, one per batch (``<batch>.jsonl``), in name order."""
+    return sorted((models_dir() / "corpus" / "annotations").glob("*.jsonl"))
+
+
 def corpus_sha(skip_batches: Sequence[str] = ()) -> str:
     """sha256 of the corpus' annotation files (names and bytes), in name order, but the
     batches named in ``skip_batches``."""
     h = hashlib.sha256()
-    for p in sorted((models_dir() / "corpus" / "annotations").glob("*.jsonl")):
+    for p in annotation_files():
         if p.stem not in skip_batches:
             h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
@@ -142,8 +147,7 @@ def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = "",
     """Every corpus document (`corpus_documents`, without ``skip_batches``), the ids of
     the inner split (`inner_split`) and the train documents; logged (with ``note``).
     Raises ValueError when the train split is too small to hold documents out."""
-    unknown = sorted(set(skip_batches) - {p.stem for p in (
-        models_dir() / "corpus" / "annotations").glob("*.jsonl")})
+    unknown = sorted(set(skip_batches) - {p.stem for p in annotation_files()})
     if unknown:
         raise ValueError(f"[L029] no such corpus batches: {', '.join(unknown)}")
     docs = corpus_documents(limit_docs, skip_batches)

@@ -131,10 +131,8 @@ def choose_slavicner(lang: str, target: int, excluded: set[str],
             total += len(_pick(len(unit.sentences)))
             break
         if exhaust and not any(pools.get(t) for t in TOPIC_CYCLE):
-            break
-        if turn > 10000:
-            if exhaust:
-                break
+            break  # every pool read: the loop ends here, with no limit on turns
+        if turn > 10000 and not exhaust:
             raise SystemExit(f"{lang}: not enough documents")
     return chosen
 
