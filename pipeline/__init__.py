@@ -21,7 +21,8 @@ _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __version__ = "0.1.0"
 
-from .core import DEFAULT_STAGES, Pipeline, PipelineConfig, build_pipeline, register_stage
+from .core import DEFAULT_STAGES, Pipeline, PipelineConfig, build_pipeline
+from .stage_registry import register_stage
 from .document import Document, Entity, ErrorRecord, Mention, Span
 from .reader import read_inputs
 from .records import SCHEMA_VERSION

@@ -35,6 +35,7 @@ from .lexicons import grammar, settings
 from .names import fold
 from .phrases import phrase_list, phrase_table
 from .relations import mention_entities
+from .stage_registry import register_stage
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
                      r"|«([^»\n]{8,3000})»")
@@ -63,6 +64,7 @@ class Claim:
     confidence: float = 0.5
 
 
+@register_stage('claims')
 class Claims:
     """Pipeline stage: ``doc.claims`` from quotations, reporting cues and quantities, and
     from the learned cue / speaker / content head (``models/claims-xx``,

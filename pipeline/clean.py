@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .document import Document, Span
 from .lexicons import models_dir, read_lines
+from .stage_registry import register_stage
 
 _LINE = re.compile(r"[^\n]*\n?")
 
@@ -39,6 +40,7 @@ def find_boilerplate(text: str, patterns: tuple[re.Pattern[str], ...]) -> list[S
     return spans
 
 
+@register_stage('clean')
 class Clean:
     """Pipeline stage: sets ``doc.masked``; ``doc.clean_text`` then blanks those spans."""
 

@@ -1,7 +1,9 @@
 """The pipeline: an ordered list of named stages, checked when it is built.
 
 Each stage has a ``name``, the document fields it ``requires`` and ``assigns``, and a
-``__call__(doc) -> doc``. `Pipeline.process` turns one input into its records and turns a
+``__call__(doc) -> doc`` (`pipeline.stage_registry`: the contract, and how a stage registers
+itself by name). `build_pipeline` builds every stage of a `PipelineConfig` the same way,
+from its registered factory and `PipelineConfig.options`. `Pipeline.process` turns one input into its records and turns a
 stage failure into an ``error`` record, so that one bad document never costs another.
 """
 
@@ -9,38 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Union
 
-from .claims import Claims
-from .clean import Clean
+# each stage module registers its stage (`stage_registry.register_stage`) when imported
+from . import claims, clean, entities, events, langid, ner_rule_stage, relations, segment  # noqa: F401
 from .document import Document, ErrorRecord
-from .entities import Entities
-from .events import Events
 from .errors import PipelineConfigError
-from .langid import LangId
-from .ner_rule_stage import NerRules
-from .ner_stage import DEFAULT_NER, Ner
+from .ner_stage import DEFAULT_NER
 from .records import doc_records, error_record, stage_error_record
-from .relations import Relations
 from .sections import SECTION_CHARS, process_sectioned
-from .segment import Segment
 from .spool import SpooledRecords
+from .stage_registry import STAGES, wire_states
 from .translated import CARRIED, ThroughTranslation
 
 # One input's records: in memory, or in a temp file for a sectioned document.
 Records = Union[list[dict[str, Any]], SpooledRecords]
 
-STAGES: dict[str, Callable[..., Any]] = {
-    "clean": Clean,
-    "langid": LangId,
-    "segment": Segment,
-    "ner": Ner,
-    "ner_rules": NerRules,
-    "entities": Entities,
-    "relations": Relations,
-    "events": Events,
-    "claims": Claims,
-}
 # ner finds the mentions, ner_rules fixes them, entities clusters them; claims before
 # events: an event inside attributed speech is "reported"
 DEFAULT_STAGES = ("clean", "langid", "segment", "ner", "ner_rules", "entities", "relations",
@@ -72,11 +58,22 @@ class PipelineConfig:
     # False: claims from the lexicons alone, without the learned head of models/claims-xx
     claims_learned: bool = True
     claims_model: str | None = None  # another claims model folder (training, tests)
+    # options by stage name, over those of the fields above (a registered stage's own)
+    stage_options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
-
-def register_stage(name: str, factory: Callable[..., Any]) -> None:
-    """Make a stage available by ``name`` to `PipelineConfig.stages`."""
-    STAGES[name] = factory
+    def options(self, stage: str) -> dict[str, Any]:
+        """The keyword options the factory registered as ``stage`` is built with: the
+        fields above that belong to it, then ``stage_options[stage]`` over them."""
+        own: dict[str, dict[str, Any]] = {
+            "langid": {"backend": self.langid_backend},
+            "ner": {"backends": self.ner_backends, "options": self.ner_options},
+            "ner_rules": {"skip_rules": self.ner_skip_rules},
+            "events": {"learned": self.events_learned, "model_dir": self.events_model,
+                       "ner_options": self.ner_options, "encode": self.events_encode},
+            "claims": {"learned": self.claims_learned, "model_dir": self.claims_model,
+                       "ner_options": self.ner_options, "encode": self.events_encode},
+        }
+        return {**own.get(stage, {}), **self.stage_options.get(stage, {})}
 
 
 class Pipeline:
@@ -203,35 +200,12 @@ def build_pipeline(config: PipelineConfig | None = None) -> Pipeline:
     """A `Pipeline` from ``config`` (the default stages and backends when None)."""
     config = config or PipelineConfig()
     names = stage_names(config)
-    # the events stage first: whether it reads the encoder's states decides whether the
-    # NER stage keeps them
-    events = (Events(learned=config.events_learned, model_dir=config.events_model,
-                     ner_options=config.ner_options, encode=config.events_encode)
-              if "events" in names and STAGES["events"] is Events else None)
-    events_read = events is not None and events.reads_states
-    # the claims stage runs before the events stage: it leaves the states to it
-    claims = (Claims(learned=config.claims_learned, model_dir=config.claims_model,
-                     ner_options=config.ner_options, encode=config.events_encode,
-                     pop_states=not events_read)
-              if "claims" in names and STAGES["claims"] is Claims else None)
-    keep_states = events_read or (claims is not None and claims.reads_states)
-    stages = []
-    for name in names:
-        if name not in STAGES:
-            raise PipelineConfigError(f"unknown stage {name!r}; known: {sorted(STAGES)}")
-        if name == "langid":
-            stages.append(LangId(backend=config.langid_backend))
-        elif name == "events" and events is not None:
-            stages.append(events)
-        elif name == "claims" and claims is not None:
-            stages.append(claims)
-        elif name == "ner":
-            stages.append(Ner(backends=config.ner_backends, options=config.ner_options,
-                              keep_states=keep_states))
-        elif name == "ner_rules":
-            stages.append(NerRules(skip_rules=config.ner_skip_rules))
-        else:
-            stages.append(STAGES[name]())
+    unknown = [n for n in names if n not in STAGES]
+    if unknown:
+        raise PipelineConfigError(f"unknown stage {unknown[0]!r}; known: {sorted(STAGES)}")
+    stages = [STAGES[name](**config.options(name)) for name in names]
+    # the NER stage keeps its encoder states for the learned claims and events heads
+    wire_states(stages)
     if "translate" in config.ner_backends:
         # documents the translate backend read get their relations, claims and events
         # from the English, mapped back (`pipeline.translated`)

@@ -12,6 +12,7 @@ from typing import Callable
 from .document import Document, Entity, Mention
 from .lexicons import settings
 from .names import fold, name_key, words
+from .stage_registry import register_stage
 
 _NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
 
@@ -138,6 +139,7 @@ class _AliasIndex:
         return candidates[0] if len(candidates) == 1 else None
 
 
+@register_stage('entities')
 class Entities:
     """Pipeline stage: ``doc.entities`` from ``doc.mentions`` (`cluster`)."""
 

@@ -68,6 +68,7 @@ from .events_learned import EventHeads, StatesReader, load_heads
 from .lexicons import grammar
 from .phrases import PhraseMatch, document_lower, phrase_table
 from .relations import mention_entities
+from .stage_registry import register_stage
 
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
 MAX_AFTER = 4  # names after a trigger that can be its arguments
@@ -144,6 +145,7 @@ def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int 
         else "asserted"
 
 
+@register_stage('events')
 class Events:
     """Pipeline stage: ``doc.events`` from trigger lexicons, the learned trigger heads and
     the entity mentions.
@@ -183,6 +185,9 @@ class Events:
         self.arguments = (arguments or self.heads.argument_merge) if self.heads is not None \
             and self.heads.args is not None else "rules"
         self.states = StatesReader(self.ner_options, encode)
+        # take the states out of the document's cache: no later stage reads them
+        # (`stage_registry.wire_states` clears it when one does)
+        self.pop_states = True
 
     @property
     def reads_states(self) -> bool:
@@ -194,7 +199,7 @@ class Events:
         lang = doc.lang or "und"
         triggers = phrase_table(lang, "events.tsv")
         doc.events = []
-        states = (self.states(doc, self.heads.layer, pop=True)  # type: ignore[union-attr]
+        states = (self.states(doc, self.heads.layer, pop=self.pop_states)  # type: ignore[union-attr]
                   if self.reads_states and doc.tokens else None)
         heads = self.heads if states is not None else None
         use_lexicon = self.merge != "learned" or heads is None

@@ -13,6 +13,7 @@ from .backends import get_backend
 from .backends.base import detect_parts
 from .clean import clean_text
 from .document import Document
+from .stage_registry import register_stage
 
 UND = "und"
 # Below this many letters nobody (backend or human) can tell Indonesian from Malay.
@@ -96,6 +97,7 @@ def identify(text: str, backend_name: str = "py3langid") -> tuple[str, float]:
     return lang, confidence
 
 
+@register_stage('langid')
 class LangId:
     """Pipeline stage: sets ``doc.lang`` and ``doc.lang_confidence``."""
 

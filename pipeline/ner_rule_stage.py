@@ -40,6 +40,7 @@ from .ner_stage import FOUND, lend_identity, merge_mentions
 from .ner_works import work_titles
 from .propagate import propagate, repeated_names
 from .phrases import document_lower, lower_words
+from .stage_registry import register_stage
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ class _Settle:
         return kept
 
 
+@register_stage('ner_rules')
 class NerRules:
     """Pipeline stage: the rules of `RULES` on ``doc.mentions``."""
 

@@ -28,6 +28,7 @@ from .backends import get_backend
 from .clean import clean_text
 from .document import Document, Mention
 from .lexicons import settings
+from .stage_registry import register_stage
 
 # NER models: one of them reads a document (`Ner.model_backend`).
 MODEL_BACKENDS = {"transformer", "spacy", "hf", "stanza", "translate"}
@@ -77,6 +78,7 @@ def lend_identity(kept: Mention, other: Mention) -> None:
             kept.label = other.label
 
 
+@register_stage('ner')
 class Ner:
     """Pipeline stage: ``doc.mentions`` from the chosen NER backends, merged."""
 

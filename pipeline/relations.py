@@ -24,6 +24,7 @@ from __future__ import annotations
 from .docview import DocView
 from .document import Document, Entity, Mention, Relation, Span
 from .phrases import PhraseMatch, phrase_list
+from .stage_registry import register_stage
 
 MAX_TITLE_GAP = 6  # tokens between a title and the name it belongs to
 MAX_AFFILIATION_GAP = 3  # tokens between a company and the cue that names its group
@@ -237,6 +238,7 @@ def _dedupe(relations: list[Relation]) -> list[Relation]:
     return sorted((best[k] for k in order), key=lambda r: (r.evidence.start, r.evidence.end, r.label))
 
 
+@register_stage('relations')
 class Relations:
     """Pipeline stage: ``doc.relations`` from entity mentions and lexicons."""
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .clean import clean_text
 from .document import Document, Span
+from .stage_registry import register_stage
 
 CHUNK_CHARS = 100_000
 # spaCy languages whose tokenizer needs an extra library (sudachipy, jieba, pythainlp …):
@@ -124,6 +125,7 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     return out
 
 
+@register_stage('segment')
 class Segment:
     """Pipeline stage: sets ``doc.sentences`` (list of `Span`) and ``doc.tokens``.
 
