@@ -42,14 +42,13 @@ def decode_bytes(data: bytes) -> tuple[str, str | None]:
                 raise InputError(f"byte-order mark says {enc} but the bytes are not: {exc}")
             return text, (None if enc == "utf-8-sig" else enc)
     try:
-        text = data.decode("utf-8")
+        utf8 = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        text = None
         utf8_error = exc
-    if text is not None:
-        if "\x00" in text or _control_share(text) > _MAX_CONTROL_SHARE:
+    else:
+        if "\x00" in utf8 or _control_share(utf8) > _MAX_CONTROL_SHARE:
             raise InputError("binary data, not text (control characters / NUL bytes)")
-        return text, None
+        return utf8, None
     if b"\x00" in data:
         raise InputError("binary data, not text (NUL bytes, no byte-order mark)")
     return _decode_other(data, utf8_error)

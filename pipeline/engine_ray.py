@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 from .core import PipelineConfig, batches
@@ -63,8 +63,9 @@ class PipelineActor:
 
         out = []
         for records in self.nlp.process_batch(batch):
-            lines, *counts = record_lines(records, self.validate)
-            out.append((lines.read() if isinstance(lines, SpooledText) else lines, *counts))
+            lines, documents, n_records, errors = record_lines(records, self.validate)
+            out.append((lines.read() if isinstance(lines, SpooledText) else lines, documents,
+                        n_records, errors))
         return out
 
     def pid(self) -> int:
@@ -116,7 +117,10 @@ class RayEngine:
             yield from self.ray.get(self._spare.run.remote(batch))
         except self._lost:
             for records in lost_records(batch):
-                yield record_lines(records, validate=False)
+                lines, documents, n_records, errors = record_lines(records, validate=False)
+                # error records are a list in memory, never spooled
+                yield (lines if isinstance(lines, str) else lines.read(), documents, n_records,
+                       errors)
 
     def stream(self, items: Iterable[Document | ErrorRecord],
                batch_size: int) -> Iterator[tuple[str, int, int, int]]:
@@ -145,7 +149,7 @@ class RayEngine:
                 yield from out
 
     def results(self, items: Iterable[Document | ErrorRecord],
-                batch_size: int) -> Iterator[tuple[str, int, int, int]]:
+                batch_size: int) -> Generator[tuple[str, int, int, int], None, None]:
         """`stream`, then `shutdown` (also when the caller stops early and closes it)."""
         try:
             yield from self.stream(items, batch_size)

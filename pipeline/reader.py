@@ -184,7 +184,7 @@ def _text_document(data: bytes, source: str, base: str, new_id: _IdAllocator,
 def _read_stdin(stream: BinaryIO, new_id: _IdAllocator, lang: str | None, fmt: str,
                 max_bytes: int) -> Iterator[Document | ErrorRecord]:
     if not hasattr(stream, "peek"):
-        stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to sniff without losing
+        stream = io.BufferedReader(stream)  # type: ignore[type-var]  # to sniff without losing
     if fmt == "auto":
         head = stream.peek(4096)
         fmt = "jsonl" if head.lstrip().startswith(b"{") else "txt"
@@ -278,12 +278,15 @@ def _jsonl_document(raw: bytes, source: str, base: str, lineno: int,
         raise InputError("empty input: 'text' is blank")
     raw_id = obj.get("id")
     id_base = safe_id(str(raw_id)) if raw_id not in (None, "") else f"{safe_id(base)}_L{lineno}"
-    meta = {k: obj.get(k) for k in ("title", "url", "published")}
-    for key, value in meta.items():
+    meta: dict[str, str | None] = {}
+    for key in ("title", "url", "published"):
+        value = obj.get(key)
         if value is not None and not isinstance(value, str):
             raise InputError(f"'{key}' must be a string, got {type(value).__name__}")
+        meta[key] = value
     doc_lang = lang or obj.get("lang") or None
     if doc_lang is not None and not (isinstance(doc_lang, str) and LANG_CODE.fullmatch(doc_lang)):
         raise InputError(f"'lang' must be an ISO 639 code such as 'id' or 'bg', got {doc_lang!r}")
     return Document(doc_id=new_id(id_base), source=f"{source}:{lineno}", text=text,
-                    lang_hint=doc_lang, **meta)
+                    lang_hint=doc_lang, title=meta["title"], url=meta["url"],
+                    published=meta["published"])

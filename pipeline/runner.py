@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -319,9 +319,9 @@ class Engine:
 
 
 def _results(items: Iterable[Document | ErrorRecord], config: PipelineConfig, engine: Engine,
-             validate: bool) -> Iterator[tuple[Lines, int, int, int]]:
+             validate: bool) -> Generator[tuple[Lines, int, int, int], None, None]:
     """Each input's JSONL text and counts, in input order, from the chosen engine (a Ray
-    engine starts here, at once)."""
+    engine starts here, at once); a generator, closed when the run stops early."""
     if engine.name == "ray":
         from .engine_ray import RayEngine
 

@@ -14,7 +14,8 @@ SCHEMA_PATH = Path(__file__).with_name("lintas-1.schema.json")
 def load_schema() -> dict[str, Any]:
     """The lintas/1 JSON Schema (draft 2020-12) shipped with the package."""
     with open(SCHEMA_PATH, encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[str, Any] = json.load(fh)
+    return schema
 
 
 @lru_cache(maxsize=1)

@@ -278,7 +278,7 @@ DOC_COLUMNS = ("doc", "lang", "split", "batch", "topic", "key", "group", "senten
 
 def read_documents(path: Path = DOCUMENTS_TSV) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader((l for l in fh if not l.startswith("#")),
+        rows = [r for r in csv.DictReader((ln for ln in fh if not ln.startswith("#")),
                                           delimiter="\t")]
     return rows
 
@@ -289,6 +289,6 @@ def excluded_lines() -> set[str]:
     for folder in (REPO_DIR / "seeds", REPO_DIR.parent / "shared" / "seeds"):
         if folder.is_dir():
             for f in folder.glob("*.txt"):
-                out |= {l.strip() for l in f.read_text(encoding="utf-8").splitlines()
-                        if len(l.strip()) > 40}
+                out |= {ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()
+                        if len(ln.strip()) > 40}
     return out

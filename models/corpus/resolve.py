@@ -268,7 +268,7 @@ def main() -> None:
     ap.add_argument("batch")
     ap.add_argument("--show", action="store_true")
     a = ap.parse_args()
-    rows = [json.loads(l) for l in
+    rows = [json.loads(ln) for ln in
             (cl.BATCH_DIR / f"{a.batch}.jsonl").read_text(encoding="utf-8").splitlines()]
     drafts, seen = {}, {}
     draft_lines = (cl.DRAFT_DIR / f"{a.batch}.jsonl").read_text(encoding="utf-8").splitlines()

@@ -121,7 +121,7 @@ def choose_slavicner(lang: str, target: int, excluded: set[str],
             rel = pool.pop(0)
             text = cl.read_source(rel)
             key = _clean_key(text)
-            if key in seen or any(l.strip() in excluded for l in text.splitlines()):
+            if key in seen or any(ln.strip() in excluded for ln in text.splitlines()):
                 continue
             unit = cl.slavicner_document(rel)
             if len(unit.sentences) < 3:
@@ -175,8 +175,8 @@ def choose_ud(target: int, excluded: set[str]):
 
 def _interleave(lists):
     out = []
-    for i in range(max(len(l) for l in lists)):
-        out += [l[i] for l in lists if i < len(l)]
+    for i in range(max(len(ln) for ln in lists)):
+        out += [ln[i] for ln in lists if i < len(ln)]
     return out
 
 
@@ -318,7 +318,7 @@ def _russian_violence_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
                 continue
             text = cl.read_source(rel)
             key = _clean_key(text)
-            if key in seen or any(l.strip() in excluded for l in text.splitlines()):
+            if key in seen or any(ln.strip() in excluded for ln in text.splitlines()):
                 continue
             lines = [text[s:e] for s, e in (unit.sentences[j] for j in _pick(len(unit.sentences)))]
             if sum(bool(RU_VIOLENCE.search(line)) for line in lines) < RU_VIOLENCE_ROUND["min_hits"]:

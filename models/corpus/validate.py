@@ -276,10 +276,10 @@ def main() -> None:
           f"{tot['claims']:7} {tot['negative']:9} {tot['boilerplate']:9}")
     langs = sorted(by_type)
     if langs:
-        print("\nevents by type: " + " ".join(f"{l:>4}" for l in langs))
+        print("\nevents by type: " + " ".join(f"{ln:>4}" for ln in langs))
         for t in cl.EVENT_TYPES:
-            if any(by_type[l][t] for l in langs):
-                print(f"  {t:13} " + " ".join(f"{by_type[l][t]:4}" for l in langs))
+            if any(by_type[ln][t] for ln in langs):
+                print(f"  {t:13} " + " ".join(f"{by_type[ln][t]:4}" for ln in langs))
         print("modality: " + ", ".join(f"{k} {v}" for k, v in modality.most_common()))
         print("roles: " + ", ".join(f"{k} {v}" for k, v in roles.most_common()))
     print("claims: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))

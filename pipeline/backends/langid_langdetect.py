@@ -37,7 +37,7 @@ class LangdetectLangId:
             langs = detector.get_probabilities()
         except LangDetectException:
             return []
-        return [(_code(l.lang), float(l.prob)) for l in langs]
+        return [(_code(cand.lang), float(cand.prob)) for cand in langs]
 
 
 def _code(lang: str) -> str:
