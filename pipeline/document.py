@@ -7,8 +7,9 @@ sentences, tokens, mentions) is a pair of character offsets into that text, end 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass
@@ -17,6 +18,17 @@ class Span:
 
     start: int
     end: int
+
+
+class Tokens(NamedTuple):
+    """A document's tokens (`pipeline.segment`): token ``i`` is ``text[starts[i]:ends[i]]``,
+    in text order, as two compact arrays (whitespace is not a token)."""
+
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+
+NO_TOKENS = Tokens((), ())
 
 
 @dataclass
@@ -79,7 +91,7 @@ class Document:
     lang_confidence: float | None = None
     masked: list[Span] = field(default_factory=list)  # boilerplate: skipped by extraction
     sentences: list[Span] = field(default_factory=list)
-    tokens: list[Span] = field(default_factory=list)
+    tokens: Tokens | None = None  # set by the segment stage
     mentions: list[Mention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
@@ -92,6 +104,11 @@ class Document:
     # here are into this section's text); stages may then trade speed for memory
     section: Span | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc
+
+    @property
+    def token_offsets(self) -> Tokens:
+        """``tokens``; none before the segment stage has run."""
+        return self.tokens if self.tokens is not None else NO_TOKENS
 
     def is_masked(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` overlaps a masked (boilerplate) span."""

@@ -122,8 +122,8 @@ class DocView:
 
         self.doc = doc
         self.text = doc.text
-        self.starts: Sequence[int] = doc.tokens[0]  # type: ignore[index]
-        self.ends: Sequence[int] = doc.tokens[1]  # type: ignore[index]
+        self.starts: Sequence[int] = doc.token_offsets.starts
+        self.ends: Sequence[int] = doc.token_offsets.ends
         self.sentences = doc.sentences
         self.sent_starts = [s.start for s in doc.sentences]
         self.mentions = doc.mentions

@@ -224,7 +224,7 @@ class Events:
         published = parse_published(doc.published)
         ents = mention_entities(doc)
         text = doc.text
-        starts, ends = doc.tokens  # type: ignore[misc]
+        starts, ends = doc.token_offsets
         mention_starts = [m.start for m in doc.mentions]
         lower = document_lower(doc)
         # The story's last full date before the current sentence, for events without a

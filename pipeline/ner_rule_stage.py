@@ -204,7 +204,7 @@ class NerRules:
     def __call__(self, doc: Document) -> Document:
         if not doc.tokens:
             return doc  # no tokens: nothing the rules could read
-        starts, ends = doc.tokens  # type: ignore[misc]
+        starts, ends = doc.tokens
         data = RuleInput(clean_text(doc), starts, ends, doc.lang or "",
                          document_lower(doc))  # shared with the later stages
         doc.mentions = apply_rules(doc.mentions, data, self.skip_rules, doc.cache.get(FOUND),

@@ -165,7 +165,7 @@ def lower_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[s
 def document_lower(doc: Any) -> list[str]:
     """`lower_words` of a `Document`'s tokens, computed once per document."""
     if "lower" not in doc.cache:
-        doc.cache["lower"] = lower_words(doc.text, doc.tokens[0], doc.tokens[1])
+        doc.cache["lower"] = lower_words(doc.text, *doc.token_offsets)
     return doc.cache["lower"]
 
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from .clean import clean_text
-from .document import Document, Span
+from .document import Document, Span, Tokens
 from .stage_registry import register_stage
 
 CHUNK_CHARS = 100_000
@@ -129,7 +129,8 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
 class Segment:
     """Pipeline stage: sets ``doc.sentences`` (list of `Span`) and ``doc.tokens``.
 
-    ``doc.tokens`` is a pair of compact arrays ``(starts, ends)``; whitespace is not a token.
+    ``doc.tokens`` is a `Tokens` pair of compact arrays ``(starts, ends)``; whitespace is not
+    a token.
     """
 
     name = "segment"
@@ -149,7 +150,7 @@ class Segment:
             sentences.extend(Span(a, b) for a, b in zip((sent_s + c_start).tolist(),
                                                         (sent_e + c_start).tolist()))
         doc.sentences = sentences
-        doc.tokens = (starts, ends)  # type: ignore[assignment]
+        doc.tokens = Tokens(starts, ends)
         # spaCy's version is not in the record (it is not pinned, and the same input must
         # give the same bytes on any install); an --out-dir manifest records it
         doc.extractors["segment"] = f"spacy blank:{nlp.lang}"

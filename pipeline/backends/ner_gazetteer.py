@@ -140,7 +140,7 @@ class GazetteerNer:
 
     def find(self, doc: Document, text: str) -> list[Mention]:
         index = _index(doc.lang if doc.lang and doc.lang != "und" else "en")
-        starts, ends = doc.tokens  # type: ignore[misc]
+        starts, ends = doc.token_offsets
         lower_words: set[str] | None = None
         out: list[Mention] = []
         i, n = 0, len(starts)

@@ -106,7 +106,7 @@ class SpacyNer:
         for lang, idx in by_lang.items():
             nlp = self.load(lang)
             info = self._info[lang]
-            jobs = [(texts[i], docs[i].tokens[0], docs[i].tokens[1],  # type: ignore[index]
+            jobs = [(texts[i], docs[i].token_offsets.starts, docs[i].token_offsets.ends,
                      sentence_token_starts(docs[i])) for i in idx]
             found = [predict_many(model, jobs, info["confidence"], self.name, info.get("labels"))
                      for model in [nlp, *self._voters.get(lang, [])]]
@@ -188,7 +188,7 @@ def _model_info(path: Path, nlp: Any) -> dict[str, Any]:
 
 def sentence_token_starts(doc: Document) -> list[int]:
     """Token index at which each sentence of ``doc`` starts."""
-    starts = doc.tokens[0]  # type: ignore[index]
+    starts = doc.token_offsets.starts
     return [bisect.bisect_left(starts, s.start) for s in doc.sentences]
 
 

@@ -229,7 +229,7 @@ def lintas_sentences(doc: Document, text: str) -> list[list[tuple[int, int]]]:
     if not doc.tokens:
         return [[(s + m.start(), s + m.end()) for m in _TOKEN.finditer(text[s:e])]
                 for s, e in pieces]
-    starts, ends = doc.tokens  # type: ignore[misc]
+    starts, ends = doc.tokens
     out = []
     for s, e in pieces:
         a, b = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
