@@ -25,7 +25,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from .claims_learned import ClaimHeads, load_claim_heads
 from .docview import DocView, person_mention_before
@@ -33,7 +33,7 @@ from .document import Document, Entity, Mention, Span
 from .events_learned import DocStates, StatesReader
 from .lexicons import grammar, settings
 from .names import fold
-from .phrases import phrase_list, phrase_table
+from .phrases import PhraseIndex, phrase_list, phrase_table
 from .relations import mention_entities
 from .stage_registry import register_stage
 
@@ -135,9 +135,12 @@ class Claims:
         # the others (Bulgarian articles, "lah") never are
         enclitics = tuple(e for e in settings(lang).get("enclitics", "").split()
                           if e in finder.pronouns)
-        learned = (lambda: finder.learned(self.heads, states, enclitics, implicit_speaker)) \
-            if states is not None else list
-        lexicon = (lambda: finder.direct() + finder.reported() + finder.factual()) \
+        heads = self.heads  # not None where states are read (`reads_states`)
+        learned: Callable[[], list[Claim]] = \
+            (lambda: finder.learned(heads, states, enclitics, implicit_speaker)) \
+            if states is not None and heads is not None else list
+        lexicon: Callable[[], list[Claim]] = \
+            (lambda: finder.direct() + finder.reported() + finder.factual()) \
             if use_lexicon else list
         # the claims found first keep their content; the others only where it is free
         first, then = (learned, lexicon) if merge in ("learned", "learned_first") \
@@ -153,8 +156,8 @@ class Claims:
 class _Finder(DocView):
     """`DocView` plus the claims found so far and the lexicons that find them."""
 
-    def __init__(self, doc: Document, cues, quantities, words_of: dict[str, frozenset[str]],
-                 titles=None) -> None:
+    def __init__(self, doc: Document, cues: PhraseIndex, quantities: PhraseIndex,
+                 words_of: dict[str, frozenset[str]], titles: PhraseIndex | None = None) -> None:
         super().__init__(doc)
         self.cues = cues
         self.quantities = quantities
@@ -171,7 +174,7 @@ class _Finder(DocView):
         self.intro = self.complementizers | {":", ",", "–", "-", "—"}
         self.pronouns = words_of.get("pronoun", none)  # "dia", "он", "he": a person before
 
-    def cue_at(self, i: int):
+    def cue_at(self, i: int) -> tuple[int, int] | None:
         """(first, last) token of a reporting cue starting at token ``i``, else None."""
         if i >= len(self.starts):
             return None
@@ -213,7 +216,7 @@ class _Finder(DocView):
             k += 1  # "menteri energi Kazakhstan": a description; a person may still follow
         if fallback is not None:
             return Span(fallback.start, fallback.end), self.ents.get((fallback.start, fallback.end))
-        words = []
+        words: list[int] = []
         i = last + 1
         while i < len(self.starts) and len(words) < DESCRIPTION_WORDS and self.starts[i] < limit:
             w = self.word(i)
@@ -257,7 +260,7 @@ class _Finder(DocView):
             k -= 1
         return None
 
-    def described(self, m) -> tuple[Span, Entity | None]:
+    def described(self, m: Mention) -> tuple[Span, Entity | None]:
         """``m`` as a speaker: itself, or with the title before it when ``m`` is a place
         or organisation ("Menteri Energi Kazakhstan": the minister, not the country)."""
         span, ent = Span(m.start, m.end), self.ents.get((m.start, m.end))
@@ -352,9 +355,10 @@ class _Finder(DocView):
         boilerplate and overlaps no claim found before (with ``nest``: or holds those it
         overlaps whole, as an agency's attribution holds the statement it relays);
         ``cue``: its first and last token, or its span."""
-        content = _trim(self.text, content, self.intro)
-        if content is None or len(self.text[content.start:content.end].split()) < 3:
+        trimmed = _trim(self.text, content, self.intro)
+        if trimmed is None or len(self.text[trimmed.start:trimmed.end].split()) < 3:
             return None
+        content = trimmed
         if self.doc.is_masked(content.start, content.end) or not self.free(content, nest):
             return None
         bisect.insort(self.taken, content, key=lambda t: t.start)
@@ -369,11 +373,11 @@ class _Finder(DocView):
         bisect.insort(self.framed, first)
         if sp is not None and ent is None:
             words = self.text[sp.start:sp.end]
-            first = words.split()[0] if words.split() else ""
-            if first.lower() in self.pronouns:
+            lead = words.split()[0] if words.split() else ""
+            if lead.lower() in self.pronouns:
                 # "сказал он журналистам", "kata dia kepada wartawan": the pronoun, standing
                 # for the person named last before it
-                sp = Span(sp.start + words.index(first), sp.start + words.index(first) + len(first))
+                sp = Span(sp.start + words.index(lead), sp.start + words.index(lead) + len(lead))
                 ent = self.person_before(sp.start)
             else:
                 ent = self.named(words)
@@ -486,7 +490,7 @@ class _Finder(DocView):
         """Sentences, or the part of a sentence before someone's statement ("lebih dari 80
         persen minyak Kazakhstan diekspor … melalui Rusia, Putin … mengatakan …"), that state
         a quantity or a ranking about a name of the document."""
-        out = []
+        out: list[Claim] = []
         if not self.quantities:
             return out
         for sent in self.doc.sentences:

@@ -59,14 +59,14 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any
 
-from .dates import find_times, parse_published
+from .dates import TimeExpression, find_times, parse_published
 from .docview import person_mention_before
 from .document import Document, Entity, Mention, Span
 from .event_args import OWN_FIELD, merge_arguments
 from .event_features import pooled
 from .events_learned import EventHeads, StatesReader, load_heads
 from .lexicons import grammar
-from .phrases import PhraseMatch, document_lower, phrase_table
+from .phrases import PhraseIndex, PhraseMatch, document_lower, phrase_table
 from .relations import mention_entities
 from .stage_registry import register_stage
 
@@ -113,7 +113,7 @@ class Event:
     confidence: float = 0.5
 
 
-def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int = 0,
+def _modality(words: list[str], i: int, cues: PhraseIndex, reported: bool, clause_first: int = 0,
               noun_end: int | None = None, learned: str | None = None) -> str:
     """The modality of a trigger at index ``i`` of ``words``: a cue in the `CUE_WINDOW`
     words before it (nearest wins), else a planned or hypothetical cue earlier in its
@@ -123,7 +123,7 @@ def _modality(words: list[str], i: int, cues, reported: bool, clause_first: int 
     after the noun): "talks will continue", "преговорите ще продължат". Without a cue and
     outside what someone said, ``learned`` (the modality head's class) counts when it is
     planned, negated or hypothetical."""
-    found = None
+    found: str | None = None
     for k in range(max(0, i - CUE_WINDOW), i):
         hit = cues.match_at(words, k)
         if hit is not None and k + hit[0] <= i:
@@ -251,9 +251,11 @@ class Events:
             if a >= b:
                 continue
             hits = list(triggers.find(text, starts, ends, a, b, lower)) if triggers else []
-            read = states.sentence(sent.start, sent.end) if heads is not None else None
+            # (``heads`` is not None exactly when ``states`` is not None)
+            read = states.sentence(sent.start, sent.end) \
+                if heads is not None and states is not None else None
             learned: dict[int, float] = {}  # id(hit) -> the head's probability
-            if use_learned and read is not None:
+            if use_learned and heads is not None and read is not None:
                 hits, learned = _merge(hits, heads, read, text, sent, starts, ends, self.merge)
             elif not use_lexicon:
                 hits = []
@@ -270,9 +272,10 @@ class Events:
             asides = [m.span() for m in _ASIDE.finditer(text, sent.start, sent.end)]
             lo_mark = bisect.bisect_left(claim_marks, sent.start)
             bounds = sorted(bounds + claim_marks[lo_mark:bisect.bisect_left(claim_marks, sent.end)])
-            seen: set[tuple[str, str | None]] = set()
+            seen: set[tuple[str | int | None, ...]] = set()
             sent_events: list[Event] = []
-            sent_times: dict[bool, list] = {}  # the sentence's time expressions, once
+            # the sentence's time expressions, once
+            sent_times: dict[bool, list[TimeExpression]] = {}
             for hit in hits:
                 if any(s <= hit.start < e for s, e in inside):
                     continue  # "Amerika Serikat" is a name, not an alliance
@@ -284,7 +287,9 @@ class Events:
                     feats = pooled(read[1], read[0], hit.start - sent.start,
                                    hit.end - sent.start)
                 if id(hit) in learned and not mode:
-                    mode = heads.predict_mode(feats, event_type) or ""  # type: ignore[union-attr]
+                    # a learned hit: the heads read the sentence and pooled its features
+                    assert heads is not None and feats is not None
+                    mode = heads.predict_mode(feats, event_type) or ""
                 # a learned trigger is an event of its own; lexicon phrases of one type and
                 # mode in a sentence are one event
                 key = (event_type, mode or None) + ((hit.start,) if id(hit) in learned else ())
@@ -370,7 +375,7 @@ class Events:
         enc, x = read
         found = heads.arguments(text[sent.start:sent.end], enc, x, hit.start - sent.start,
                                 hit.end - sent.start)
-        learned = []
+        learned: list[tuple[str, int, int]] = []
         for s, e, role in found:
             if role in OWN_FIELD:
                 continue
@@ -394,7 +399,7 @@ class Events:
 
 
 def _merge(lexicon: list[PhraseMatch], heads: EventHeads, read: tuple[Any, Any], text: str,
-           sent: Span, starts: list[int], ends: list[int],
+           sent: Span, starts: Sequence[int], ends: Sequence[int],
            merge: str) -> tuple[list[PhraseMatch], dict[int, float]]:
     """The sentence's hits: ``lexicon`` hits (left out with ``merge`` "learned", where they
     still lend their modes) and the heads' triggers combined by ``merge``, in text order, and for each learned hit (by ``id``) its probability. A learned trigger
@@ -434,7 +439,7 @@ def _last_full_date(times: list[Any]) -> Any:
     return last
 
 
-def _clause_bounds(text: str, starts, a: int, b: int, words: list[str], sent: Span,
+def _clause_bounds(text: str, starts: Sequence[int], a: int, b: int, words: list[str], sent: Span,
                    words_of: dict[str, frozenset[str]]) -> list[int]:
     """Sorted offsets in ``sent`` where a clause ends or begins (marks and clause words)."""
     out = [m.start() for m in _CLAUSE_MARK.finditer(text, sent.start, sent.end)]
@@ -461,7 +466,7 @@ def _clause(bounds: list[int], t_start: int, t_end: int, sent: Span) -> tuple[in
 def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
                ents: dict[tuple[int, int], Entity], sent: Span,
                words_of: dict[str, frozenset[str]], noun: bool = False, mode: str = "",
-               purpose: bool = False, units=None,
+               purpose: bool = False, units: PhraseIndex | None = None,
                goods: tuple[tuple[int, int], ...] = (),
                subject: Argument | None = None) -> list[Argument]:
     """Actor, location and counterparts of a trigger among the sentence's names.

@@ -166,7 +166,8 @@ def document_lower(doc: Any) -> list[str]:
     """`lower_words` of a `Document`'s tokens, computed once per document."""
     if "lower" not in doc.cache:
         doc.cache["lower"] = lower_words(doc.text, *doc.token_offsets)
-    return doc.cache["lower"]
+    lower: list[str] = doc.cache["lower"]
+    return lower
 
 
 @lru_cache(maxsize=64)

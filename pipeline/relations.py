@@ -88,15 +88,16 @@ def positions(doc: Document, view: _View, ents: dict[tuple[int, int], Entity]) -
         # or after it: "Vladimir Putin, Presiden Rusia"
         j = view.token(m.end)
         if found is None and j < len(view.starts) and view.word(j) == ",":
-            hit = titles.match_at(view.lower, j + 1)
-            if hit is not None:
-                n = hit[0]
+            after = titles.match_at(view.lower, j + 1)
+            if after is not None:
+                n = after[0]
                 a, b = j + 1, j + n
                 last = b
                 while last + 1 < len(view.starts) and last - b < MAX_TITLE_GAP and view.links(last + 1) \
                         and view.ends[last + 1] <= sent.end:
                     last += 1
-                found = (PhraseMatch(a, b, view.starts[a], view.ends[b], hit[1], hit[2]), b + 1, last)
+                found = (PhraseMatch(a, b, view.starts[a], view.ends[b], after[1], after[2]),
+                         b + 1, last)
         if found is None:
             continue
         hit, gap_first, gap_last = found
@@ -226,8 +227,8 @@ def affiliations(doc: Document, view: _View,
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
-    best: dict[tuple, Relation] = {}
-    order = []
+    best: dict[tuple[str, int, int, str | None], Relation] = {}
+    order: list[tuple[str, int, int, str | None]] = []
     for r in relations:
         key = (r.label, id(r.head), id(r.tail), r.value)
         if key not in best:

@@ -204,7 +204,8 @@ def _punct_hashes(vocab: Any) -> Any:
     """Hashes of spaCy's sentencizer punctuation (sentence-final characters), as an array."""
     import numpy as np
     from spacy.pipeline.sentencizer import Sentencizer
-    from spacy.strings import hash_string
+    # spacy/strings.pyi does not declare hash_string (it is in the compiled module)
+    from spacy.strings import hash_string  # type: ignore[attr-defined]
 
     key = id(vocab.strings)
     if key not in _PUNCT_HASHES:
@@ -230,7 +231,7 @@ def sentence_starts(orth: Any, is_punct: Any, punct: Any) -> Any:
     starts = np.zeros(len(orth), dtype=bool)
     if len(pos) > 1:
         # finals seen strictly between consecutive plain tokens
-        between = count[pos[1:] - 1] - count[pos[:-1]]
+        between: Any = count[pos[1:] - 1] - count[pos[:-1]]
         starts[pos[1:][between > 0]] = True
     if len(pos):
         # a plain token after leading punctuation that includes a final one

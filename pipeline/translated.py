@@ -54,7 +54,7 @@ class Shadow:
         """The sentence whose English holds the shadow offset ``pos``."""
         return max(0, bisect.bisect_right(self.at, pos) - 1)
 
-    def map(self, span: Span | None, key: str | None = None, whole: bool = False,
+    def map(self, span: Span | Mention | None, key: str | None = None, whole: bool = False,
             gap: int = 1) -> TranslatedSpan | None:
         """``span`` of the English in the original text (None where it does not map;
         ``key``, ``gap``: as `SentencePair.map` takes them; ``gap`` 0 for a trigger or a
@@ -230,7 +230,8 @@ class ThroughTranslation:
     def __call__(self, doc: Document) -> Document:
         shadow: Shadow | None = doc.cache.get(SHADOW)
         if shadow is None:
-            return self.stage(doc)
+            plain: Document = self.stage(doc)
+            return plain
         shadow.doc = self.stage(shadow.doc)
         if self.name not in CARRY:
             doc = self.stage(doc)
