@@ -436,7 +436,7 @@ class _Finder(DocView):
         out = []
         for sent in self.doc.sentences:
             a, b = self.token(sent.start), self.token(sent.end)
-            hits = list(self.cues.find(self.text, self.starts, self.ends, a, b, self.lower))
+            hits = list(self.cues.find(self.tokens, a, b))
             # "X заяви, че …, предаде БТА.": a statement ends where an agency's relay begins
             relays = [self.starts[h.first - 1] for h in hits
                       if h.first > a + 2 and self.word(h.first - 1) == ","
@@ -505,7 +505,7 @@ class _Finder(DocView):
                 continue  # about nothing the document names
             words = self.lower
             found = False
-            for hit in self.quantities.find(self.text, self.starts, self.ends, a, b, words):
+            for hit in self.quantities.find(self.tokens, a, b):
                 kind = hit.value[0] if hit.value else "unit"
                 j = hit.first
                 if kind == "ranking" or (j > a and _NUMBER.search(words[j - 1])):

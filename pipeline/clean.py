@@ -56,31 +56,9 @@ class Clean:
         return doc
 
 
-_NOT_BREAK = re.compile(r"[^\r\n]")
-
-
-def blank_spans(text: str, spans: list[Span]) -> str:
-    """``text`` with ``spans`` replaced by spaces (line breaks kept): same length."""
-    if not spans:
-        return text
-    parts = []
-    pos = 0
-    for span in sorted(spans, key=lambda s: s.start):
-        start = max(span.start, pos)
-        parts.append(text[pos:start])
-        parts.append(_NOT_BREAK.sub(" ", text[start:span.end]))
-        pos = max(pos, span.end)
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
 def clean_text(doc: Document) -> str:
     """The text with masked spans replaced by spaces: same length, same offsets.
 
     Computed once per document and kept on it (stages after `clean` all read it).
     """
-    cached = doc.cache.get("clean_text")
-    if cached is None or cached[0] != len(doc.masked):
-        cached = (len(doc.masked), blank_spans(doc.text, doc.masked))
-        doc.cache["clean_text"] = cached
-    return cached[1]
+    return doc.clean_text()

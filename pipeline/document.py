@@ -7,9 +7,11 @@ sentences, tokens, mentions) is a pair of character offsets into that text, end 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
+
+from .tokens import Tokens
 
 
 @dataclass
@@ -20,15 +22,25 @@ class Span:
     end: int
 
 
-class Tokens(NamedTuple):
-    """A document's tokens (`pipeline.segment`): token ``i`` is ``text[starts[i]:ends[i]]``,
-    in text order, as two compact arrays (whitespace is not a token)."""
-
-    starts: Sequence[int]
-    ends: Sequence[int]
-
-
 NO_TOKENS = Tokens((), ())
+
+
+_NOT_BREAK = re.compile(r"[^\r\n]")
+
+
+def blank_spans(text: str, spans: list[Span]) -> str:
+    """``text`` with ``spans`` replaced by spaces (line breaks kept): same length."""
+    if not spans:
+        return text
+    parts = []
+    pos = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        start = max(span.start, pos)
+        parts.append(text[pos:start])
+        parts.append(_NOT_BREAK.sub(" ", text[start:span.end]))
+        pos = max(pos, span.end)
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 @dataclass
@@ -103,24 +115,46 @@ class Document:
     # where this document lies in a longer one that `pipeline.sections` cut up (offsets
     # here are into this section's text); stages may then trade speed for memory
     section: Span | None = None
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per doc
+    # data one stage leaves for a later one, under the key its module names (the NER
+    # backends' own mentions, the encoder's states, a translation's shadow document)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # what `masked` gives, built on first use: (the list it was built from, the masks'
+    # starts, the text with the masks blanked); `masked` is replaced, never changed in place
+    _masks: tuple[list[Span], list[int], str | None] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def token_offsets(self) -> Tokens:
         """``tokens``; none before the segment stage has run."""
         return self.tokens if self.tokens is not None else NO_TOKENS
 
+    def _mask_data(self) -> tuple[list[Span], list[int], str | None]:
+        masks = self._masks
+        if masks is None or masks[0] is not self.masked:
+            # masks come in text order and never overlap (one per line at most)
+            masks = self._masks = (self.masked, [m.start for m in self.masked], None)
+        return masks
+
     def is_masked(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` overlaps a masked (boilerplate) span."""
         if not self.masked:
             return False
-        starts = self.cache.get("mask_starts")
-        if starts is None or len(starts) != len(self.masked):
-            # masks come in text order and never overlap (one per line at most)
-            starts = [m.start for m in self.masked]
-            self.cache["mask_starts"] = starts
+        starts = self._mask_data()[1]
         i = bisect.bisect_left(starts, end)  # masks starting before `end`
         return i > 0 and self.masked[i - 1].end > start
+
+    def clean_text(self) -> str:
+        """The text with the masked spans blanked (`blank_spans`): same length, same
+        offsets. Computed once for the document's masks."""
+        masked, starts, text = self._mask_data()
+        if text is None:
+            text = blank_spans(self.text, masked)
+            self._masks = (masked, starts, text)
+        return text
+
+    def forget_clean_text(self) -> None:
+        """Drop the memoised `clean_text` (a long document's sections each have their own)."""
+        self._masks = None
 
 
 @dataclass

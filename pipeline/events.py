@@ -66,7 +66,7 @@ from .event_args import OWN_FIELD, merge_arguments
 from .event_features import pooled
 from .events_learned import EventHeads, StatesReader, load_heads
 from .lexicons import grammar
-from .phrases import PhraseIndex, PhraseMatch, document_lower, phrase_table
+from .phrases import PhraseIndex, PhraseMatch, phrase_table
 from .relations import mention_entities
 from .stage_registry import register_stage
 
@@ -226,7 +226,8 @@ class Events:
         text = doc.text
         starts, ends = doc.token_offsets
         mention_starts = [m.start for m in doc.mentions]
-        lower = document_lower(doc)
+        tokens = doc.token_offsets
+        lower = tokens.lower
         # The story's last full date before the current sentence, for events without a
         # time of their own. Sentences are searched for it only when an event needs it,
         # newest first: `undated` holds those after `last_date`'s not yet searched.
@@ -250,7 +251,7 @@ class Events:
             a, b = bisect.bisect_left(starts, sent.start), bisect.bisect_left(starts, sent.end)
             if a >= b:
                 continue
-            hits = list(triggers.find(text, starts, ends, a, b, lower)) if triggers else []
+            hits = list(triggers.find(tokens, a, b)) if triggers else []
             # (``heads`` is not None exactly when ``states`` is not None)
             read = states.sentence(sent.start, sent.end) \
                 if heads is not None and states is not None else None
@@ -266,7 +267,7 @@ class Events:
             names = doc.mentions[bisect.bisect_left(mention_starts, sent.start):
                                  bisect.bisect_left(mention_starts, sent.end)]
             inside = [(m.start, m.end) for m in names]
-            goods = list(commodities.find(text, starts, ends, a, b, lower))
+            goods = list(commodities.find(tokens, a, b))
             good_spans = tuple((g.start, g.end) for g in goods)
             bounds = _clause_bounds(text, starts, a, b, words, sent, words_of)
             asides = [m.span() for m in _ASIDE.finditer(text, sent.start, sent.end)]

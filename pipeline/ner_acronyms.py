@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from collections.abc import Sequence
 
 from .document import Mention
+from .gazetteer import names_for
+from .tokens import Tokens
 from .ner_rules import place_words
 
 MAX_ACRONYM = 4  # letters
@@ -27,13 +28,10 @@ def _acronym(word: str) -> bool:
     return 2 <= len(word) <= MAX_ACRONYM and word.isalpha() and word.isupper()
 
 
-def acronym_organisations(mentions: list[Mention], text: str, starts: Sequence[int],
-                          ends: Sequence[int], lang: str,
-                          lower: Sequence[str] | None = None) -> list[Mention]:
+def acronym_organisations(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """LOC mentions unknown to the gazetteer that start with an acronym and hold no place
     are ORG (see the module's doc)."""
-    from .gazetteer import names_for
-
+    lang = view.lang
     places, place_word = names_for(lang or "en"), place_words(lang)  # both cached
     out = []
     for m in mentions:

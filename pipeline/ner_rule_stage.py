@@ -25,10 +25,8 @@ mention (the gazetteer's) takes the identity that mention knows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from .clean import clean_text
 from .document import Document, Mention
 from .errors import PipelineConfigError
 from .lexicons import settings
@@ -39,71 +37,16 @@ from .ner_rules import (company_names, consistent_persons, cued_organisations,
 from .ner_stage import FOUND, lend_identity, merge_mentions
 from .ner_works import work_titles
 from .propagate import propagate, repeated_names
-from .phrases import document_lower, lower_words
 from .stage_registry import register_stage
+from .tokens import Tokens
 
 
-@dataclass(frozen=True)
-class RuleInput:
-    """What a rule reads besides the mentions: the document's cleaned text (boilerplate
-    blanked, same offsets), its token offsets, its language and its lower-cased tokens."""
+# A rule reads the document's tokens (`Tokens`: the cleaned text, its token offsets, the
+# shared tables, the language) and returns the mentions it changed, or its input as it is
+# when it has nothing to do.
+Rule = Callable[[list[Mention], Tokens], list[Mention]]
 
-    text: str
-    starts: Sequence[int]
-    ends: Sequence[int]
-    lang: str
-    lower: Sequence[str]
-
-    @classmethod
-    def of(cls, text: str, starts: Sequence[int], ends: Sequence[int],
-           lang: str) -> RuleInput:
-        """The input for a text outside a document (tests, tools)."""
-        return cls(text, starts, ends, lang, lower_words(text, starts, ends))
-
-
-Rule = Callable[[list[Mention], RuleInput], list[Mention]]
-
-# The rules in the order they run: name -> rule. The language data each one reads is in
-# brackets; without it (or without what it looks for in the text) a rule changes nothing.
-RULES: dict[str, Rule] = {
-    # halves of a hyphenated name joined, a name widened over a hyphen (no data)
-    "join_hyphenated": lambda ms, d: join_hyphenated(ms, d.text, d.starts, d.ends, d.lang),
-    # company names before a legal form (xx/org_tails.txt)
-    "legal_form_names": lambda ms, d: legal_form_names(ms, d.text, d.starts, d.ends),
-    # organisation words make a name ORG (org_heads.txt, org_tails.txt, also xx/)
-    "organisation_labels": lambda ms, d: organisation_labels(ms, d.lang),
-    # place words make a name LOC (place_heads.txt, place_tails.txt)
-    "place_labels": lambda ms, d: place_labels(ms, d.lang, d.text),
-    # quoted names with their legal form, short names in brackets (xx/org_tails.txt)
-    "company_names": lambda ms, d: company_names(ms, d.text, d.starts, d.ends, d.lang, d.lower),
-    # persons after a title (titles.txt, settings.tsv name_right_after_title)
-    "title_persons": lambda ms, d: title_persons(ms, d.text, d.starts, d.ends, d.lang, d.lower),
-    # names introduced as organisations (org_cues.txt)
-    "cued_organisations": lambda ms, d: cued_organisations(ms, d.text, d.starts, d.ends,
-                                                           d.lang, d.lower),
-    # organisations cut short before their place or organisation word (org_*.txt,
-    # grammar.tsv joiners)
-    "extend_organisations": lambda ms, d: extend_organisations(ms, d.text, d.starts, d.ends,
-                                                               d.lang, d.lower),
-    # one-word places that are persons by the document's evidence (claim_cues.tsv,
-    # titles.txt; surnames need no data)
-    "consistent_persons": lambda ms, d: consistent_persons(ms, d.text, d.starts, d.ends,
-                                                           d.lang, d.lower),
-    # acronym-led names that hold no place are ORG (place words)
-    "acronym_organisations": lambda ms, d: acronym_organisations(ms, d.text, d.starts, d.ends,
-                                                                 d.lang, d.lower),
-    # titles of works are no names (work_cues.txt; a year in brackets needs no data)
-    "work_titles": lambda ms, d: work_titles(ms, d.text, d.starts, d.ends, d.lang, d.lower),
-    # a name tagged whole is whole at its repeats that the model cut into smaller names
-    # (no data)
-    "repeated_names": lambda ms, d: repeated_names(ms, d.text, d.starts, d.ends, "rules"),
-    # the names the rules made spread to their untagged repeats ("Juru Bicara Kremlin
-    # Dmitry Peskov" … "kata Peskov"; no data)
-    "propagate_rules": lambda ms, d: propagate_rule_names(ms, d),
-}
-
-
-def propagate_rule_names(mentions: list[Mention], data: RuleInput) -> list[Mention]:
+def propagate_rule_names(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """``mentions`` plus the untagged repeats of the names the rules made (source
     ``rules``), and a rule-made person's surname alone (`pipeline.propagate`). Only those:
     spreading the models' own names too cost F1 with the transformer (Slovene -0.8,
@@ -112,10 +55,46 @@ def propagate_rule_names(mentions: list[Mention], data: RuleInput) -> list[Menti
     ruled = [m for m in mentions if m.source == "rules"]
     if not ruled:
         return mentions
-    spread = propagate(ruled, data.text, data.starts, data.ends, "rules")
+    spread = propagate(ruled, view, "rules")
     known = {id(m) for m in ruled}
     new = [m for m in spread if id(m) not in known]
     return mentions + new if new else mentions
+
+
+# The rules in the order they run: name -> rule. The language data each one reads is in
+# brackets; without it (or without what it looks for in the text) a rule changes nothing.
+RULES: dict[str, Rule] = {
+    # halves of a hyphenated name joined, a name widened over a hyphen (no data)
+    "join_hyphenated": join_hyphenated,
+    # company names before a legal form (xx/org_tails.txt)
+    "legal_form_names": legal_form_names,
+    # organisation words make a name ORG (org_heads.txt, org_tails.txt, also xx/)
+    "organisation_labels": lambda ms, v: organisation_labels(ms, v.lang),
+    # place words make a name LOC (place_heads.txt, place_tails.txt)
+    "place_labels": lambda ms, v: place_labels(ms, v.lang, v.text),
+    # quoted names with their legal form, short names in brackets (xx/org_tails.txt)
+    "company_names": company_names,
+    # persons after a title (titles.txt, settings.tsv name_right_after_title)
+    "title_persons": title_persons,
+    # names introduced as organisations (org_cues.txt)
+    "cued_organisations": cued_organisations,
+    # organisations cut short before their place or organisation word (org_*.txt,
+    # grammar.tsv joiners)
+    "extend_organisations": extend_organisations,
+    # one-word places that are persons by the document's evidence (claim_cues.tsv,
+    # titles.txt; surnames need no data)
+    "consistent_persons": consistent_persons,
+    # acronym-led names that hold no place are ORG (place words)
+    "acronym_organisations": acronym_organisations,
+    # titles of works are no names (work_cues.txt; a year in brackets needs no data)
+    "work_titles": work_titles,
+    # a name tagged whole is whole at its repeats that the model cut into smaller names
+    # (no data)
+    "repeated_names": lambda ms, v: repeated_names(ms, v, "rules"),
+    # the names the rules made spread to their untagged repeats ("Juru Bicara Kremlin
+    # Dmitry Peskov" … "kata Peskov"; no data)
+    "propagate_rules": propagate_rule_names,
+}
 
 
 def rules_off(lang: str) -> frozenset[str]:
@@ -124,7 +103,7 @@ def rules_off(lang: str) -> frozenset[str]:
     return frozenset(settings(lang).get("ner_rules_off", "").split())
 
 
-def apply_rules(mentions: list[Mention], data: RuleInput, skip: frozenset[str] = frozenset(),
+def apply_rules(mentions: list[Mention], view: Tokens, skip: frozenset[str] = frozenset(),
                 found: list[list[Mention]] | None = None,
                 language_offs: bool = True) -> list[Mention]:
     """``mentions`` after the rules of `RULES` in order, but those named in ``skip`` (and,
@@ -136,10 +115,10 @@ def apply_rules(mentions: list[Mention], data: RuleInput, skip: frozenset[str] =
     merge = _Settle(found or [])
     mentions = merge(mentions)
     if language_offs:
-        skip = skip | rules_off(data.lang)
+        skip = skip | rules_off(view.lang)
     for name, rule in RULES.items():
         if name not in skip:
-            out = rule(mentions, data)
+            out = rule(mentions, view)
             if out is not mentions:  # a rule with nothing to do returns its input as it is
                 mentions = merge(out)
     return mentions
@@ -204,9 +183,7 @@ class NerRules:
     def __call__(self, doc: Document) -> Document:
         if not doc.tokens:
             return doc  # no tokens: nothing the rules could read
-        starts, ends = doc.tokens
-        data = RuleInput(clean_text(doc), starts, ends, doc.lang or "",
-                         document_lower(doc))  # shared with the later stages
-        doc.mentions = apply_rules(doc.mentions, data, self.skip_rules, doc.cache.get(FOUND),
+        # the segment stage's tokens, cut from the cleaned text in the document's language
+        doc.mentions = apply_rules(doc.mentions, doc.tokens, self.skip_rules, doc.cache.get(FOUND),
                                    self.language_offs)
         return doc

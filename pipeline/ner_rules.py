@@ -36,9 +36,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .docview import token_index, token_owners, token_words
+from .docview import token_owners
 from .document import Mention
-from .lexicons import lexicon_path, read_lines, settings
+from .tokens import Tokens
+from .gazetteer import names_for
+from .lexicons import grammar, lexicon_path, read_lines, settings
+from .names import name_key
+from .phrases import phrase_list, phrase_table
+from .place_index import fuzzy_place
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,14 @@ def _hyphen_joins(text: str, starts: Sequence[int], ends: Sequence[int], k: int)
             and _is_name_word(text[starts[k + 1]:ends[k + 1]]))
 
 
-def join_hyphenated(mentions: list[Mention], text: str, starts: Sequence[int],
-                    ends: Sequence[int], lang: str = "") -> list[Mention]:
+def join_hyphenated(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """Mentions joined over hyphens that glue them, without spaces, to capitalized words.
 
     Two mentions glued by a hyphen become one ("Kassym" + "Jomart Tokayev"), except two
     places that are not one known place together (a route: "Лондон-Пловдив"); a mention
     glued to a capitalized word no mention covers is widened over it ("Samruk-Kazyna").
-    ``starts``/``ends`` are the document's token offsets.
     """
+    text, starts, ends, lang = view.text, view.starts, view.ends, view.lang
     if not mentions:
         return mentions
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
@@ -104,7 +108,7 @@ def join_hyphenated(mentions: list[Mention], text: str, starts: Sequence[int],
                                min(prev.confidence, m.confidence))
             continue
         joined.append(m)
-    index = token_index(starts)
+    index = view.index
     last_index = {e: i for i, e in enumerate(ends)}
     covered = {i for m in joined if m.start in index and m.end in last_index
                for i in range(index[m.start], last_index[m.end] + 1)}
@@ -138,7 +142,6 @@ def _may_join(left: Mention, right: Mention, text: str, lang: str) -> bool:
     """False for two places that are not, together, the name of one known place."""
     if left.label != "LOC" or right.label != "LOC":
         return True
-    from .gazetteer import names_for
 
     return text[left.start:right.end] in names_for(lang or "en")
 
@@ -203,18 +206,18 @@ def place_labels(mentions: list[Mention], lang: str, text: str = "") -> list[Men
 MAX_NAME_WORDS = 4
 
 
-def legal_form_names(mentions: list[Mention], text: str, starts: Sequence[int],
-                     ends: Sequence[int]) -> list[Mention]:
+def legal_form_names(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """``mentions`` plus company names the model missed: up to `MAX_NAME_WORDS` capitalized
     words right before a legal form of ``xx/org_tails.txt`` ("Cove Capital LLC")."""
+    text, starts, ends = view.text, view.starts, view.ends
     forms = org_words("xx").tails
     if not forms:
         return mentions
     covered = bytearray(len(starts))
-    for i in token_owners(mentions, starts)[1]:
+    for i in token_owners(mentions, view)[1]:
         covered[i] = 1
     added = []
-    words = token_words(text, starts, ends)
+    words = view.words
     for j in [k for k, w in enumerate(words) if w in forms]:  # the legal forms, at C speed
         if j == 0 or covered[j]:
             continue
@@ -234,9 +237,7 @@ def legal_form_names(mentions: list[Mention], text: str, starts: Sequence[int],
 MAX_TITLE_NAME_WORDS = 3
 
 
-def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
-                  ends: Sequence[int], lang: str,
-                  lower: Sequence[str] | None = None) -> list[Mention]:
+def title_persons(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """``mentions`` plus persons named right after a title that the model missed.
 
     News names people with their position: "Juru Bicara Kremlin Dmitry Peskov",
@@ -256,16 +257,15 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     split in two, when its first words are a country or the rest is a person the document
     names elsewhere.
     """
-    from .gazetteer import names_for
-    from .phrases import lower_words, phrase_list
+    text, starts, ends, lang = view.text, view.starts, view.ends, view.lang
 
     titles = phrase_list(lang, "titles.txt")
     if not titles or not len(starts):
         return mentions
-    lower = lower_words(text, starts, ends) if lower is None else lower
+    lower = view.lower
     heads = org_words(lang).heads
     direct = settings(lang).get("name_right_after_title") == "yes"
-    hits = list(titles.find(text, starts, ends, lower=lower))
+    hits = list(titles.find(view))
     # a name inside a title is the title's word ("Secretary of [State]"), unless a place
     # the gazetteer knows
     hit_starts = [h.start for h in hits]  # sorted, non-overlapping: one bisection each
@@ -277,7 +277,7 @@ def title_persons(mentions: list[Mention], text: str, starts: Sequence[int],
     inside = {id(m) for m in mentions if m.canonical is None and in_title(m)}
     if inside:
         mentions = [m for m in mentions if id(m) not in inside]
-    index, owner = token_owners(mentions, starts)
+    index, owner = token_owners(mentions, view)
     places = names_for(lang or "en")
     persons = {m.text for m in mentions if m.label == "PER" and " " in m.text}
     added = []
@@ -420,8 +420,6 @@ def _place_and_person(m: Mention, text: str, places: dict, persons: set[str],
         place = " ".join(parts[:n])
         found = places.get(place, [None])[0]
         if found is None and n == 1:
-            from .backends.ner_gazetteer import fuzzy_place
-
             found = fuzzy_place(lang or "en", place)  # "Kazakhtan": Kazakhstan misspelled
         if (found is not None and found.kind == "country") or " ".join(rest) in persons:
             loc = Mention(m.start, m.start + len(place), place, "LOC",
@@ -438,9 +436,7 @@ def _after(m: Mention, starts: Sequence[int], k: int) -> int:
     return k
 
 
-def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int],
-                       ends: Sequence[int], lang: str,
-                       lower: Sequence[str] | None = None) -> list[Mention]:
+def consistent_persons(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """One-word names the model called LOC that are persons by the document's own evidence
     become PER, with all their repeats:
 
@@ -454,7 +450,7 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
     [Lahadalia]") is the rest of that person's name: the two become one mention. Places the gazetteer knows (with a
     canonical identity) are never changed.
     """
-    from .phrases import lower_words, phrase_list, phrase_table
+    text, starts, ends, lang = view.text, view.starts, view.ends, view.lang
 
     def unknown_word(m: Mention) -> bool:
         # only LOC: organisations speak ("съобщи Ройтерс") and lend names to people
@@ -469,8 +465,8 @@ def consistent_persons(mentions: list[Mention], text: str, starts: Sequence[int]
     persons = {m.text for m in candidates if m.text in surnames}
     cues, titles = phrase_table(lang, "claim_cues.tsv"), phrase_list(lang, "titles.txt")
     if cues or titles:
-        lower = lower_words(text, starts, ends) if lower is None else lower
-        index = token_index(starts)
+        lower = view.lower
+        index = view.index
         for m in candidates:
             i = index.get(m.start)
             if i is None or i == 0:
@@ -526,9 +522,7 @@ def _ends_before(table, lower: Sequence[str], i: int) -> bool:
 MAX_CUE_GAP = 3  # lower-case words between an organisation cue and its name
 
 
-def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int],
-                       ends: Sequence[int], lang: str,
-                       lower: Sequence[str] | None = None) -> list[Mention]:
+def cued_organisations(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """Names introduced as organisations are ORG ("perusahaan nuklir negara Rusia Rosatom",
     "dana kekayaan negara Kazakhstan, Samruk-Kazyna", "компанията Газпром").
 
@@ -539,18 +533,17 @@ def cued_organisations(mentions: list[Mention], text: str, starts: Sequence[int]
     компанията Майкъл О'Лиъри"), or up to four capitalized words that no mention covers, right after
     the cue or its place. A cue written with a capital is the name's own first word.
     """
-    from .gazetteer import names_for
-    from .phrases import lower_words, phrase_list
+    text, starts, ends, lang = view.text, view.starts, view.ends, view.lang
 
     cues = phrase_list(lang, "org_cues.txt")
     if not cues or not len(starts):
         return mentions
     places = names_for(lang or "en")
-    index, owner = token_owners(mentions, starts)
-    lower = lower_words(text, starts, ends) if lower is None else lower
+    index, owner = token_owners(mentions, view)
+    lower = view.lower
     replace: dict[int, list[Mention]] = {}
     added: list[Mention] = []
-    for hit in cues.find(text, starts, ends, lower=lower):
+    for hit in cues.find(view):
         if not text[hit.start:hit.end].islower():
             continue  # "Lembaga Pendidikan …": the cue word is the name's own first word
         k = hit.last + 1
@@ -616,9 +609,7 @@ def _split_place(m: Mention, text: str, places: dict) -> list[Mention]:
 MAX_ORG_RUN = 8  # tokens an organisation's name may continue over before its place
 
 
-def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[int],
-                         ends: Sequence[int], lang: str,
-                         lower: Sequence[str] | None = None) -> list[Mention]:
+def extend_organisations(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """Organisation names the model cut short before their place are made whole.
 
     Long institution names list their portfolios and end with their country:
@@ -635,17 +626,16 @@ def extend_organisations(mentions: list[Mention], text: str, starts: Sequence[in
     names starting with organisation words is split: "[Institut Kemajuan Teknologi Korea dan
     Pusat Peramalan Teknologi Nasional Kazakhstan]".
     """
-    from .lexicons import grammar
-    from .phrases import lower_words
+    text, starts, ends, lang = view.text, view.starts, view.ends, view.lang
 
     words = org_words(lang)
     heads = words.heads
     joiners = grammar(lang).get("joiner", frozenset())
     if not (heads or words.tails) or not len(starts):
         return mentions
-    lower = lower_words(text, starts, ends) if lower is None else lower
+    lower = view.lower
     mentions = _split_joined_organisations(mentions, text, heads, joiners)
-    index, owner = token_owners(mentions, starts)
+    index, owner = token_owners(mentions, view)
     replace: dict[int, list[Mention]] = {}
     for m in mentions:
         if m.label != "ORG":
@@ -703,9 +693,7 @@ _OPENING = "„“\"«"
 _CLOSING = "“”\"»"
 
 
-def company_names(mentions: list[Mention], text: str, starts: Sequence[int],
-                  ends: Sequence[int], lang: str,
-                  lower: Sequence[str] | None = None) -> list[Mention]:
+def company_names(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """Company names written with quotation marks and a legal form, and short names in
     brackets:
 
@@ -714,7 +702,7 @@ def company_names(mentions: list[Mention], text: str, starts: Sequence[int],
     - "PT Aneka Tambang Tbk (Antam)", "Kementerian ESDM (KESDM)": a name in brackets right
       after an organisation is its short form: same label, same entity.
     """
-    from .names import name_key
+    text = view.text
 
     forms = org_words("xx").tails
     out: list[Mention] = []

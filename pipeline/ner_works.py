@@ -25,25 +25,26 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from .docview import token_owners, token_words
+from .docview import token_owners
 from .document import Mention
+from .phrases import phrase_list
+from .tokens import Tokens
 
 MAX_GAP = 2  # lower-case words between a work noun and its quoted title
 MAX_TITLE_TOKENS = 12
 _QUOTES = frozenset('"“”„«»‘’\'`')
 
 
-def work_titles(mentions: list[Mention], text: str, starts: Sequence[int],
-                ends: Sequence[int], lang: str,
-                lower: Sequence[str] | None = None) -> list[Mention]:
+def work_titles(mentions: list[Mention], view: Tokens) -> list[Mention]:
     """``mentions`` without the titles of works (see the module's doc)."""
+    starts = view.starts
     if not mentions or not len(starts):
         return mentions
-    _, owner = token_owners(mentions, starts)
-    words = token_words(text, starts, ends)
+    _, owner = token_owners(mentions, view)
+    words = view.words
     dropped = {id(m) for m in mentions
                if m.canonical is None and _year_follows(m, words, starts)}
-    quoted, whole = _quoted_titles(text, starts, ends, words, lang, owner, lower)
+    quoted, whole = _quoted_titles(view, owner)
     dropped.update(quoted)
     if not dropped:
         return mentions
@@ -53,20 +54,16 @@ def work_titles(mentions: list[Mention], text: str, starts: Sequence[int],
                  or ((m.text, m.label) not in titles and m.text not in whole))]
 
 
-def _quoted_titles(text: str, starts: Sequence[int], ends: Sequence[int],
-                   words: Sequence[str], lang: str, owner: dict[int, Mention],
-                   lower: Sequence[str] | None) -> tuple[set[int], set[str]]:
+def _quoted_titles(view: Tokens, owner: dict[int, Mention]) -> tuple[set[int], set[str]]:
     """Ids of the mentions inside a quotation that follows a work noun, and the quoted
     titles themselves (a mention elsewhere with a whole title's text is that work too)."""
-    from .phrases import lower_words, phrase_list
-
-    cues = phrase_list(lang, "work_cues.txt")
+    text, starts, ends, words = view.text, view.starts, view.ends, view.words
+    cues = phrase_list(view.lang, "work_cues.txt")
     found: set[int] = set()
     whole: set[str] = set()
     if not cues:
         return found, whole
-    lower = lower_words(text, starts, ends) if lower is None else lower
-    for hit in cues.find(text, starts, ends, lower=lower):
+    for hit in cues.find(view):
         k = hit.last + 1  # (capitalized too: the quotation marks make it a title)
         gap = 0
         while k < len(words) and k not in owner and gap < MAX_GAP \

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .docview import token_lower, word_positions
 from .lexicons import lexicon_path, read_lines, read_tsv, settings
+from .tokens import Tokens
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,6 @@ class PhraseIndex:
                         self.clitic_forms.setdefault(w + clitic, w)
         # the words a phrase may start at, enclitic forms included
         self.starters = self.firsts | {f for f, w in self.clitic_forms.items() if w in self.firsts}
-        self._scanned: tuple[Any, list[int]] = (None, [])  # see `_candidates`
 
     def _bare(self, word: str) -> str | None:
         """``word`` without its enclitic ("kunjungannya" -> "kunjungan"), else None."""
@@ -83,12 +82,12 @@ class PhraseIndex:
         carrying an enclitic)."""
         return word in self.starters or bool(self.stems and word.startswith(self.stems))
 
-    def _candidates(self, lower: Sequence[str]) -> list[int]:
-        """Indexes of ``lower`` where a phrase may start. The stages call `find` sentence
-        by sentence on one document's word list: it is scanned once, and the last list's
-        candidates are kept."""
-        if self._scanned[0] is not lower:
-            where = word_positions(lower)
+    def _candidates(self, tokens: Tokens) -> list[int]:
+        """Indexes of ``tokens`` where a phrase may start, in order. The stages call `find`
+        sentence by sentence on one document: its words are scanned once per index, and
+        the list is kept on the document's `Tokens`."""
+        def scan(tokens: Tokens) -> list[int]:
+            where = tokens.positions
             starters, stems = self.starters, self.stems
             if len(starters) < len(where):
                 present = [w for w in starters if w in where]
@@ -96,8 +95,9 @@ class PhraseIndex:
                 present = [w for w in where if w in starters]
             if stems:
                 present += [w for w in where if w not in starters and w.startswith(stems)]
-            self._scanned = (lower, sorted(i for w in present for i in where[w]))
-        return self._scanned[1]
+            return sorted(i for w in present for i in where[w])
+
+        return tokens.candidates(self, scan)
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefix)
@@ -130,16 +130,12 @@ class PhraseIndex:
                 return phrase, value
         return None
 
-    def find(self, text: str, starts: Sequence[int], ends: Sequence[int], first: int = 0,
-             last: int | None = None, lower: Sequence[str] | None = None) -> Iterator[PhraseMatch]:
-        """Non-overlapping matches in tokens ``[first, last)``, left to right.
-
-        ``lower``: the document's tokens in lower case, when the caller has them already.
-        """
+    def find(self, tokens: Tokens, first: int = 0,
+             last: int | None = None) -> Iterator[PhraseMatch]:
+        """Non-overlapping matches in tokens ``[first, last)`` of a document, left to right."""
+        starts, ends, lower = tokens.starts, tokens.ends, tokens.lower
         last = len(starts) if last is None else last
-        if lower is None:
-            lower = lower_words(text, starts, ends)
-        candidates = self._candidates(lower)
+        candidates = self._candidates(tokens)
         free = first  # matches do not overlap
         for k in range(bisect.bisect_left(candidates, first), len(candidates)):
             i = candidates[k]
@@ -154,20 +150,6 @@ class PhraseIndex:
             a, b = i, i + n - 1
             yield PhraseMatch(a, b, starts[a], ends[b], phrase, value)
             free = i + n
-
-
-def lower_words(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[str]:
-    """The tokens of ``text`` in lower case (what phrases are matched against); the same
-    list for the same document's offsets, shared by the rules (read-only)."""
-    return token_lower(text, starts, ends)
-
-
-def document_lower(doc: Any) -> list[str]:
-    """`lower_words` of a `Document`'s tokens, computed once per document."""
-    if "lower" not in doc.cache:
-        doc.cache["lower"] = lower_words(doc.text, *doc.token_offsets)
-    lower: list[str] = doc.cache["lower"]
-    return lower
 
 
 @lru_cache(maxsize=64)

@@ -12,26 +12,26 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-from .docview import token_index, token_words
 from .document import Mention
+from .tokens import Tokens
 
 PROPAGATED_FACTOR = 0.9  # a propagated mention is a little less sure than a tagged one
 
 
-def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
-              ends: Sequence[int], source: str) -> list[Mention]:
+def propagate(mentions: list[Mention], view: Tokens, source: str) -> list[Mention]:
     """``mentions`` plus untagged repeats (as token sequences) of the names they cover.
 
     The label of a name is its majority label among the mentions. A person's last token
     (a surname, capitalized, three letters or more) spreads to its bare occurrences too.
     """
+    text, starts, ends = view.text, view.starts, view.ends
     if not mentions:
         return mentions
-    words = token_words(text, starts, ends)
+    words = view.words
     covered = bytearray(len(starts))
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
-    for m, i, j, toks in _mention_tokens(mentions, starts, words):
+    for m, i, j, toks in _mention_tokens(mentions, view):
         covered[i:j] = b"\x01" * (j - i)
         if not toks or not toks[0][:1].isupper():
             continue
@@ -63,8 +63,7 @@ def propagate(mentions: list[Mention], text: str, starts: Sequence[int],
     return sorted(mentions + added, key=lambda m: (m.start, m.end))
 
 
-def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
-                   ends: Sequence[int], source: str) -> list[Mention]:
+def repeated_names(mentions: list[Mention], view: Tokens, source: str) -> list[Mention]:
     """A name of two or more words tagged whole in the document is whole at its other
     exact repeats too, where the model cut those words into smaller names ("Kementerian
     Perindustrian, Perdagangan, dan Sumber Daya Korea Selatan" in the lead, then
@@ -72,13 +71,14 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
     down). Only a repeat with names inside it and none across its ends changes: an untagged
     repeat stays untagged (spreading names to those cost F1, see `propagate`). The label is
     the whole name's majority label."""
+    text, starts, ends = view.text, view.starts, view.ends
     if len(mentions) < 2:
         return mentions
-    words = token_words(text, starts, ends)
+    words = view.words
     n = len(starts)
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     conf: dict[tuple[str, ...], float] = {}
-    for m, i, j, toks in _mention_tokens(mentions, starts, words):
+    for m, i, j, toks in _mention_tokens(mentions, view):
         # a name of two words or more, that starts capitalized and ends in a word (not a
         # quotation mark, not a one-letter "и" a model ran into: those would spread errors)
         if (sum(any(c.isalnum() for c in w) for w in toks) >= 2 and toks[0][:1].isupper()
@@ -126,10 +126,10 @@ def repeated_names(mentions: list[Mention], text: str, starts: Sequence[int],
     return sorted(kept + added, key=lambda m: (m.start, m.end))
 
 
-def _mention_tokens(mentions: list[Mention], starts: Sequence[int], words: list[str]
+def _mention_tokens(mentions: list[Mention], view: Tokens
                     ) -> Iterator[tuple[Mention, int, int, tuple[str, ...]]]:
     """Each mention that starts at a token, with its tokens ``[i, j)`` and their words."""
-    tok_index = token_index(starts)
+    tok_index, starts, words = view.index, view.starts, view.words
     for m in mentions:
         span = _token_span(m, tok_index, starts)
         if span is not None:

@@ -81,8 +81,7 @@ def positions(doc: Document, view: _View, ents: dict[tuple[int, int], Entity]) -
         s0 = view.token(sent.start)
         found = None
         # a title before the name, with only linking tokens in between
-        for hit in titles.find(view.text, view.starts, view.ends,
-                               max(s0, i0 - MAX_TITLE_GAP - 4), i0, view.lower):
+        for hit in titles.find(view.tokens, max(s0, i0 - MAX_TITLE_GAP - 4), i0):
             if all(view.links(k) for k in range(hit.last + 1, i0)) and i0 - hit.last - 1 <= MAX_TITLE_GAP:
                 found = (hit, hit.last + 1, i0 - 1)
         # or after it: "Vladimir Putin, Presiden Rusia"
@@ -195,7 +194,7 @@ def affiliations(doc: Document, view: _View,
     if not cues:
         return []
     out = []
-    for hit in cues.find(view.text, view.starts, view.ends, lower=view.lower):
+    for hit in cues.find(view.tokens):
         group_m = view.owner.get(hit.last + 1)
         if group_m is None or group_m.label != "ORG" or group_m.start != view.starts[hit.last + 1]:
             continue

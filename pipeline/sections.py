@@ -22,7 +22,6 @@ import tempfile
 from array import array
 from typing import Any
 
-from .docview import clear_tables
 from .document import Document, Entity, Span
 from .entities import identity_slot, join_short_forms
 from .names import name_key
@@ -225,7 +224,9 @@ def process_sectioned(stages: list[Any], doc: Document,
             doc = stage(doc)
         except Exception as exc:  # noqa: BLE001 - any failure becomes a record
             return [stage_error_record(doc, stage.name, exc)]
-    doc.cache.clear()  # e.g. the whole cleaned text language identification read
+    # the whole cleaned text language identification read: each section cleans its own
+    doc.forget_clean_text()
+    doc.cache.clear()
     entities = _Entities(doc.lang or "")
     relations: list[dict[str, Any]] = []  # few: deduplicated at the end, as within a section
     # anonymous temp files: gone with the process, however it ends
@@ -245,7 +246,6 @@ def process_sectioned(stages: list[Any], doc: Document,
                     sec = stage(sec)
                 except Exception as exc:  # noqa: BLE001 - any failure becomes a record
                     return [stage_error_record(doc, stage.name, exc)]
-            clear_tables()  # this section's token tables: no stage reads it again
             if sec.translation is not None:  # the translation path: its counts, summed
                 doc.translation = _add_translation(doc.translation, sec.translation)
             for key, value in sec.extractors.items():

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 from .clean import clean_text
-from .document import Document, Span, Tokens
+from .document import Document, Span
 from .stage_registry import register_stage
+from .tokens import Tokens
 
 CHUNK_CHARS = 100_000
 # spaCy languages whose tokenizer needs an extra library (sudachipy, jieba, pythainlp …):
@@ -27,17 +28,17 @@ _CACHE_SIZE = 8
 # 10,000 it meets; past that every new word goes through the affix regexes again. News
 # vocabularies are larger than that, so the cache is made large enough to hold them.
 TOKENIZER_CACHE = 500_000
-_nlp_cache: OrderedDict[str, Any] = OrderedDict()
 
 
 def blank_pipeline(lang: str) -> Any:
     """A cached spaCy blank pipeline (tokenizer only) for ``lang`` (``xx`` if unknown)."""
+    return _blank(lang if lang and lang not in _NEEDS_EXTRA else "xx")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _blank(code: str) -> Any:
     import spacy
 
-    code = lang if lang and lang not in _NEEDS_EXTRA else "xx"
-    if code in _nlp_cache:
-        _nlp_cache.move_to_end(code)
-        return _nlp_cache[code]
     try:
         nlp = _fast_blank(code)
     except (ImportError, KeyError, ValueError, OSError):
@@ -46,9 +47,6 @@ def blank_pipeline(lang: str) -> Any:
     _letters_fast_path(nlp.tokenizer)
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
     nlp.max_length = CHUNK_CHARS * 2
-    _nlp_cache[code] = nlp
-    if len(_nlp_cache) > _CACHE_SIZE:
-        _nlp_cache.popitem(last=False)
     return nlp
 
 
@@ -129,8 +127,8 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
 class Segment:
     """Pipeline stage: sets ``doc.sentences`` (list of `Span`) and ``doc.tokens``.
 
-    ``doc.tokens`` is a `Tokens` pair of compact arrays ``(starts, ends)``; whitespace is not
-    a token.
+    ``doc.tokens`` is a `Tokens`: two compact arrays of offsets ``(starts, ends)`` into the
+    cleaned text (whitespace is not a token), and the lookups the later stages share.
     """
 
     name = "segment"
@@ -150,7 +148,7 @@ class Segment:
             sentences.extend(Span(a, b) for a, b in zip((sent_s + c_start).tolist(),
                                                         (sent_e + c_start).tolist()))
         doc.sentences = sentences
-        doc.tokens = Tokens(starts, ends)
+        doc.tokens = Tokens(starts, ends, text, doc.lang or "")
         # spaCy's version is not in the record (it is not pinned, and the same input must
         # give the same bytes on any install); an --out-dir manifest records it
         doc.extractors["segment"] = f"spacy blank:{nlp.lang}"
@@ -173,7 +171,7 @@ def split_chunk(sdoc: Any, chunk: str) -> tuple[Any, Any, Any, Any]:
     orth = sdoc.to_array([ORTH])
     arr = sdoc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
     idx, length, is_space = arr[:, 0], arr[:, 1], arr[:, 2] == 1
-    sent = sentence_starts(orth, arr[:, 3] == 1, _punct_hashes(sdoc.vocab))
+    sent = sentence_starts(orth, arr[:, 3] == 1, sentence_punct())
     _openers_start(sent, idx, length, arr[:, 3] == 1, chunk)
     words = np.flatnonzero(~is_space)
     if len(words) == 0:
@@ -197,21 +195,17 @@ def split_chunk(sdoc: Any, chunk: str) -> tuple[Any, Any, Any, Any]:
     return starts, ends, starts[pos], ends[last]
 
 
-_PUNCT_HASHES: dict[int, Any] = {}
-
-
-def _punct_hashes(vocab: Any) -> Any:
+@lru_cache(maxsize=1)
+def sentence_punct() -> Any:
     """Hashes of spaCy's sentencizer punctuation (sentence-final characters), as an array."""
     import numpy as np
     from spacy.pipeline.sentencizer import Sentencizer
     # spacy/strings.pyi does not declare hash_string (it is in the compiled module)
     from spacy.strings import hash_string  # type: ignore[attr-defined]
 
-    key = id(vocab.strings)
-    if key not in _PUNCT_HASHES:
-        _PUNCT_HASHES[key] = np.array(sorted(hash_string(c) for c in
-                                             Sentencizer.default_punct_chars), dtype=np.uint64)
-    return _PUNCT_HASHES[key]
+    # a hash depends on the string alone, not on the vocabulary that stores it
+    return np.array(sorted(hash_string(c) for c in Sentencizer.default_punct_chars),
+                    dtype=np.uint64)
 
 
 def sentence_starts(orth: Any, is_punct: Any, punct: Any) -> Any:

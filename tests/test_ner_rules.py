@@ -8,12 +8,13 @@ import pytest
 from pipeline.document import Document, Mention
 from pipeline.ner_rules import join_hyphenated
 from pipeline.segment import blank_pipeline
+from pipeline.tokens import Tokens
 
 
-def tokens(text: str, lang: str) -> tuple[list[int], list[int]]:
+def tokens(text: str, lang: str) -> Tokens:
     doc = blank_pipeline(lang)(text)
     words = [t for t in doc if not t.is_space]
-    return [t.idx for t in words], [t.idx + len(t.text) for t in words]
+    return Tokens([t.idx for t in words], [t.idx + len(t.text) for t in words], text, lang)
 
 
 def mention(text: str, name: str, label: str, nth: int = 0) -> Mention:
@@ -30,14 +31,14 @@ def spans(mentions: list[Mention]) -> list[tuple[str, str]]:
 def test_two_halves_of_a_hyphenated_name_become_one():
     text = "Presiden Kassym-Jomart Tokayev menerima tamu."
     ms = [mention(text, "Kassym", "PER"), mention(text, "Jomart Tokayev", "PER")]
-    assert spans(join_hyphenated(ms, text, *tokens(text, "id"), "id")) == [
+    assert spans(join_hyphenated(ms, tokens(text, "id"))) == [
         ("Kassym-Jomart Tokayev", "PER")]
 
 
 def test_a_name_is_widened_over_a_hyphen_to_an_untagged_word():
     text = "Doosan Energy dan Samruk-Kazyna menandatangani MoU."
     ms = [mention(text, "Samruk", "ORG")]
-    assert spans(join_hyphenated(ms, text, *tokens(text, "id"), "id")) == [
+    assert spans(join_hyphenated(ms, tokens(text, "id"))) == [
         ("Samruk-Kazyna", "ORG")]
 
 
@@ -46,7 +47,7 @@ def test_a_route_between_two_places_stays_two_places():
     ms = [mention(text, "Лондон", "LOC"), mention(text, "Пловдив", "LOC"),
           mention(text, "Гвинея", "LOC"), mention(text, "Бисау", "LOC")]
     # Гвинея-Бисау is the name of a country (the gazetteer knows it); Лондон-Пловдив is not
-    assert spans(join_hyphenated(ms, text, *tokens(text, "bg"), "bg")) == [
+    assert spans(join_hyphenated(ms, tokens(text, "bg"))) == [
         ("Лондон", "LOC"), ("Пловдив", "LOC"), ("Гвинея-Бисау", "LOC")]
 
 
@@ -54,7 +55,7 @@ def test_hyphen_with_spaces_or_lower_case_word_is_not_joined():
     text = "Menteri Ali - Budi hadir. Ali-baba tidak."
     ms = [mention(text, "Ali", "PER"), mention(text, "Budi", "PER"),
           mention(text, "Ali", "PER", nth=1)]
-    assert spans(join_hyphenated(ms, text, *tokens(text, "id"), "id")) == [
+    assert spans(join_hyphenated(ms, tokens(text, "id"))) == [
         ("Ali", "PER"), ("Budi", "PER"), ("Ali", "PER")]
 
 
@@ -62,11 +63,11 @@ def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
     from pipeline.ner_rules import legal_form_names
 
     text = "Cove Capital LLC и Булгаргаз ЕАД подписаха. Приходът на АД е малък."
-    found = legal_form_names([], text, *tokens(text, "bg"))
+    found = legal_form_names([], tokens(text, "bg"))
     assert spans(found) == [("Cove Capital LLC", "ORG"), ("Булгаргаз ЕАД", "ORG")]
     # a name the model already has is left to it
     kept = [mention(text, "Capital LLC", "PER")]
-    assert spans(legal_form_names(kept, text, *tokens(text, "bg"))) == [
+    assert spans(legal_form_names(kept, tokens(text, "bg"))) == [
         ("Capital LLC", "PER"), ("Булгаргаз ЕАД", "ORG")]
 
 
@@ -77,7 +78,7 @@ def test_person_after_a_title_and_its_country():
             "Menteri Luar Negeri Kazakhstan Murat Nurtleu juga.")
     ms = [mention(text, "Rusia", "LOC"), mention(text, "Kazakhstan", "LOC"),
           mention(text, "Nurtleu", "PER")]
-    got = spans(title_persons(ms, text, *tokens(text, "id"), "id"))
+    got = spans(title_persons(ms, tokens(text, "id")))
     assert ("Dmitry Peskov", "PER") in got and ("Murat Nurtleu", "PER") in got
     assert not [s for s in got if s[0].startswith(("Agama", "Yaqut"))]  # a portfolio
 
@@ -88,13 +89,13 @@ def test_places_that_speak_or_share_a_surname_are_persons():
     text = "Vladimir Putin tiba. “Kami siap,” kata Peskov. Proposal Putin diterima. Peskov diam."
     ms = [mention(text, "Vladimir Putin", "PER"), mention(text, "Peskov", "LOC"),
           mention(text, "Putin", "LOC", nth=1), mention(text, "Peskov", "LOC", nth=1)]
-    got = spans(consistent_persons(ms, text, *tokens(text, "id"), "id"))
+    got = spans(consistent_persons(ms, tokens(text, "id")))
     assert got == [("Vladimir Putin", "PER"), ("Peskov", "PER"), ("Putin", "PER"),
                    ("Peskov", "PER")]
     # an organisation that reports stays one
     text = "Цените растат, съобщи Ройтерс."
     ms = [mention(text, "Ройтерс", "ORG")]
-    assert spans(consistent_persons(ms, text, *tokens(text, "bg"), "bg")) == [("Ройтерс", "ORG")]
+    assert spans(consistent_persons(ms, tokens(text, "bg"))) == [("Ройтерс", "ORG")]
 
 
 def test_names_introduced_as_organisations():
@@ -108,14 +109,14 @@ def test_names_introduced_as_organisations():
     ms = [mention(text, "Rusia Rosatom", "PER"), mention(text, "Kazakhstan", "LOC"),
           mention(text, "Samruk-Kazyna", "PER")]
     ms[1].canonical = kz
-    got = cued_organisations(ms, text, *tokens(text, "id"), "id")
+    got = cued_organisations(ms, tokens(text, "id"))
     assert spans(got) == [("Rusia", "LOC"), ("Rosatom", "ORG"), ("Kazakhstan", "LOC"),
                           ("Samruk-Kazyna", "ORG")]
     assert got[0].canonical == rusia
     # a person of the company stays a person
     text = "Изпълнителният директор на компанията Майкъл О'Лиъри заяви."
     ms = [mention(text, "Майкъл О'Лиъри", "PER")]
-    assert spans(cued_organisations(ms, text, *tokens(text, "bg"), "bg")) == [
+    assert spans(cued_organisations(ms, tokens(text, "bg"))) == [
         ("Майкъл О'Лиъри", "PER")]
 
 
@@ -132,7 +133,7 @@ def test_a_person_glued_to_the_titles_country_is_split_off():
           mention(text, "Ahmad Yusupov Karimov", "PER", nth=1),
           mention(text, "Rusia", "LOC"), mention(text, "Zakharova", "LOC")]
     ms[3].canonical = names_for("id")["Rusia"][0].canonical()
-    got = title_persons(ms, text, *tokens(text, "id"), "id")
+    got = title_persons(ms, tokens(text, "id"))
     assert spans(got)[:4] == [("Uzbekistan", "LOC"), ("Shavkat Mirziyoyev", "PER"),
                               ("Kazakstan", "LOC"), ("Ahmad Yusupov Karimov", "PER")]
     assert got[0].canonical == uz
@@ -150,7 +151,7 @@ def test_organisation_names_cut_before_their_country_are_made_whole():
     ms = [mention(text, "Kementerian Pertanian", "ORG"), mention(text, "Jepang", "LOC"),
           mention(text, "Kementerian Pertahanan", "ORG"), mention(text, "Rusia", "LOC"),
           mention(text, "Badan Geologi", "ORG"), mention(text, "Mongolia", "LOC")]
-    got = spans(extend_organisations(ms, text, *tokens(text, "id"), "id"))
+    got = spans(extend_organisations(ms, tokens(text, "id")))
     assert got == [("Kementerian Pertanian, Pangan, dan Perikanan Jepang", "ORG"),
                    ("Kementerian Pertahanan", "ORG"), ("Rusia", "LOC"),
                    ("Badan Geologi dan Tambang Mongolia", "ORG")]
@@ -161,7 +162,7 @@ def test_an_unknown_place_right_after_a_title_is_a_person():
 
     text = "Реформите на президента Мирзиёев продължават в Ташкент."
     ms = [mention(text, "Мирзиёев", "LOC"), mention(text, "Ташкент", "LOC")]
-    got = spans(consistent_persons(ms, text, *tokens(text, "bg"), "bg"))
+    got = spans(consistent_persons(ms, tokens(text, "bg")))
     assert got == [("Мирзиёев", "PER"), ("Ташкент", "LOC")]
 
 
@@ -183,7 +184,7 @@ def test_halves_of_a_persons_name_are_joined():
     ms = [mention(text, "Bahlil", "PER"), mention(text, "Lahadalia", "LOC"),
           mention(text, "Radek Stepanek", "PER"), mention(text, "Milos Raonic", "PER"),
           mention(text, "Plovdiv", "LOC"), mention(text, "Hristo Sterionov", "PER")]
-    got = spans(consistent_persons(ms, text, *tokens(text, "id"), "id"))
+    got = spans(consistent_persons(ms, tokens(text, "id")))
     assert ("Bahlil Lahadalia", "PER") in got
     # two full names in a row, and a place before a full name, stay apart
     assert ("Radek Stepanek", "PER") in got and ("Milos Raonic", "PER") in got
@@ -197,7 +198,7 @@ def test_a_place_that_starts_with_an_acronym_is_an_organisation():
             "NTB Mart, bersama ABC.")
     ms = [mention(text, "LG Energy Solution", "LOC"), mention(text, "SK Innovation", "LOC"),
           mention(text, "DKI Jakarta", "LOC"), mention(text, "ABC", "LOC")]
-    assert spans(acronym_organisations(ms, text, *tokens(text, "id"), "id")) == [
+    assert spans(acronym_organisations(ms, tokens(text, "id"))) == [
         ("LG Energy Solution", "ORG"), ("SK Innovation", "ORG"), ("DKI Jakarta", "LOC"),
         ("ABC", "LOC")]
 

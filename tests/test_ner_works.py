@@ -33,14 +33,14 @@ def test_quoted_title_after_a_work_noun_and_its_repeats_are_dropped():
     text = 'Lagu itu, lagu " Bintang Timur ", dinyanyikan Dewi. Bintang Timur populer.'
     ms = [mention(text, "Bintang Timur", "ORG"), mention(text, "Dewi", "PER"),
           mention(text, "Bintang Timur", "ORG", nth=1)]
-    assert spans(work_titles(ms, text, *tokens(text, "id"), "id")) == [("Dewi", "PER")]
+    assert spans(work_titles(ms, tokens(text, "id"))) == [("Dewi", "PER")]
 
 
 def test_the_maker_after_a_work_noun_stays():
     # Indonesian puts the owner after the noun: "album Yesung" is Yesung's album
     text = "Ia menyukai lagu Pink Floyd dan album Raisa ( 2011 - 2013 )."
     ms = [mention(text, "Pink Floyd", "ORG"), mention(text, "Raisa", "PER")]
-    assert spans(work_titles(ms, text, *tokens(text, "id"), "id")) == spans(ms)
+    assert spans(work_titles(ms, tokens(text, "id"))) == spans(ms)
 
 
 def test_a_year_in_brackets_marks_a_title_unless_the_gazetteer_knows_the_name():
@@ -48,4 +48,4 @@ def test_a_year_in_brackets_marks_a_title_unless_the_gazetteer_knows_the_name():
     ms = [mention(text, "Rumah Kita", "ORG"), mention(text, "Jakarta", "LOC")]
     ms[1] = Mention(ms[1].start, ms[1].end, ms[1].text, "LOC", "gazetteer", 0.9,
                     canonical={"key": "Q3630", "name": "Jakarta"})
-    assert spans(work_titles(ms, text, *tokens(text, "id"), "id")) == [("Jakarta", "LOC")]
+    assert spans(work_titles(ms, tokens(text, "id"))) == [("Jakarta", "LOC")]

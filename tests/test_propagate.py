@@ -7,9 +7,10 @@ from pipeline.clean import Clean
 from pipeline.document import Document, Mention
 from pipeline.propagate import propagate, repeated_names
 from pipeline.segment import Segment
+from pipeline.tokens import Tokens
 
 
-def tokens(text: str):
+def tokens(text: str) -> Tokens:
     doc = Segment()(Clean()(Document("d", "d", text, lang="id")))
     return doc.tokens
 
@@ -17,12 +18,11 @@ def tokens(text: str):
 def test_repeats_and_surnames_get_the_label():
     text = ("Juru Bicara Kremlin Dmitry Peskov berbicara. Kata Peskov, Kremlin siap. "
             "Dmitry Peskov menambahkan bahwa Kremlin setuju.")
-    starts, ends = tokens(text)
     s = text.index("Dmitry Peskov")
     k = text.index("Kremlin")
     tagged = [Mention(k, k + 7, "Kremlin", "ORG", "spacy", 0.8),
               Mention(s, s + 13, "Dmitry Peskov", "PER", "spacy", 0.8)]
-    out = propagate(tagged, text, starts, ends, "spacy")
+    out = propagate(tagged, tokens(text), "spacy")
     got = [(m.text, m.label, m.start) for m in out]
     assert ("Peskov", "PER", text.index("Peskov,")) in got
     assert ("Dmitry Peskov", "PER", text.rindex("Dmitry Peskov")) in got
@@ -40,7 +40,6 @@ def test_a_name_tagged_whole_is_whole_where_the_model_cut_it():
             f"Kazakhstan menandatangani MoU. {name} hadir.\nKementerian Perindustrian, "
             "Perdagangan, dan Sumber Daya Korea\nSelatan juga. Bruksela-Charleroi i "
             "Bruksela-Charleroi.")
-    starts, ends = tokens(text)
     second = text.index(name, 1)
     pieces = [("Kementerian Perindustrian", "ORG"), ("Perdagangan", "ORG"),
               ("Sumber Daya", "ORG"), ("Korea Selatan", "LOC")]
@@ -56,7 +55,7 @@ def test_a_name_tagged_whole_is_whole_where_the_model_cut_it():
     tagged.append(Mention(route, route + 18, "Bruksela-Charleroi", "LOC", "transformer", 0.8))
     tagged.append(Mention(text.rindex("Bruksela"), text.rindex("Bruksela") + 8, "Bruksela",
                           "LOC", "transformer", 0.8))
-    out = repeated_names(sorted(tagged, key=lambda m: m.start), text, starts, ends, "rules")
+    out = repeated_names(sorted(tagged, key=lambda m: m.start), tokens(text), "rules")
     got = [(m.start, m.text, m.label) for m in out]
     assert (second, name, "ORG") in got and not any(
         t == "Perdagangan" and s < text.index("\n") for s, t, _ in got)
@@ -67,7 +66,7 @@ def test_a_name_tagged_whole_is_whole_where_the_model_cut_it():
 
 
 def test_nothing_to_propagate():
-    assert propagate([], "Tidak ada nama.", [0], [5], "spacy") == []
+    assert propagate([], Tokens([0], [5], "Tidak ada nama.", "id"), "spacy") == []
 
 
 def test_windows_keep_sentences_whole_and_cover_every_token():

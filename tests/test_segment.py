@@ -81,7 +81,7 @@ def test_tokens_and_sentences_are_spacys_own(lang):
     import spacy
     from spacy.attrs import IS_PUNCT, ORTH
 
-    from pipeline.segment import _punct_hashes, sentence_starts
+    from pipeline.segment import sentence_punct, sentence_starts
 
     text = TRICKY[lang] + " " + {"en": EN, "id": ID, "bg": BG}[lang]
     ref = spacy.blank(lang)
@@ -90,6 +90,6 @@ def test_tokens_and_sentences_are_spacys_own(lang):
     ours = blank_pipeline(lang)(text)
     assert [t.text for t in ours] == [t.text for t in want]
     starts = sentence_starts(ours.to_array([ORTH]), ours.to_array([IS_PUNCT]) == 1,
-                             _punct_hashes(ours.vocab))
+                             sentence_punct())
     assert starts.tolist() == [bool(t.is_sent_start) for t in want]
     assert sum(starts) >= 4
