@@ -44,7 +44,7 @@ def main_callback(
 
 
 # sentences of a sentence-level file per document in `lintas evaluate ner` (kept in step
-# with `pipeline.evaluate.SENTENCES_PER_DOC`, which a test checks; importing it here would
+# with `pipeline.evaluation.evaluate.SENTENCES_PER_DOC`, which a test checks; importing it here would
 # load the pipeline for every command)
 SENTENCES_PER_DOC = 40
 
@@ -57,7 +57,7 @@ VOTE_HELP = ("With the spaCy CNN reading (--ner spacy,gazetteer): the shipped CN
 def _check_vote(vote: bool, backends: tuple[str, ...], option: str) -> None:
     """`--vote` is the spaCy models' vote: a usage error unless spaCy is the first model
     backend (the multilingual model, listed first by default, reads Indonesian otherwise)."""
-    from pipeline.ner_stage import MODEL_BACKENDS
+    from pipeline.stages.ner_stage import MODEL_BACKENDS
 
     models = [n for n in backends if n in MODEL_BACKENDS]
     if vote and models[:1] != ["spacy"]:
@@ -139,10 +139,10 @@ def run(
     signal N stopped the run (after a whole document), 141 when the reader of stdout went.
     """
     from pipeline.backends import available
-    from pipeline.core import PipelineConfig
-    from pipeline.runner import run as run_pipeline
+    from pipeline.core.core import PipelineConfig
+    from pipeline.core.runner import run as run_pipeline
 
-    from pipeline.reader import LANG_CODE
+    from pipeline.io.reader import LANG_CODE
 
     if lang is not None and not LANG_CODE.fullmatch(lang):
         raise typer.BadParameter("must be an ISO 639 code such as id, bg, en", param_hint="--lang")
@@ -151,8 +151,8 @@ def run(
     if langid not in available("langid"):
         raise typer.BadParameter(f"must be one of {', '.join(available('langid'))}",
                                  param_hint="--langid")
-    from pipeline.errors import LintasError
-    from pipeline.runner import check_backends
+    from pipeline.core.errors import LintasError
+    from pipeline.core.runner import check_backends
 
     ner_backends = tuple(n.strip() for n in ner.split(",") if n.strip())
     unknown = [n for n in ner_backends if n not in available("ner")]
@@ -171,7 +171,7 @@ def run(
     try:
         check_backends(config)
         if engine == "ray":
-            from pipeline.engine_ray import _ray
+            from pipeline.core.engine_ray import _ray
 
             _ray()  # a missing Ray is a usage error naming the extra, before any output
     except LintasError as exc:
@@ -223,8 +223,8 @@ def _finish(summary: Any) -> None:
 
 def _run_to_folder(inputs: list[str], out_dir: Path, **options: Any) -> None:
     """`lintas run --out-dir`: a folder problem or a failed write is a usage error (2)."""
-    from pipeline.runner import run_to_folder
-    from pipeline.errors import FolderError
+    from pipeline.core.runner import run_to_folder
+    from pipeline.core.errors import FolderError
 
     try:
         summary = run_to_folder(inputs, out_dir, **options)
@@ -250,8 +250,8 @@ def status(
     """
     import json
 
-    from pipeline.errors import FolderError
-    from pipeline.shards import status as folder_status
+    from pipeline.core.errors import FolderError
+    from pipeline.io.shards import status as folder_status
 
     try:
         info = folder_status(folder)
@@ -280,8 +280,8 @@ def merge(
         "--output", "-o", metavar="FILE", help="Write JSONL here (default: stdout).")] = None,
 ) -> None:
     """Join the parts of a complete --out-dir folder into one JSONL file (the -o output)."""
-    from pipeline.errors import FolderError
-    from pipeline.shards import merge as merge_folder, part_paths
+    from pipeline.core.errors import FolderError
+    from pipeline.io.shards import merge as merge_folder, part_paths
 
     try:
         parts = part_paths(folder)  # checked before the output file is created
@@ -306,7 +306,7 @@ def merge(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of lintas/1 records."""
-    from pipeline.schema import SCHEMA_PATH
+    from pipeline.io.schema import SCHEMA_PATH
 
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
@@ -379,7 +379,7 @@ app.add_typer(evaluate_app, name="evaluate")
 
 def _train_config(config: Optional[Path], lang: str) -> Path:
     """The training config to use: ``--config``, else the shipped models/ner-LANG/train.cfg."""
-    from pipeline.lexicons import models_dir
+    from pipeline.lexicon.lexicons import models_dir
 
     cfg = config or models_dir() / f"ner-{lang}" / "train.cfg"
     if not cfg.exists():
@@ -418,9 +418,9 @@ def train_ner(
 ) -> None:
     """Train a NER model and write it with a training.json record."""
     if engine == "transformer":
-        from pipeline.errors import LintasError
-        from pipeline.lexicons import models_dir
-        from pipeline.transformer_build import build_model
+        from pipeline.core.errors import LintasError
+        from pipeline.lexicon.lexicons import models_dir
+        from pipeline.training.transformer_build import build_model
 
         cfg_path = config or models_dir() / "ner-xx" / "train.json"
         if not cfg_path.is_file():
@@ -436,7 +436,7 @@ def train_ner(
         raise typer.BadParameter("must be transformer or spacy", param_hint="--engine")
     if not lang or not data or not dev:
         raise typer.BadParameter("the spacy engine needs --lang, --data and --dev")
-    from pipeline.train import train_ner as do_train
+    from pipeline.training.train import train_ner as do_train
 
     cfg = _train_config(config, lang)
     if init_tok2vec is not None and not init_tok2vec.is_file():
@@ -463,7 +463,7 @@ def train_tok2vec(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
 ) -> None:
     """Pretrain a NER model's tok2vec on raw text (spaCy pretrain, characters objective)."""
-    from pipeline.pretrain import pretrain_tok2vec
+    from pipeline.training.pretrain import pretrain_tok2vec
 
     cfg = _train_config(config, lang)
     record = pretrain_tok2vec(lang, text, exclude or [], cfg, out, epochs, seed=seed)
@@ -507,8 +507,8 @@ def train_events(
 ) -> None:
     """Train the learned event heads on the team's annotated corpus (needs lintas[train] and
     the corpus' sources in ../shared/data or $LINTAS_DATA)."""
-    from pipeline.lexicons import models_dir
-    from pipeline.train_events import build_events_model
+    from pipeline.lexicon.lexicons import models_dir
+    from pipeline.training.train_events import build_events_model
 
     _train_heads(build_events_model, out or models_dir() / "events-xx", ner_dir=ner_model,
                  work=work, seed=seed, layers=[int(x) for x in layers.split(",") if x.strip()],
@@ -559,8 +559,8 @@ def train_claims(
 ) -> None:
     """Train the learned claim head (cue, speaker, content) on the team's annotated corpus
     (needs lintas[train] and the corpus' sources in ../shared/data or $LINTAS_DATA)."""
-    from pipeline.lexicons import models_dir
-    from pipeline.train_claims import build_claims_model
+    from pipeline.lexicon.lexicons import models_dir
+    from pipeline.training.train_claims import build_claims_model
 
     _train_heads(build_claims_model, out or models_dir() / "claims-xx", ner_dir=ner_model,
                  work=work, seed=seed, widths=[int(x) for x in widths.split(",") if x.strip()],
@@ -590,9 +590,9 @@ def evaluate_ner(
     """Precision, recall and F1 per label (exact spans) through `lintas run`'s code path."""
     import json as _json
 
-    from pipeline.evaluate import evaluate, format_table
-    from pipeline.lexicons import models_dir
-    from pipeline.model_card import save_evaluation, write_card
+    from pipeline.evaluation.evaluate import evaluate, format_table
+    from pipeline.lexicon.lexicons import models_dir
+    from pipeline.training.model_card import save_evaluation, write_card
 
     names = tuple(b.strip() for b in backends.split(",") if b.strip())
     first = next((b for b in names if b in ("spacy", "transformer")), None)
@@ -629,7 +629,7 @@ def _translate_options(translate: str | None, mt: str, mt_model: str | None,
     (its options put in ``ner_options``); a usage error for options that do not go
     together. ``source``: the corpus documents `lintas evaluate` reads (None: a run)."""
     from pipeline.backends import available
-    from pipeline.reader import LANG_CODE
+    from pipeline.io.reader import LANG_CODE
 
     if mt == "ntrex" and "ntrex" not in (source or ""):
         # NTREX's own English: any other sentence would get none, and lose its records
@@ -662,11 +662,11 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
                      mt_model: str | None = None, source: str = "") -> None:
     import json as _json
 
-    from pipeline.core import PipelineConfig
-    from pipeline.errors import LintasError
-    from pipeline.evaluate_corpus import evaluate_corpus, format_scores
-    from pipeline.ner_stage import DEFAULT_NER
-    from pipeline.runner import check_backends
+    from pipeline.core.core import PipelineConfig
+    from pipeline.core.errors import LintasError
+    from pipeline.evaluation.evaluate_corpus import evaluate_corpus, format_scores
+    from pipeline.stages.ner_stage import DEFAULT_NER
+    from pipeline.core.runner import check_backends
 
     if split not in ("dev", "train", "heldout", "all"):
         raise typer.BadParameter("dev, train, heldout or all", param_hint="--split")
@@ -749,7 +749,7 @@ def evaluate_align(
     import json as _json
 
     from pipeline.backends.mt_ntrex import default_folder
-    from pipeline.evaluate_align import NTREX, evaluate_alignment, format_alignment
+    from pipeline.evaluation.evaluate_align import NTREX, evaluate_alignment, format_alignment
 
     if half not in (None, "first", "second"):
         raise typer.BadParameter("first or second", param_hint="--half")
@@ -778,8 +778,8 @@ def link(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
 ) -> None:
     """Give the same entity one canonical key across all documents of an output file."""
-    from pipeline.errors import FolderError
-    from pipeline.link import link_file, record_files
+    from pipeline.core.errors import FolderError
+    from pipeline.corpus.link import link_file, record_files
 
     if output.resolve() == records.resolve():
         raise typer.BadParameter("write to another file than the input", param_hint="--output")
@@ -806,7 +806,7 @@ def export(
         "--out", help="Folder to write (events-csv: also a path ending in .csv).")] = Path("export"),
 ) -> None:
     """Export runs as tables (Parquet), a graph (Neo4j CSV) or an event list (CSV)."""
-    from pipeline.export import FORMATS, export as export_runs
+    from pipeline.corpus.export import FORMATS, export as export_runs
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"one of {', '.join(FORMATS)}", param_hint="--format")
@@ -819,8 +819,8 @@ def _from_runs(runs: list[Path], target: Path, write: Any) -> Any:
     """``write(run names, their record files)`` for `export` and `report`: each run's
     files resolved once (an unfinished folder is refused before anything is written); a
     refused input or an unwritable ``target`` is a usage error."""
-    from pipeline.errors import FolderError
-    from pipeline.link import record_files
+    from pipeline.core.errors import FolderError
+    from pipeline.corpus.link import record_files
 
     try:
         files = [record_files(str(run)) for run in runs]
@@ -842,7 +842,7 @@ def report(
         "--output", "-o", metavar="FILE", help="The HTML file to write.")] = Path("report.html"),
 ) -> None:
     """One self-contained HTML report of runs: timeline, routes, actors, who said what."""
-    from pipeline.export.report import write_report
+    from pipeline.corpus.export.report import write_report
 
     shown = _from_runs(runs, output, lambda names, files: write_report(names, output, files))
     size = shown.pop("bytes")
@@ -857,8 +857,8 @@ def build_gazetteer(
         "--out", help="Folder to write (default: the shipped models/gazetteer).")] = None,
 ) -> None:
     """Regenerate the GeoNames part of the gazetteer (needs: pip install "lintas[build]")."""
-    from pipeline.gazetteer_build import build
-    from pipeline.lexicons import models_dir
+    from pipeline.corpus.gazetteer_build import build
+    from pipeline.lexicon.lexicons import models_dir
 
     target = out or models_dir() / "gazetteer"
     n_countries, n_cities = build(target)
@@ -867,7 +867,7 @@ def build_gazetteer(
 
 def main() -> None:
     """Entry point of the ``lintas`` console script."""
-    from pipeline.errors import LintasError
+    from pipeline.core.errors import LintasError
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:

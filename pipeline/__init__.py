@@ -21,12 +21,12 @@ _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __version__ = "0.1.0"
 
-from .core import DEFAULT_STAGES, Pipeline, PipelineConfig, build_pipeline
-from .stage_registry import register_stage
-from .document import Document, Entity, ErrorRecord, Mention, Span
-from .reader import read_inputs
-from .records import SCHEMA_VERSION
-from .runner import Summary, run
+from pipeline.core.core import DEFAULT_STAGES, Pipeline, PipelineConfig, build_pipeline
+from pipeline.core.stage_registry import register_stage
+from pipeline.core.document import Document, Entity, ErrorRecord, Mention, Span
+from pipeline.io.reader import read_inputs
+from pipeline.io.records import SCHEMA_VERSION
+from pipeline.core.runner import Summary, run
 
 __all__ = [
     "DEFAULT_STAGES", "Document", "Entity", "ErrorRecord", "Mention", "Pipeline",

@@ -23,7 +23,7 @@ def seeds_dir() -> Path:
 
 def run_records(inputs: list[str], **kwargs) -> tuple[list[dict], "object"]:
     """Run the real pipeline on ``inputs`` and return (records, summary)."""
-    from pipeline.runner import run
+    from pipeline.core.runner import run
 
     out = io.StringIO()
     summary = run([str(i) for i in inputs], out, progress=False, **kwargs)
@@ -39,9 +39,9 @@ def text_records(text: str, lang: str, published: str | None = None,
     """Records of one text through the default pipeline (language given), as `lintas run`
     writes them; ``rules_only``: claims from the lexicons alone (the rules a test is about,
     where a language's default lets the learned head read first)."""
-    from pipeline.core import PipelineConfig, build_pipeline
-    from pipeline.document import Document
-    from pipeline.records import doc_records
+    from pipeline.core.core import PipelineConfig, build_pipeline
+    from pipeline.core.document import Document
+    from pipeline.io.records import doc_records
 
     if rules_only not in _PIPELINES:
         _PIPELINES[rules_only] = build_pipeline(PipelineConfig(claims_learned=not rules_only))
@@ -134,7 +134,7 @@ def torch_one_thread():
 
 def make_mentions(text: str, names: list[tuple[str, str]], source: str = "spacy"):
     """Mentions of ``names`` (text, label) found in ``text`` in order."""
-    from pipeline.document import Mention
+    from pipeline.core.document import Mention
 
     out, pos = [], 0
     for name, label in names:
@@ -147,7 +147,7 @@ def make_mentions(text: str, names: list[tuple[str, str]], source: str = "spacy"
 def without_lexicon(monkeypatch, module, lang: str, name: str) -> None:
     """Make ``module``'s ``phrase_table`` give an empty index for ``lang``'s lexicon file
     ``name`` (a language nobody wrote that lexicon for), the others as before."""
-    from pipeline.phrases import PhraseIndex
+    from pipeline.text.phrases import PhraseIndex
 
     real = module.phrase_table
 

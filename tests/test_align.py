@@ -1,4 +1,4 @@
-"""Mapping spans of a translation back to its source sentence (`pipeline.align`), on real
+"""Mapping spans of a translation back to its source sentence (`pipeline.text.align`), on real
 sentence pairs of NTREX-128 (newstest2019: English source, human Indonesian and Bulgarian
 translations; CC BY-SA 4.0, Federmann, Kocmi and Xin 2022), read the other way round: the
 Indonesian or Bulgarian sentence is the source, the English one its translation."""
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.align import align_tokens, map_spans, name_match
+from pipeline.text.align import align_tokens, map_spans, name_match
 
 EN = "During a town hall in Holyoke, Massachusetts, Warren confirmed she'd consider running."
 BG = "По време на градски съвет в Холиоке, Масачузетс Уорън потвърди, че обмисля да се кандидатира."
@@ -54,8 +54,8 @@ def test_names_that_survive_translation_are_found_as_they_are_or_folded():
 
 @pytest.fixture(scope="module")
 def encoder():
-    from pipeline.encoder_runtime import OnnxEncoder
-    from pipeline.lexicons import models_dir
+    from pipeline.learned.encoder_runtime import OnnxEncoder
+    from pipeline.lexicon.lexicons import models_dir
 
     return OnnxEncoder(models_dir() / "ner-xx")
 
@@ -110,7 +110,7 @@ def test_mapped_spans_are_whole_words_of_the_source(encoder):
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared/data/mt/ntrex").is_dir(),
                     reason="needs ../shared/data/mt/ntrex")
 def test_the_ntrex_measurement_runs_through_lintas_run_stages():
-    from pipeline.evaluate_align import evaluate_alignment
+    from pipeline.evaluation.evaluate_align import evaluate_alignment
 
     folder = Path(__file__).resolve().parents[2] / "shared/data/mt/ntrex"
     r = evaluate_alignment("bg", folder, limit=20)

@@ -8,14 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.claims import Claims
-from pipeline.claims_learned import default_dir, load_claim_heads, split_enclitics
-from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
-from pipeline.document import Document
-from pipeline.event_features import decode_runs
-from pipeline.lexicons import models_dir
-from pipeline.ner_stage import STATES
-from pipeline.token_windows import Encoded
+from pipeline.stages.claims import Claims
+from pipeline.learned.claims_learned import default_dir, load_claim_heads, split_enclitics
+from pipeline.core.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.core.document import Document
+from pipeline.learned.event_features import decode_runs
+from pipeline.lexicon.lexicons import models_dir
+from pipeline.stages.ner_stage import STATES
+from pipeline.learned.token_windows import Encoded
 
 NER = models_dir() / "ner-xx"
 shipped = pytest.mark.skipif(load_claim_heads() is None,
@@ -93,7 +93,7 @@ def test_claims_from_the_head_alone(text, lang, speaker, content):
 
 @shipped
 def test_a_language_without_claim_lexicons_gets_the_heads_claims(monkeypatch):
-    import pipeline.claims as claims_module
+    import pipeline.stages.claims as claims_module
     from conftest import without_lexicon
 
     without_lexicon(monkeypatch, claims_module, "ru", "claim_cues.tsv")
@@ -218,9 +218,9 @@ def test_claims_and_events_share_one_encoder_pass(monkeypatch):
 
 def _finder(text: str, lang: str):
     """The claims stage's view of ``text`` after the default stages before it."""
-    from pipeline.claims import _Finder
-    from pipeline.lexicons import grammar
-    from pipeline.phrases import phrase_list, phrase_table
+    from pipeline.stages.claims import _Finder
+    from pipeline.lexicon.lexicons import grammar
+    from pipeline.text.phrases import phrase_list, phrase_table
 
     nlp = build_pipeline(PipelineConfig(stages=DEFAULT_STAGES[:DEFAULT_STAGES.index("claims")]))
     doc = nlp(Document("t", "t", text, lang_hint=lang))
@@ -246,7 +246,7 @@ def test_a_reported_content_the_head_starts_inside_its_clause_starts_at_the_comp
     """"X mengumumkan bahwa pihaknya … menandatangani nota kesepahaman tentang 'Kemitraan …'"
     read from 'Kemitraan' by the head: the content is the clause after "bahwa", so that
     "pihaknya" in it stands for the speaker."""
-    from pipeline.document import Span
+    from pipeline.core.document import Span
 
     text = ("Kementerian Energi Korea Selatan mengumumkan bahwa pihaknya bersama Kementerian "
             "Energi Kazakhstan telah menandatangani nota kesepahaman tentang 'Kemitraan Mineral' "
@@ -273,7 +273,7 @@ def test_names_alone_are_no_content():
     text = ("Sehari setelah Presiden Kazakhstan Kassym-Jomart Tokayev bertemu dengan Putin di "
             "Moskow, Juru Bicara Kremlin Dmitry Peskov juga mengkonfirmasi.")
     f = _finder(text, "id")
-    from pipeline.document import Span
+    from pipeline.core.document import Span
 
     names = Span(text.index("Kazakhstan"), text.index(" bertemu"))
     assert f._only_names(names)

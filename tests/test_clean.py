@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import run_records, write
-from pipeline.clean import Clean, clean_text
-from pipeline.document import Document
+from pipeline.stages.clean import Clean, clean_text
+from pipeline.core.document import Document
 
 ARTICLE = (
     "beritaenergi.co.id – Rusia dan Kazakhstan sepakat memperluas pasokan minyak.\n"

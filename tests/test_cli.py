@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import ROOT, SEEDS, run_records, write
-from pipeline.schema import validation_errors
+from pipeline.io.schema import validation_errors
 from texts import BG, ID
 
 runner = CliRunner()

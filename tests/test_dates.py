@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.dates import find_times, parse_published, resolve_day_month, resolve_weekday
+from pipeline.text.dates import find_times, parse_published, resolve_day_month, resolve_weekday
 
 
 def times(text: str, lang: str, published: date | None, future: bool = False):

@@ -1,4 +1,4 @@
-"""The pieces of a distillation phase (`pipeline.train_transformer`): the student's starting
+"""The pieces of a distillation phase (`pipeline.training.train_transformer`): the student's starting
 weights taken from chosen teacher layers, and the loss that mixes gold labels and teacher."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 
 def test_student_state_maps_chosen_layers():
-    from pipeline.train_transformer import student_state
+    from pipeline.training.train_transformer import student_state
 
     teacher = {"bert.embeddings.word_embeddings.weight": torch.zeros(1),
                "classifier.weight": torch.ones(1)}
@@ -23,7 +23,7 @@ def test_student_state_maps_chosen_layers():
 
 
 def test_distill_loss_mixes_gold_and_teacher():
-    from pipeline.train_transformer import distill_loss
+    from pipeline.training.train_transformer import distill_loss
 
     logits = torch.tensor([[[2.0, 0.0, -1.0], [0.0, 1.0, 0.0]]])
     keep = torch.tensor([[True, False]])

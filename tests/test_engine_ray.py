@@ -10,8 +10,8 @@ import signal
 import pytest
 
 from conftest import SEEDS, write
-from pipeline.core import PipelineConfig
-from pipeline.runner import run, run_to_folder
+from pipeline.core.core import PipelineConfig
+from pipeline.core.runner import run, run_to_folder
 
 ray = pytest.importorskip("ray")
 
@@ -40,9 +40,9 @@ def test_ray_actors_write_the_bytes_of_one_local_worker_even_when_one_is_killed(
     """Two actors on a local Ray; one is killed with SIGKILL after the first results.
     Ray restarts it, the batches it held run again alone, and the output is byte for byte
     the local run's; an --out-dir run on Ray joins into the same bytes too."""
-    from pipeline.engine_ray import RayEngine
-    from pipeline.reader import read_inputs
-    from pipeline.runner import BATCH_SIZE
+    from pipeline.core.engine_ray import RayEngine
+    from pipeline.io.reader import read_inputs
+    from pipeline.core.runner import BATCH_SIZE
 
     expected = _plain(corpus)
     engine = RayEngine(PipelineConfig(), workers=2)
@@ -69,8 +69,8 @@ def test_ray_actors_write_the_bytes_of_one_local_worker_even_when_one_is_killed(
 def test_a_batch_whose_rerun_dies_too_becomes_error_records():
     """The spare actor that reruns a failed batch dies as well: the batch's inputs become
     error records (stage worker), and the pool goes on."""
-    from pipeline.document import Document
-    from pipeline.engine_ray import RayEngine
+    from pipeline.core.document import Document
+    from pipeline.core.engine_ray import RayEngine
 
     engine = RayEngine(PipelineConfig(stages=("clean",)), workers=1)
     try:

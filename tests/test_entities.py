@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import make_mentions as mentions
-from pipeline.entities import cluster
+from pipeline.stages.entities import cluster
 
 
 def groups(text: str, names: list[tuple[str, str]], lang: str) -> list[tuple[str, list[str]]]:

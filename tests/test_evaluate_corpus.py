@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipeline.evaluate_corpus import gold_documents, predicted, score_claims, score_events
+from pipeline.evaluation.evaluate_corpus import gold_documents, predicted, score_claims, score_events
 
 
 def _event(typ, trigger, args=(), modality="asserted"):
@@ -98,8 +98,8 @@ def test_the_held_out_language_is_its_own_split():
 
 @needs_data
 def test_predictions_outside_the_annotated_sentences_are_not_scored():
-    from pipeline.core import PipelineConfig, build_pipeline
-    from pipeline.document import Document
+    from pipeline.core.core import PipelineConfig, build_pipeline
+    from pipeline.core.document import Document
 
     gold = gold_documents("dev", ["en"])[0]
     doc = build_pipeline(PipelineConfig())(Document(doc_id="x", source="x", text=gold.text,

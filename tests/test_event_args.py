@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.event_args import (ARGUMENT_MERGES, ROLE_NAMES, argument_features,
+from pipeline.learned.event_args import (ARGUMENT_MERGES, ROLE_NAMES, argument_features,
                                  decode_arguments, merge_arguments)
-from pipeline.token_windows import Encoded
+from pipeline.learned.token_windows import Encoded
 
 TEXT = "Rusia dan Kazakhstan menandatangani Kerja Sama Rantai Pasokan di Astana."
 WORDS = [(0, 5), (6, 9), (10, 20), (21, 35), (36, 41), (42, 46), (47, 53), (54, 61),

@@ -292,8 +292,8 @@ def test_events_before_claims_are_refused():
     """Events read the claims (an event inside what someone said is `reported`): a pipeline
     that runs events without the claims stage before it is refused, not run with other
     modalities."""
-    from pipeline.core import PipelineConfig, build_pipeline
-    from pipeline.errors import PipelineConfigError
+    from pipeline.core.core import PipelineConfig, build_pipeline
+    from pipeline.core.errors import PipelineConfigError
 
     stages = ("clean", "langid", "segment", "ner", "ner_rules", "entities", "events")
     with pytest.raises(PipelineConfigError, match=r"'events' requires \['claims'\]"):

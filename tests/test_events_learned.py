@@ -10,12 +10,12 @@ import shutil
 import numpy as np
 import pytest
 
-from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
-from pipeline.document import Document
-from pipeline.events import Events
-from pipeline.events_learned import default_dir, load_heads
-from pipeline.lexicons import models_dir
-from pipeline.ner_stage import STATES
+from pipeline.core.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.core.document import Document
+from pipeline.stages.events import Events
+from pipeline.learned.events_learned import default_dir, load_heads
+from pipeline.lexicon.lexicons import models_dir
+from pipeline.stages.ner_stage import STATES
 
 NER = models_dir() / "ner-xx"
 pytestmark = pytest.mark.skipif(load_heads() is None,
@@ -75,7 +75,7 @@ def test_russian_attack_typed_by_the_heads_alone():
 
 def test_russian_without_a_lexicon_in_the_default_pipeline(monkeypatch):
     """With no Russian trigger lexicon at all, the default merge still finds the events."""
-    import pipeline.events as events_module
+    import pipeline.stages.events as events_module
     from conftest import without_lexicon
 
     without_lexicon(monkeypatch, events_module, "ru", "events.tsv")
@@ -116,7 +116,7 @@ def test_records_name_the_heads():
 def test_hidden_states_are_the_encoders_and_deterministic():
     """The NER stage keeps what `OnnxEncoder` returns for the same (cleaned) text, and two
     calls return the same states."""
-    from pipeline.encoder_runtime import OnnxEncoder
+    from pipeline.learned.encoder_runtime import OnnxEncoder
 
     text = "Президент Казахстана встретился с премьер-министром Японии.\nВстреча прошла в Астане."
     layer = json.loads((NER / "model.json").read_text(encoding="utf-8"))["hidden_layer"]
@@ -133,7 +133,7 @@ def test_hidden_states_are_the_encoders_and_deterministic():
 
 
 def test_plain_ner_does_not_fetch_the_hidden_states(monkeypatch):
-    from pipeline.encoder_runtime import OnnxEncoder
+    from pipeline.learned.encoder_runtime import OnnxEncoder
 
     enc = OnnxEncoder(NER)
     asked = []
@@ -163,7 +163,7 @@ def test_hidden_output_names_the_layer(tmp_path):
     """`add_hidden_output` adds one `hidden_K` output (replacing another layer's), records
     it, and the file is left alone when it has it already."""
     onnx = pytest.importorskip("onnx")
-    from pipeline.onnx_outputs import add_hidden_output
+    from pipeline.learned.onnx_outputs import add_hidden_output
 
     folder = tmp_path / "ner"
     folder.mkdir()
@@ -248,7 +248,7 @@ def test_a_train_copy_of_a_dev_document_is_left_out_of_training():
     """News sites reprint one story: a train document that shares at least 30% of its
     sentences with a dev one of its language is never trained on; another language's, or
     a smaller share, is."""
-    from pipeline.train_corpus import CorpusDoc, Sentence, dev_copies
+    from pipeline.training.train_corpus import CorpusDoc, Sentence, dev_copies
 
     def doc(name, lang, split, sentences):
         text, sents = "", []
@@ -269,7 +269,7 @@ def test_a_train_copy_of_a_dev_document_is_left_out_of_training():
 def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(folder):
     """The card's retrain command (`--skip-batches`) reads exactly the annotation files the
     shipped heads were trained on: their sha256 is the corpus' without those batches."""
-    from pipeline.train_corpus import corpus_sha
+    from pipeline.training.train_corpus import corpus_sha
 
     corpus = json.loads((models_dir() / folder / "model.json").read_text(encoding="utf-8"))["corpus"]
     assert corpus_sha(corpus.get("skip_batches", ())) == corpus["sha256"]
@@ -278,7 +278,7 @@ def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(fold
 
 
 def test_skipping_a_batch_the_corpus_does_not_have_is_refused():
-    from pipeline.train_corpus import corpus_splits
+    from pipeline.training.train_corpus import corpus_splits
 
     with pytest.raises(ValueError, match="L029"):
         corpus_splits(0, None, print, skip_batches=("xx-99",))

@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.core import build_pipeline
-from pipeline.document import Document, ErrorRecord
-from pipeline.reader import read_inputs
-from pipeline.runner import record_lines
-from pipeline.schema import check_offsets, validation_errors
+from pipeline.core.core import build_pipeline
+from pipeline.core.document import Document, ErrorRecord
+from pipeline.io.reader import read_inputs
+from pipeline.core.runner import record_lines
+from pipeline.io.schema import check_offsets, validation_errors
 
 FUZZ = settings(derandomize=True, database=None, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.clean import Clean
-from pipeline.document import Document
-from pipeline.entities import Entities, name_key
-from pipeline.ner_rule_stage import NerRules
-from pipeline.ner_stage import Ner
-from pipeline.segment import Segment
+from pipeline.stages.clean import Clean
+from pipeline.core.document import Document
+from pipeline.stages.entities import Entities, name_key
+from pipeline.stages.ner_rule_stage import NerRules
+from pipeline.stages.ner_stage import Ner
+from pipeline.stages.segment import Segment
 from texts import BG, EN, ID, KZ_BG, KZ_EN, KZ_ID
 
 

@@ -4,7 +4,7 @@ key of the shipped commodity vocabulary, and a claim lists the entities it is ab
 from __future__ import annotations
 
 from conftest import text_records
-from pipeline.schema import validation_errors
+from pipeline.io.schema import validation_errors
 
 
 def _commodities(records: list[dict]) -> list[tuple[str, str | None]]:

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from pipeline.backends import available, get_backend
-from pipeline.errors import MissingDependency, UnknownBackend
-from pipeline.langid import identify
+from pipeline.core.errors import MissingDependency, UnknownBackend
+from pipeline.stages.langid import identify
 from texts import BG, EN, ID, MS
 
 BACKENDS = ["py3langid", "lingua", "langdetect"]
@@ -47,7 +47,7 @@ def test_one_neighbouring_paragraph_does_not_make_a_document_und(monkeypatch, se
     Indonesian, with a lower confidence. The rule: the whole sample's verdict (0.6 here)
     and the agreeing share of the judged paragraphs (by letters) are each above one half,
     though their product is not (before: `und`, and so no names)."""
-    import pipeline.langid as langid
+    import pipeline.stages.langid as langid
 
     paras = [p for p in (seeds_dir / "000_856839adc05d6453.txt").read_text().split("\n")
              if len(p) > 80][:3]

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import write
-from pipeline.link import plan_merges
-from pipeline.names import name_key
+from pipeline.corpus.link import plan_merges
+from pipeline.text.names import name_key
 
 runner = CliRunner()
 

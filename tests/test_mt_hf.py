@@ -17,7 +17,7 @@ transformers = pytest.importorskip("transformers")
 from pipeline.backends import available, get_backend  # noqa: E402
 from pipeline.backends.base import MtBackend  # noqa: E402
 from pipeline.backends.mt_hf import HfTranslator  # noqa: E402
-from pipeline.errors import MissingDependency  # noqa: E402
+from pipeline.core.errors import MissingDependency  # noqa: E402
 
 def test_translates_each_sentence_in_order_and_alike_in_any_batch(tiny_marian):
     mt = HfTranslator(model=str(tiny_marian), batch_size=2, max_new_tokens=8)

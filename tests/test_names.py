@@ -1,11 +1,11 @@
-"""Keys for names without a known identity (`pipeline.names`): scripts, signs, vowels."""
+"""Keys for names without a known identity (`pipeline.text.names`): scripts, signs, vowels."""
 
 from __future__ import annotations
 
 from conftest import make_mentions
 
-from pipeline.entities import cluster
-from pipeline.names import (case_stems, fold, name_key, spelling_system, unmix_scripts,
+from pipeline.stages.entities import cluster
+from pipeline.text.names import (case_stems, fold, name_key, spelling_system, unmix_scripts,
                             vowel_distance)
 
 

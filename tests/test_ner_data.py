@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import write
-from pipeline.ner_data import bio_to_spans, read_examples
+from pipeline.training.ner_data import bio_to_spans, read_examples
 
 CONLL_TAB = """Presiden\tO
 Joko\tB-PERSON
@@ -72,7 +72,7 @@ def test_stray_inside_tag_starts_an_entity():
 
 
 def test_documents_split_into_lines_and_weighted_paths():
-    from pipeline.ner_data import NerExample, parse_weighted, split_lines
+    from pipeline.training.ner_data import NerExample, parse_weighted, split_lines
 
     text = "Путин говори.\n\nГазпром спря газа за България."
     ex = NerExample(text, [(0, 5, "PER"), (15, 22, "ORG"), (36, 44, "LOC")])
@@ -121,7 +121,7 @@ def test_uner_on_the_sentence_text_or_on_joined_words(tmp_path):
 
 
 def test_sentences_packed_one_per_line_with_documents_kept_whole(tmp_path):
-    from pipeline.ner_data import NerExample, pack_sentences
+    from pipeline.training.ner_data import NerExample, pack_sentences
 
     sents = read_examples(write(tmp_path / "a.txt", CONLL_TAB), "id")
     doc = NerExample("Газпром спря газа.", [(0, 7, "ORG")], "doc")
@@ -138,9 +138,9 @@ def test_sentences_packed_one_per_line_with_documents_kept_whole(tmp_path):
 
 
 def test_training_windows_pack_token_file_sentences(tmp_path):
-    from pipeline.e5tokenizer import build_tokenizer
-    from pipeline.train_transformer import build_data, load_config
-    from pipeline.token_windows import LABELS
+    from pipeline.learned.e5tokenizer import build_tokenizer
+    from pipeline.training.train_transformer import build_data, load_config
+    from pipeline.learned.token_windows import LABELS
 
     write(tmp_path / "a.txt", CONLL_TAB)
     recipe = {"data_root": str(tmp_path), "sources": [{"path": "a.txt", "lang": "id"}]}

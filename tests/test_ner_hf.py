@@ -22,9 +22,9 @@ pytest.importorskip("transformers")
 from pipeline.backends import available  # noqa: E402
 from pipeline.backends.ner_hf import (  # noqa: E402
     ENV_MODEL, LINTAS_NAMES, HfNer, bio_name, first_subword, word_text)
-from pipeline.document import Document  # noqa: E402
-from pipeline.errors import MissingDependency  # noqa: E402
-from pipeline.token_windows import (  # noqa: E402
+from pipeline.core.document import Document  # noqa: E402
+from pipeline.core.errors import MissingDependency  # noqa: E402
+from pipeline.learned.token_windows import (  # noqa: E402
     Encoded, decode, encode_text, make_windows, pieces_of)
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -325,7 +325,7 @@ def test_slow_tokenizer_is_refused(model_dir, monkeypatch):
 
 def test_in_the_pipeline(model_dir):
     """``lintas run --ner hf,gazetteer`` with the model folder as the backend's option."""
-    from pipeline.core import PipelineConfig, build_pipeline
+    from pipeline.core.core import PipelineConfig, build_pipeline
 
     config = PipelineConfig(stages=("clean", "langid", "segment", "entities"),
                             ner_backends=("hf", "gazetteer"),

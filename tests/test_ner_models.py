@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline.backends import get_backend
-from pipeline.clean import Clean
-from pipeline.document import Document
-from pipeline.entities import Entities
-from pipeline.ner_rule_stage import NerRules
-from pipeline.ner_stage import Ner
-from pipeline.segment import Segment
+from pipeline.stages.clean import Clean
+from pipeline.core.document import Document
+from pipeline.stages.entities import Entities
+from pipeline.stages.ner_rule_stage import NerRules
+from pipeline.stages.ner_stage import Ner
+from pipeline.stages.segment import Segment
 
 needs_models = pytest.mark.skipif(
     not (get_backend("ner", "spacy").supports("id") and get_backend("ner", "spacy").supports("bg")),
@@ -117,9 +117,9 @@ def test_shipped_model_alone_tokenizes_raw_text_as_lintas(lang, text):
     """``spacy.load`` of a shipped model gives it lintas' tokens, the ones it was trained on."""
     import spacy
 
-    from pipeline import spacy_util  # noqa: F401 - registers lintas.Tokenizer.v1
-    from pipeline.lexicons import models_dir
-    from pipeline.segment import blank_pipeline
+    from pipeline.text import spacy_util  # noqa: F401 - registers lintas.Tokenizer.v1
+    from pipeline.lexicon.lexicons import models_dir
+    from pipeline.stages.segment import blank_pipeline
 
     doc = spacy.load(models_dir() / f"ner-{lang}")(text)
     assert [t.text for t in doc] == [t.text for t in blank_pipeline(lang).make_doc(text)

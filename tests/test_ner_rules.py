@@ -1,14 +1,14 @@
-"""The NER rules (`pipeline.ner_rules`) one by one, and the `ner_rules` stage that runs them
-on every document's merged mentions (`pipeline.ner_rule_stage`)."""
+"""The NER rules (`pipeline.ner.ner_rules`) one by one, and the `ner_rules` stage that runs them
+on every document's merged mentions (`pipeline.stages.ner_rule_stage`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.document import Document, Mention
-from pipeline.ner_rules import join_hyphenated
-from pipeline.segment import blank_pipeline
-from pipeline.tokens import Tokens
+from pipeline.core.document import Document, Mention
+from pipeline.ner.ner_rules import join_hyphenated
+from pipeline.stages.segment import blank_pipeline
+from pipeline.text.tokens import Tokens
 
 
 def tokens(text: str, lang: str) -> Tokens:
@@ -60,7 +60,7 @@ def test_hyphen_with_spaces_or_lower_case_word_is_not_joined():
 
 
 def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
-    from pipeline.ner_rules import legal_form_names
+    from pipeline.ner.ner_rules import legal_form_names
 
     text = "Cove Capital LLC и Булгаргаз ЕАД подписаха. Приходът на АД е малък."
     found = legal_form_names([], tokens(text, "bg"))
@@ -72,7 +72,7 @@ def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
 
 
 def test_person_after_a_title_and_its_country():
-    from pipeline.ner_rules import title_persons
+    from pipeline.ner.ner_rules import title_persons
 
     text = ("Juru bicara Rusia Dmitry Peskov dan Menteri Agama Yaqut hadir; "
             "Menteri Luar Negeri Kazakhstan Murat Nurtleu juga.")
@@ -84,7 +84,7 @@ def test_person_after_a_title_and_its_country():
 
 
 def test_places_that_speak_or_share_a_surname_are_persons():
-    from pipeline.ner_rules import consistent_persons
+    from pipeline.ner.ner_rules import consistent_persons
 
     text = "Vladimir Putin tiba. “Kami siap,” kata Peskov. Proposal Putin diterima. Peskov diam."
     ms = [mention(text, "Vladimir Putin", "PER"), mention(text, "Peskov", "LOC"),
@@ -99,8 +99,8 @@ def test_places_that_speak_or_share_a_surname_are_persons():
 
 
 def test_names_introduced_as_organisations():
-    from pipeline.gazetteer import names_for
-    from pipeline.ner_rules import cued_organisations
+    from pipeline.lexicon.gazetteer import names_for
+    from pipeline.ner.ner_rules import cued_organisations
 
     rusia = names_for("id")["Rusia"][0].canonical()
     text = ("Menurut perusahaan nuklir negara Rusia Rosatom dan dana kekayaan negara "
@@ -121,8 +121,8 @@ def test_names_introduced_as_organisations():
 
 
 def test_a_person_glued_to_the_titles_country_is_split_off():
-    from pipeline.gazetteer import names_for
-    from pipeline.ner_rules import title_persons
+    from pipeline.lexicon.gazetteer import names_for
+    from pipeline.ner.ner_rules import title_persons
 
     text = ("Presiden Uzbekistan Shavkat Mirziyoyev tiba. Wakil Presiden Kazakstan Ahmad "
             "Yusupov Karimov hadir; Ahmad Yusupov Karimov lalu pulang. Juru Bicara Kremlin "
@@ -144,7 +144,7 @@ def test_a_person_glued_to_the_titles_country_is_split_off():
 
 
 def test_organisation_names_cut_before_their_country_are_made_whole():
-    from pipeline.ner_rules import extend_organisations
+    from pipeline.ner.ner_rules import extend_organisations
 
     text = ("Kementerian Pertanian, Pangan, dan Perikanan Jepang bertemu Kementerian Pertahanan "
             "dan Rusia, lalu Badan Geologi dan Tambang Mongolia.")
@@ -158,7 +158,7 @@ def test_organisation_names_cut_before_their_country_are_made_whole():
 
 
 def test_an_unknown_place_right_after_a_title_is_a_person():
-    from pipeline.ner_rules import consistent_persons
+    from pipeline.ner.ner_rules import consistent_persons
 
     text = "Реформите на президента Мирзиёев продължават в Ташкент."
     ms = [mention(text, "Мирзиёев", "LOC"), mention(text, "Ташкент", "LOC")]
@@ -167,7 +167,7 @@ def test_an_unknown_place_right_after_a_title_is_a_person():
 
 
 def test_seas_straits_and_rivers_are_places():
-    from pipeline.ner_rules import place_labels
+    from pipeline.ner.ner_rules import place_labels
 
     text = "Laut Kaspia, Bank Sungai Kapuas, Черно море и Strait of Hormuz."
     ms = [mention(text, "Laut Kaspia", "ORG"), mention(text, "Bank Sungai Kapuas", "ORG")]
@@ -178,7 +178,7 @@ def test_seas_straits_and_rivers_are_places():
 
 
 def test_halves_of_a_persons_name_are_joined():
-    from pipeline.ner_rules import consistent_persons
+    from pipeline.ner.ner_rules import consistent_persons
 
     text = "Bahlil Lahadalia tiba. Radek Stepanek Milos Raonic main. Plovdiv Hristo Sterionov."
     ms = [mention(text, "Bahlil", "PER"), mention(text, "Lahadalia", "LOC"),
@@ -192,7 +192,7 @@ def test_halves_of_a_persons_name_are_joined():
 
 
 def test_a_place_that_starts_with_an_acronym_is_an_organisation():
-    from pipeline.ner_acronyms import acronym_organisations
+    from pipeline.ner.ner_acronyms import acronym_organisations
 
     text = ("LG Energy Solution dan SK Innovation membangun pabrik di DKI Jakarta, dekat "
             "NTB Mart, bersama ABC.")
@@ -208,8 +208,8 @@ def test_a_place_that_starts_with_an_acronym_is_an_organisation():
 def stage_doc(text: str, lang: str, groups: list[list[Mention]]) -> Document:
     """A segmented document whose mentions are ``groups`` merged as the `ner` stage merges
     its backends' mentions (``groups[0]`` first)."""
-    from pipeline.ner_stage import FOUND, merge_mentions
-    from pipeline.segment import Segment
+    from pipeline.stages.ner_stage import FOUND, merge_mentions
+    from pipeline.stages.segment import Segment
 
     doc = Segment()(Document("t", "t", text, lang=lang))
     doc.mentions = merge_mentions(groups)
@@ -218,8 +218,8 @@ def stage_doc(text: str, lang: str, groups: list[list[Mention]]) -> Document:
 
 
 def test_the_stage_requires_the_mentions():
-    from pipeline.core import PipelineConfig, build_pipeline
-    from pipeline.errors import PipelineConfigError
+    from pipeline.core.core import PipelineConfig, build_pipeline
+    from pipeline.core.errors import PipelineConfigError
 
     with pytest.raises(PipelineConfigError, match=r"'ner_rules' requires \['mentions'\]"):
         build_pipeline(PipelineConfig(stages=("clean", "langid", "segment", "ner_rules", "ner",
@@ -228,7 +228,7 @@ def test_the_stage_requires_the_mentions():
 
 def test_stage_lists_of_earlier_versions_still_get_the_rules():
     """``entities`` alone, as one stage did the mentions, the rules and the clusters."""
-    from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+    from pipeline.core.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
 
     assert DEFAULT_STAGES[3:6] == ("ner", "ner_rules", "entities")
     old = build_pipeline(PipelineConfig(stages=("clean", "langid", "segment", "entities")))
@@ -241,8 +241,8 @@ def test_stage_lists_of_earlier_versions_still_get_the_rules():
 
 
 def test_rules_are_skipped_by_name_and_unknown_names_are_refused():
-    from pipeline.errors import PipelineConfigError
-    from pipeline.ner_rule_stage import RULES, NerRules
+    from pipeline.core.errors import PipelineConfigError
+    from pipeline.stages.ner_rule_stage import RULES, NerRules
 
     assert list(RULES)[:3] == ["join_hyphenated", "legal_form_names", "organisation_labels"]
     assert list(RULES)[-1] == "propagate_rules"
@@ -259,7 +259,7 @@ def test_rules_are_skipped_by_name_and_unknown_names_are_refused():
 def test_rules_run_on_the_gazetteers_mentions_alone():
     """No NER model at all (``--ner gazetteer``): the rules still run where the language
     has their word lists (Indonesian titles.txt: a person after a title and country)."""
-    from pipeline.core import PipelineConfig, build_pipeline
+    from pipeline.core.core import PipelineConfig, build_pipeline
 
     text = "Menteri Luar Negeri Kazakhstan Murat Nurtleu tiba di Jakarta."
     config = PipelineConfig(stages=("clean", "langid", "segment", "ner", "ner_rules",
@@ -294,7 +294,7 @@ class FakeNer:
 
 def test_rules_run_on_any_backends_mentions(monkeypatch):
     from pipeline.backends import REGISTRY
-    from pipeline.core import PipelineConfig, build_pipeline
+    from pipeline.core.core import PipelineConfig, build_pipeline
 
     monkeypatch.setitem(REGISTRY["ner"], "fake", f"{__name__}:FakeNer")
     text = "Presiden Kassym-Jomart Tokayev menerima tamu di Astana."
@@ -308,7 +308,7 @@ def test_rules_run_on_any_backends_mentions(monkeypatch):
 def test_a_split_mention_gives_the_place_back_its_identity():
     """The model's "Kazakhstan Kassym-Jomart Tokayev" wins the merge over the gazetteer's
     "Kazakhstan"; split after the title, the country is the gazetteer's place again."""
-    from pipeline.ner_rule_stage import NerRules
+    from pipeline.stages.ner_rule_stage import NerRules
 
     text = "Presiden Kazakhstan Kassym-Jomart Tokayev tiba di Moskow."
     model = [mention(text, "Kazakhstan Kassym-Jomart Tokayev", "PER")]
@@ -324,7 +324,7 @@ def test_a_split_mention_gives_the_place_back_its_identity():
 
 
 def test_mentions_never_overlap_after_the_rules_the_models_win():
-    from pipeline.ner_rule_stage import settle
+    from pipeline.stages.ner_rule_stage import settle
 
     text = "Samruk-Kazyna dan Doosan Energy."
     model = Mention(0, 13, "Samruk-Kazyna", "ORG", "transformer", 0.8)

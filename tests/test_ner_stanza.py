@@ -25,8 +25,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("stanza")
 
 from pipeline.backends.ner_stanza import StanzaNer, lintas_sentences, parse_lang_map  # noqa: E402
-from pipeline.document import Document, Span  # noqa: E402
-from pipeline.errors import MissingDependency  # noqa: E402
+from pipeline.core.document import Document, Span  # noqa: E402
+from pipeline.core.errors import MissingDependency  # noqa: E402
 
 FILLER = "the president met with officials in said talks were good on a".split()
 ENTITIES = [(["Kassym", "Tokayev"], "PERSON"), (["Tokayev"], "PERSON"), (["Astana"], "GPE"),
@@ -240,7 +240,7 @@ def test_a_name_across_a_line_break_is_cut(pretokenized):
 def test_in_the_pipeline(resources, options):
     """``lintas run --ner stanza`` with the resources folder as the backend's option; with
     ``pretokenized`` the model reads the segment stage's tokens."""
-    from pipeline.core import PipelineConfig, build_pipeline
+    from pipeline.core.core import PipelineConfig, build_pipeline
 
     config = PipelineConfig(stages=("clean", "langid", "segment", "entities"),
                             ner_backends=("stanza",),

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pipeline.backends.ner_transformer import TransformerNer
-from pipeline.document import Document
-from pipeline.token_windows import tag_texts
+from pipeline.core.document import Document
+from pipeline.learned.token_windows import tag_texts
 
 # One sentence per language, each with a person, an organisation and a place; none of
 # them is from the training or dev data.
@@ -80,7 +80,7 @@ def test_window_borders_neither_lose_nor_shift_a_name(ner):
     Tinto", which it misses reading the whole line), but a name that a window border cuts
     is found whole, no name found over a border is shifted, and with 64-token windows (each
     token read with at least 16 tokens of context on either side) no label changes."""
-    from pipeline.token_windows import encode_text, make_windows, pieces_of
+    from pipeline.learned.token_windows import encode_text, make_windows, pieces_of
 
     enc = ner.encoder
     line = " ".join(SENTENCES[k][0] for k in ("id", "en", "pl", "bg", "ru", "uk"))
@@ -134,8 +134,8 @@ def test_one_model_reads_each_document_chosen_by_language(monkeypatch):
     better than its spaCy CNN on both Indonesian dev sets); a language whose settings.tsv
     names another model (``ner_backend``) gets that one when it is configured; `--ner`
     decides."""
-    import pipeline.ner_stage as ner_stage
-    from pipeline.ner_stage import DEFAULT_NER, Ner
+    import pipeline.stages.ner_stage as ner_stage
+    from pipeline.stages.ner_stage import DEFAULT_NER, Ner
 
     default = Ner(DEFAULT_NER)
     assert {default.model_backend(x) for x in ("id", "bg", "ru", "en", "und")} == {"transformer"}
@@ -154,7 +154,7 @@ def test_a_text_reads_the_same_alone_and_with_others(ner):
     shared with other texts would change a text's logits (and, at the margin, its names):
     a text's windows are batched with each other only, and its logits are bit for bit
     those it gets alone."""
-    from pipeline.token_windows import encode_text, pieces_of, run_windows
+    from pipeline.learned.token_windows import encode_text, pieces_of, run_windows
 
     enc = ner.encoder
     texts = [SENTENCES[k][0] for k in sorted(SENTENCES)]
@@ -169,7 +169,7 @@ def test_a_text_reads_the_same_alone_and_with_others(ner):
 
 def _probs(rows: list[dict[str, float]]) -> np.ndarray:
     """Token x label probabilities from ``{label: p}`` rows (the rest spread evenly)."""
-    from pipeline.token_windows import LABELS
+    from pipeline.learned.token_windows import LABELS
 
     out = np.zeros((len(rows), len(LABELS)))
     for t, row in enumerate(rows):
@@ -183,7 +183,7 @@ def test_the_decoder_never_opens_a_name_with_an_inside_label():
     0.40) no longer cuts the name when the whole is likelier than a name starting at the
     next word (which the model reads as I-ORG, not B-ORG); where the next word is read as
     B-ORG, the name is cut there."""
-    from pipeline.token_windows import LABELS, bio_viterbi
+    from pipeline.learned.token_windows import LABELS, bio_viterbi
 
     start = np.array([True, False, False, False])
     whole = _probs([{"B-ORG": 0.9}, {"I-ORG": 0.9}, {"O": 0.55, "I-ORG": 0.4}, {"I-ORG": 0.9}])
@@ -206,7 +206,7 @@ def test_a_newspaper_name_is_not_cut_into_a_place():
     read "Pravda" of "Kazakhstanskaya Pravda" as a place of its own."""
     from pathlib import Path
 
-    from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+    from pipeline.core.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
 
     path = next((Path(__file__).parent.parent / "seeds").glob("001_*.txt"))
     text = path.read_text(encoding="utf-8")
@@ -220,7 +220,7 @@ def test_the_decoder_finds_the_best_allowed_sequence():
     """`bio_viterbi` against every label sequence of short random windows."""
     import itertools
 
-    from pipeline.token_windows import LABELS, bio_viterbi
+    from pipeline.learned.token_windows import LABELS, bio_viterbi
 
     rng = np.random.default_rng(0)
 

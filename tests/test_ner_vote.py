@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.backends.ner_spacy import SpacyNer, member_folders, vote
-from pipeline.document import Document, Mention
-from pipeline.lexicons import models_dir
-from pipeline.segment import Segment
+from pipeline.core.document import Document, Mention
+from pipeline.lexicon.lexicons import models_dir
+from pipeline.stages.segment import Segment
 
 
 def m(start: int, end: int, label: str, source: str = "spacy") -> Mention:

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import ROOT, SEEDS, write
-from pipeline.core import PipelineConfig
-from pipeline.errors import FolderError
-from pipeline.runner import run, run_to_folder
-from pipeline.shards import JOURNAL, LOCK, MANIFEST, OutFolder, read_state
+from pipeline.core.core import PipelineConfig
+from pipeline.core.errors import FolderError
+from pipeline.core.runner import run, run_to_folder
+from pipeline.io.shards import JOURNAL, LOCK, MANIFEST, OutFolder, read_state
 
 # the reader and the cleaner only: these tests are about the folder, not the stages
 LIGHT = PipelineConfig(stages=("clean",))
@@ -141,7 +141,7 @@ def test_merge_and_link_read_a_complete_folder_and_refuse_an_unfinished_one(tmp_
 def test_a_stopped_run_keeps_whole_parts_only_and_resumes(tmp_path, monkeypatch):
     """A signal mid-run: the part being written is dropped whole (no temp file left), the
     journal is not marked complete, and the same call finishes the folder."""
-    from pipeline import runner
+    from pipeline.core import runner
 
     inputs = [str(_corpus(tmp_path / "in"))]
     out_dir = tmp_path / "out"
@@ -195,7 +195,7 @@ def test_kill_9_at_any_moment_then_resume_gives_the_plain_bytes(tmp_path):
 def test_a_second_run_on_a_folder_being_written_is_refused(tmp_path):
     """Two runs on one folder: the second would delete the first's temp files."""
     inputs = [str(_corpus(tmp_path / "in"))]
-    from pipeline.shards import make_manifest
+    from pipeline.io.shards import make_manifest
 
     manifest = make_manifest(inputs, {"shard_size": 4}, LIGHT)
     first = OutFolder(tmp_path / "out", manifest, 4)

@@ -6,8 +6,8 @@ import hashlib
 import json
 
 from conftest import SEEDS, run_records, write
-from pipeline.schema import SCHEMA_PATH, check_offsets, load_schema, validation_errors
-from pipeline.schema_build import build
+from pipeline.io.schema import SCHEMA_PATH, check_offsets, load_schema, validation_errors
+from pipeline.io.schema_build import build
 
 
 def test_schema_file_matches_its_source():

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pipeline.backends.ner_spacy import windows
-from pipeline.clean import Clean
-from pipeline.document import Document, Mention
-from pipeline.propagate import propagate, repeated_names
-from pipeline.segment import Segment
-from pipeline.tokens import Tokens
+from pipeline.stages.clean import Clean
+from pipeline.core.document import Document, Mention
+from pipeline.ner.propagate import propagate, repeated_names
+from pipeline.stages.segment import Segment
+from pipeline.text.tokens import Tokens
 
 
 def tokens(text: str) -> Tokens:

@@ -6,8 +6,8 @@ import io
 import json
 
 from conftest import run_records, write
-from pipeline.document import Document, ErrorRecord
-from pipeline.reader import read_inputs
+from pipeline.core.document import Document, ErrorRecord
+from pipeline.io.reader import read_inputs
 from texts import BG, ID
 
 

@@ -8,7 +8,7 @@ import re
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from pipeline.link import link_file
+from pipeline.corpus.link import link_file
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

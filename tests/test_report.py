@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from pipeline.export.browser import dump_dom, find_chromium, screenshot
+from pipeline.corpus.export.browser import dump_dom, find_chromium, screenshot
 
 runner = CliRunner()
 
@@ -53,7 +53,7 @@ def test_the_page_is_self_contained_and_holds_the_records(report, seed_records) 
 
 def test_a_quote_cannot_close_the_data_element(tmp_path) -> None:
     """A claim whose text holds "</script>" stays data: the page still parses it."""
-    from pipeline.export.report import render
+    from pipeline.corpus.export.report import render
 
     html = render({"docs": [], "claims": [["direct", None, "x", "y", "</script><b>", 0, 0, 1,
                                            [], None, None]]})

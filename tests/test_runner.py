@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from conftest import SEEDS, run_records, write
-from pipeline.core import Pipeline, PipelineConfig, build_pipeline
-from pipeline.errors import PipelineConfigError
-from pipeline.segment import Segment
+from pipeline.core.core import Pipeline, PipelineConfig, build_pipeline
+from pipeline.core.errors import PipelineConfigError
+from pipeline.stages.segment import Segment
 from texts import BG, ID
 
 import pytest
@@ -49,7 +49,7 @@ def test_pipeline_checks_requirements_when_built():
 
 
 def test_a_failing_stage_costs_only_its_document(tmp_path, monkeypatch):
-    from pipeline import ner_stage
+    from pipeline.stages import ner_stage
 
     original = ner_stage.Ner.pipe
 
@@ -73,7 +73,7 @@ def test_a_failing_stage_costs_only_its_document(tmp_path, monkeypatch):
 def test_progress_bar_shows_documents_per_second_when_asked(tmp_path):
     import io
 
-    from pipeline.runner import run
+    from pipeline.core.runner import run
 
     write(tmp_path / "a.txt", ID)
     log = io.StringIO()
@@ -120,9 +120,9 @@ def test_a_dead_worker_costs_at_most_its_batch_and_never_hangs(tmp_path, monkeyp
     """A worker that dies is noticed (no hang), every batch in flight is run again in a new
     pool, and a batch that kills its worker twice becomes error records; the rest keeps
     its order. A worker that dies once loses nothing."""
-    from pipeline import core
-    from pipeline.reader import read_inputs
-    from pipeline.runner import process_stream
+    from pipeline.core import core
+    from pipeline.io.reader import read_inputs
+    from pipeline.core.runner import process_stream
 
     monkeypatch.setitem(core.STAGES, "killer", _Killer)
     monkeypatch.setattr(_Killer, "flag", str(tmp_path / "killed-once"))

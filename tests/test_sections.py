@@ -1,4 +1,4 @@
-"""Documents too long to hold whole go through the stages in sections (pipeline.sections):
+"""Documents too long to hold whole go through the stages in sections (pipeline.core.sections):
 cut where they should be, merged back into one document's records, offsets into the whole
 text, and the temp files gone afterwards."""
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core import PipelineConfig, build_pipeline
-from pipeline.document import Document
-from pipeline.runner import record_lines
-from pipeline.schema import validation_errors
-from pipeline.sections import SECTION_CHARS, section_bounds
-from pipeline.spool import SPOOL_PREFIX, SpooledRecords, text_chunks
+from pipeline.core.core import PipelineConfig, build_pipeline
+from pipeline.core.document import Document
+from pipeline.core.runner import record_lines
+from pipeline.io.schema import validation_errors
+from pipeline.core.sections import SECTION_CHARS, section_bounds
+from pipeline.core.spool import SPOOL_PREFIX, SpooledRecords, text_chunks
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -247,11 +247,11 @@ def test_a_run_that_ends_early_leaves_no_temp_file(tmp_path, monkeypatch) -> Non
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    from pipeline import sections
-    from pipeline.runner import run
+    from pipeline.core import sections
+    from pipeline.core.runner import run
 
     monkeypatch.setattr(sections, "SECTION_CHARS", 3000)
-    monkeypatch.setattr("pipeline.core.SECTION_CHARS", 3000)
+    monkeypatch.setattr("pipeline.core.core.SECTION_CHARS", 3000)
     docs = []
     for k in range(3):
         path = tmp_path / f"long{k}.txt"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import Clean
-from pipeline.document import Document
-from pipeline.segment import Segment, blank_pipeline, chunks
+from pipeline.stages.clean import Clean
+from pipeline.core.document import Document
+from pipeline.stages.segment import Segment, blank_pipeline, chunks
 from texts import BG, EN, ID, MS
 
 
@@ -81,7 +81,7 @@ def test_tokens_and_sentences_are_spacys_own(lang):
     import spacy
     from spacy.attrs import IS_PUNCT, ORTH
 
-    from pipeline.segment import sentence_punct, sentence_starts
+    from pipeline.stages.segment import sentence_punct, sentence_starts
 
     text = TRICKY[lang] + " " + {"en": EN, "id": ID, "bg": BG}[lang]
     ref = spacy.blank(lang)

@@ -9,10 +9,10 @@ import pytest
 
 from pipeline import register_stage
 from pipeline.backends import REGISTRY, get_backend, register
-from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
-from pipeline.document import Document, Mention
-from pipeline.errors import PipelineConfigError, UnknownBackend
-from pipeline.stage_registry import STAGES
+from pipeline.core.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.core.document import Document, Mention
+from pipeline.core.errors import PipelineConfigError, UnknownBackend
+from pipeline.core.stage_registry import STAGES
 from texts import BG
 
 UP_TO_ENTITIES = DEFAULT_STAGES[:DEFAULT_STAGES.index("entities") + 1]

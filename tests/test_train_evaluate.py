@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import write
-from pipeline.evaluate import as_documents, evaluate
-from pipeline.ner_data import read_examples
+from pipeline.evaluation.evaluate import as_documents, evaluate
+from pipeline.training.ner_data import read_examples
 
 runner = CliRunner()
 
@@ -98,7 +98,7 @@ RAW_LINES = "Harga minyak dunia naik tajam setelah pengumuman OPEC kemarin sore.
 def test_raw_text_formats(tmp_path):
     from pathlib import Path
 
-    from pipeline.pretrain import raw_texts
+    from pipeline.training.pretrain import raw_texts
 
     conllu = write(tmp_path / "a.conllu", RAW_CONLLU)
     tagged = write(tmp_path / "b.txt", RAW_TAGGED * 2)
@@ -148,7 +148,7 @@ def test_trained_model_loads_with_lintas_tokens(tmp_path):
     """Trained on pre-tokenized text, the saved model tokenizes raw text as lintas does."""
     import spacy
 
-    from pipeline.segment import blank_pipeline
+    from pipeline.stages.segment import blank_pipeline
 
     train = write(tmp_path / "train.txt", conll(SENTENCES * 2))
     out = tmp_path / "model"
@@ -191,16 +191,16 @@ def test_models_in_members_vote_with_the_main_model(tmp_path):
 
 def test_the_cli_default_packing_is_the_evaluations():
     import cli
-    from pipeline.evaluate import SENTENCES_PER_DOC
+    from pipeline.evaluation.evaluate import SENTENCES_PER_DOC
 
     assert cli.SENTENCES_PER_DOC == SENTENCES_PER_DOC
 
 
 def test_rule_ablation_scores_as_evaluate_does(tmp_path):
-    """`pipeline.evaluate_rules` runs the backends once and the rules per configuration:
+    """`pipeline.evaluation.evaluate_rules` runs the backends once and the rules per configuration:
     its shipped and no-rules configurations score as `lintas evaluate ner` does."""
-    from pipeline.evaluate_rules import ALL, NONE, SHIPPED, ablate, effects
-    from pipeline.ner_rule_stage import RULES
+    from pipeline.evaluation.evaluate_rules import ALL, NONE, SHIPPED, ablate, effects
+    from pipeline.stages.ner_rule_stage import RULES
 
     dev = write(tmp_path / "dev.txt", conll(SENTENCES))
     result = ablate("id", str(dev))

@@ -34,7 +34,7 @@ def test_two_phases_export_and_load(tmp_path):
 
     from cli import app
     from pipeline.backends.ner_transformer import TransformerNer
-    from pipeline.document import Document
+    from pipeline.core.document import Document
 
     data = write(tmp_path / "train.txt", TRAIN)
     recipe = {"data_root": str(tmp_path), "seed": 0, "epochs": 30, "layers": 2, "lr": 3e-4,

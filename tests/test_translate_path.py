@@ -12,9 +12,9 @@ import os
 import pytest
 
 from pipeline.backends import register
-from pipeline.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
-from pipeline.document import Document
-from pipeline.schema import validation_errors
+from pipeline.core.core import DEFAULT_STAGES, PipelineConfig, build_pipeline
+from pipeline.core.document import Document
+from pipeline.io.schema import validation_errors
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -110,7 +110,7 @@ def test_a_language_not_asked_for_is_read_directly():
     assert any(m.text == "Германия" for m in doc.mentions)
     from pipeline.backends.ner_translate import TranslateNer
 
-    from pipeline.errors import BackendSetupError
+    from pipeline.core.errors import BackendSetupError
 
     with pytest.raises(BackendSetupError, match="L042.*kk"):
         TranslateNer(mt="reference", langs="bg,kk")
@@ -211,8 +211,8 @@ def test_claims_and_events_come_from_the_english_with_source_offsets(translated)
 def test_a_trigger_maps_onto_one_run_of_words():
     """A trigger or a cue (``gap`` 0) maps to one run of aligned words; a clause
     (``whole``) from the first aligned word to the last."""
-    from pipeline.align import map_span
-    from pipeline.token_windows import Encoded
+    from pipeline.text.align import map_span
+    from pipeline.learned.token_windows import Encoded
     import numpy as np
 
     src = "Уорън потвърди, че обмисля да се кандидатира"
@@ -324,7 +324,7 @@ def test_a_place_the_english_model_misses_comes_back_by_the_gazetteer(monkeypatc
     names taken away, "US" and "Germany" still come back onto "САЩ" and "Германия" (by
     their identity) with their English."""
     from pipeline.backends.ner_translate import TranslateNer
-    from pipeline.encoder_runtime import OnnxEncoder
+    from pipeline.learned.encoder_runtime import OnnxEncoder
 
     original = OnnxEncoder.spans_and_states
     english = set(PAIRS.values())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ..errors import UnknownBackend
+from pipeline.core.errors import UnknownBackend
 
 REGISTRY: dict[str, dict[str, str]] = {
     "langid": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from ..document import Document, Mention
+from pipeline.core.document import Document, Mention
 
 
 @runtime_checkable

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import MissingDependency
+from pipeline.core.errors import MissingDependency
 
 
 def locate(model: str) -> str:

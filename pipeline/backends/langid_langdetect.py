@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import MissingDependency
+from pipeline.core.errors import MissingDependency
 
 
 class LangdetectLangId:

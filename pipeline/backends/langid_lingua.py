@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import MissingDependency
+from pipeline.core.errors import MissingDependency
 
 # The languages lintas tells apart by default: its focus languages and their close
 # neighbours (Malay next to Indonesian; Russian, Macedonian, Serbian, Ukrainian next to

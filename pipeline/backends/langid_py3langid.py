@@ -6,9 +6,9 @@ import math
 import unicodedata
 from typing import Any
 
-from ..errors import MissingDependency
-from .base import detect_each, dist_version
-from .langid_lingua import DEFAULT_LANGUAGES
+from pipeline.core.errors import MissingDependency
+from pipeline.backends.base import detect_each, dist_version
+from pipeline.backends.langid_lingua import DEFAULT_LANGUAGES
 
 
 class Py3LangId:

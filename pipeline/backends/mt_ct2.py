@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import MissingDependency
-from .base import dist_version
-from .mt_hf import DEFAULT_BATCH_SIZE, NLLB_CODES, chosen_model, sorted_batches
+from pipeline.core.errors import MissingDependency
+from pipeline.backends.base import dist_version
+from pipeline.backends.mt_hf import DEFAULT_BATCH_SIZE, NLLB_CODES, chosen_model, sorted_batches
 
 FIX = 'pip install "lintas[ct2]"'
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import MissingDependency
-from .base import dist_version
-from .hf_local import locate
+from pipeline.core.errors import MissingDependency
+from pipeline.backends.base import dist_version
+from pipeline.backends.hf_local import locate
 
 ENV_MODEL = "LINTAS_MT_MODEL"
 FIX = 'pip install "lintas[hf]"'
@@ -75,7 +75,7 @@ class HfTranslator:
         except ImportError as exc:
             raise MissingDependency("transformers and torch (the hf MT backend)", FIX) from exc
         threads = int(os.environ.get("LINTAS_THREADS", "0"))
-        if threads:  # a worker's share of the cores (`pipeline.runner`)
+        if threads:  # a worker's share of the cores (`pipeline.core.runner`)
             torch.set_num_threads(threads)
         self.source = locate(model)
         self.batch_size = max(1, batch_size)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BackendSetupError
-from ..lexicons import data_dir
+from pipeline.core.errors import BackendSetupError
+from pipeline.lexicon.lexicons import data_dir
 
 FILES = {"en": "newstest2019-src.eng.txt", "id": "newstest2019-ref.ind.txt",
          "bg": "newstest2019-ref.bul.txt"}
 
 
 def default_folder() -> Path:
-    """``mt/ntrex`` of the shared data folder (`pipeline.lexicons.data_dir`)."""
+    """``mt/ntrex`` of the shared data folder (`pipeline.lexicon.lexicons.data_dir`)."""
     return data_dir() / "mt" / "ntrex"
 
 

@@ -1,14 +1,14 @@
 """NER by gazetteer lookup: countries, regions, capitals and major cities in the document's
 language, with inflected forms ("Русията"), and one-letter misspellings of long names
 ("Kazakhtan"), each mention carrying the place's canonical identity. The names are matched
-on the document's tokens by `pipeline.place_index`."""
+on the document's tokens by `pipeline.ner.place_index`."""
 
 from __future__ import annotations
 
 import re
-from ..document import Document, Mention
-from ..place_index import place_index
-from .base import dist_version
+from pipeline.core.document import Document, Mention
+from pipeline.ner.place_index import place_index
+from pipeline.backends.base import dist_version
 
 FUZZY_CONFIDENCE = 0.6
 

@@ -11,7 +11,7 @@ to lintas' PER / ORG / LOC / MISC (`bio_name`); other types (DATE, NORP …) are
 Each text is tokenized once, line by line, with the model's fast tokenizer (its character
 offsets are what make the spans exact); lines are packed into windows of ``window`` subword
 tokens, a longer line is cut into windows overlapping by ``overlap``, and each token is read
-in the window where it sits farthest from an edge (`pipeline.token_windows`), so a name on a
+in the window where it sits farthest from an edge (`pipeline.learned.token_windows`), so a name on a
 window border is found once, with its own offsets. A word takes the label of its first
 subword (as the Hugging Face pipeline's ``aggregation_strategy="first"``), spans are whole
 words and never cross a line break. A mention's confidence is the mean softmax probability
@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from ..document import Document, Mention
-from ..errors import MissingDependency
-from .hf_local import locate
-from ..token_windows import (Encoded, decode, encode_text, make_windows, pieces_of, stitch,
+from pipeline.core.document import Document, Mention
+from pipeline.core.errors import MissingDependency
+from pipeline.backends.hf_local import locate
+from pipeline.learned.token_windows import (Encoded, decode, encode_text, make_windows, pieces_of, stitch,
                              word_text)
 
 ENV_MODEL = "LINTAS_HF_MODEL"

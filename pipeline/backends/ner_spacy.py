@@ -7,7 +7,7 @@ The model reads lintas' own tokens (so what `lintas evaluate` measures is what `
 produces), in windows of whole sentences; a sentence longer than a window is cut into
 overlapping windows and each entity is kept from the window where it is farthest from an
 edge, so none is lost or shifted at a border. What it finds is the model's own output: the
-NER rules are a stage of their own after the backends (`pipeline.ner_rule_stage`).
+NER rules are a stage of their own after the backends (`pipeline.stages.ner_rule_stage`).
 
 With ``vote=True`` (`lintas run --vote`) the models in the model folder's ``members/`` (the
 same recipe trained with other seeds) vote with it: a name is kept when more than half of
@@ -22,9 +22,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Mention
-from ..errors import MissingDependency
-from ..lexicons import models_dir, settings
+from pipeline.core.document import Document, Mention
+from pipeline.core.errors import MissingDependency
+from pipeline.lexicon.lexicons import models_dir, settings
 
 WINDOW_TOKENS = 1000
 MEMBERS = "members"  # sub-folder of a model folder with the models that vote with it
@@ -71,7 +71,7 @@ class SpacyNer:
                                         f"lintas train ner --lang {lang} … --out models/ner-{lang}")
             import spacy
 
-            from .. import spacy_util  # noqa: F401 - registers the tokenizer the models name
+            from pipeline.text import spacy_util  # noqa: F401 - registers the tokenizer the models name
 
             if isinstance(path, str):
                 # a package's other components (tagger, parser …) are not needed
@@ -236,7 +236,7 @@ def predict_many(nlp: Any, jobs: list[tuple[str, Any, Any, list[int]]],
     """Model mentions for several texts: ``jobs`` holds (text, token starts, token ends,
     sentence start token indices) per text; all their windows go through one ``nlp.pipe``.
     With ``labels``, the model's labels are renamed by it and the others dropped (DATE …)."""
-    from ..spacy_util import doc_from_words
+    from pipeline.text.spacy_util import doc_from_words
 
     plan = []  # (job index, window)
     for j, (_text, starts, _ends, sent_starts) in enumerate(jobs):

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Mention
-from ..errors import MissingDependency
-from ..token_windows import pieces_of
-from .ner_hf import lintas_label
+from pipeline.core.document import Document, Mention
+from pipeline.core.errors import MissingDependency
+from pipeline.learned.token_windows import pieces_of
+from pipeline.backends.ner_hf import lintas_label
 
 ENV_DIR = "STANZA_RESOURCES_DIR"
 FIX = 'pip install "lintas[stanza]"'

@@ -1,20 +1,20 @@
 """NER with lintas' multilingual transformer (``models/ner-xx``), for every language.
 
 One model, fine-tuned from multilingual-e5-small on the NER data of twelve languages
-(model card: ``models/ner-xx/README.md``), run with onnxruntime (`pipeline.encoder_runtime`).
+(model card: ``models/ner-xx/README.md``), run with onnxruntime (`pipeline.learned.encoder_runtime`).
 It does not depend on language identification: a document reported ``und`` gets names too.
 
 Each text is tokenized once, line by line, with the encoder's own tokenizer; lines are packed
 into windows of at most 126 subword tokens, and a line longer than that is cut into windows
 that overlap by 32, each token read in the window where it is farthest from an edge
-(`pipeline.token_windows`). All windows of a batch of documents are sorted by length and
+(`pipeline.learned.token_windows`). All windows of a batch of documents are sorted by length and
 run together. A mention's confidence is the model's mean probability for its tokens. What
 it finds is the model's own output: the NER rules are a stage of their own after the
-backends (`pipeline.ner_rule_stage`).
+backends (`pipeline.stages.ner_rule_stage`).
 
 Asked for them (``find_batch(..., states=True)``, when the learned event extractors will
 read the document), it also keeps each document's per-token hidden states of the layer the
-event heads read, from the same pass, in ``doc.cache[STATES]`` (`pipeline.ner_stage`).
+event heads read, from the same pass, in ``doc.cache[STATES]`` (`pipeline.stages.ner_stage`).
 """
 
 from __future__ import annotations
@@ -22,17 +22,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Mention
-from ..errors import MissingDependency
-from ..lexicons import models_dir
-from ..ner_stage import STATES
+from pipeline.core.document import Document, Mention
+from pipeline.core.errors import MissingDependency
+from pipeline.lexicon.lexicons import models_dir
+from pipeline.stages.ner_stage import STATES
 
 MODEL = "ner-xx"
 # Longer texts keep no hidden states from this pass (float16, 768 bytes a token: 300,000
 # characters are about 80 MB): the learned event heads skip them, unless the events stage
 # is asked to encode (it then reads them again, chunk by chunk).
 MAX_STATE_CHARS = 300_000
-# A section of a long document (`pipeline.sections`) is read in smaller batches: the
+# A section of a long document (`pipeline.core.sections`) is read in smaller batches: the
 # encoder's activations for 4,096 tokens take about 70 MB more at the peak than for 1,024
 # (measured on 160,000 characters), at no speed cost measured. Other documents keep the
 # batches their F1 was measured with (a batch's int8 activation scale is shared).
@@ -59,7 +59,7 @@ class TransformerNer:
     def encoder(self) -> Any:
         """The loaded model (once per process)."""
         if self._encoder is None:
-            from ..encoder_runtime import OnnxEncoder
+            from pipeline.learned.encoder_runtime import OnnxEncoder
 
             self._encoder = OnnxEncoder(self.model_dir, self.threads, self.prefer_wheel)
         return self._encoder

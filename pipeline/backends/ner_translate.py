@@ -1,7 +1,7 @@
 """NER through translation (issue 17): a document's sentences are translated into English
 (an `mt` backend: `hf` or `ct2`, over a model the user has), lintas' multilingual model reads
 the English sentences, and each English name is mapped back into its source sentence
-(`pipeline.align.map_spans`: the same name folded, the same gazetteer identity, else word
+(`pipeline.text.align.map_spans`: the same name folded, the same gazetteer identity, else word
 alignment on the encoder's states of both sentences). The mentions it gives carry offsets
 into the original text, like every other backend's, and the English name they came from (``Mention.translated``); the
 document gets a ``translation`` record (model, languages, sentences, names mapped).
@@ -9,7 +9,7 @@ document gets a ``translation`` record (model, languages, sentences, names mappe
 Which documents take this path is `supports`: ``langs="untrained"`` (the default) only
 languages the multilingual model was not trained on (the others read better directly: the
 model card's scores), ``"all"`` every language but English, or a list such as ``"kk,uz"``.
-A document of another language falls to the next model backend (`pipeline.ner_stage`).
+A document of another language falls to the next model backend (`pipeline.stages.ner_stage`).
 `lintas run --translate` puts this backend first.
 """
 
@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from ..align import SentencePair, identity_spans, mention_key
-from ..document import Document, Mention
-from ..errors import BackendSetupError
-from ..ner_stage import STATES
-from ..segment import Segment
-from ..token_windows import Encoded, TokenStates
-from ..translated import SHADOW, Shadow
-from . import get_backend
+from pipeline.text.align import SentencePair, identity_spans, mention_key
+from pipeline.core.document import Document, Mention
+from pipeline.core.errors import BackendSetupError
+from pipeline.stages.ner_stage import STATES
+from pipeline.stages.segment import Segment
+from pipeline.learned.token_windows import Encoded, TokenStates
+from pipeline.stages.translated import SHADOW, Shadow
+from pipeline.backends import get_backend
 
 
 class TranslateNer:
@@ -90,7 +90,7 @@ class TranslateNer:
     def find_batch(self, docs: list[Document], texts: list[str],
                    states: bool = False) -> list[list[Mention]]:
         """Mentions of each document, in its own offsets (see the module); each document
-        keeps its English as a `pipeline.translated.Shadow` for the later stages."""
+        keeps its English as a `pipeline.stages.translated.Shadow` for the later stages."""
         encoder = self.english.encoder
         layer = encoder.info["hidden_layer"]
         out: list[list[Mention]] = []

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..lexicons import models_dir
+from pipeline.lexicon.lexicons import models_dir
 
 SEEDS = models_dir().parent / "seeds"
 

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..lexicons import data_dir
+from pipeline.lexicon.lexicons import data_dir
 
 HERE = Path(__file__).resolve().parent
 LANGS = ("id", "ms", "bg", "ru", "mk", "sr", "en")
@@ -50,7 +50,7 @@ def load_sentences() -> dict[str, list[str]]:
 def measure(backend_name: str) -> dict[str, object]:
     """Accuracy per language, the `und` share, sentences/s, load time and peak memory."""
     from pipeline.backends import get_backend
-    from pipeline.langid import identify
+    from pipeline.stages.langid import identify
 
     started = time.perf_counter()
     backend = get_backend("langid", backend_name)

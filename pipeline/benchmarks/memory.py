@@ -1,7 +1,7 @@
 """Memory benchmark: peak memory and time of `lintas run` on one document of growing size.
 
 The document is the sample articles in turn, blank line between, repeated to the size
-asked (real news text; a document over `pipeline.sections.SECTION_CHARS` goes through the
+asked (real news text; a document over `pipeline.core.sections.SECTION_CHARS` goes through the
 stages in sections). Each size runs as its own whole command, ``lintas run DOC -o OUT``
 with one process (the default), and its peak resident memory is the child's own
 (``wait4``'s ``ru_maxrss``; Linux and macOS). The first row, one sample article, is the
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..lexicons import models_dir
+from pipeline.lexicon.lexicons import models_dir
 
 SEEDS = models_dir().parent / "seeds"
 

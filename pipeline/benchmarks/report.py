@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..export.browser import dump_dom, find_chromium
-from ..export.report import write_report
-from ..lexicons import models_dir
+from pipeline.corpus.export.browser import dump_dom, find_chromium
+from pipeline.corpus.export.report import write_report
+from pipeline.lexicon.lexicons import models_dir
 
 SEEDS = models_dir().parent / "seeds"
 SIZES = (100, 1000, 10000)
@@ -28,7 +28,7 @@ SIZES = (100, 1000, 10000)
 
 def seed_lines() -> list[str]:
     """The sample articles' records, as `lintas run` writes them."""
-    from ..runner import run
+    from pipeline.core.runner import run
 
     out = io.StringIO()
     run([str(SEEDS)], out, progress=False)

@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..core import DEFAULT_STAGES
-from ..lexicons import data_dir
+from pipeline.core.core import DEFAULT_STAGES
+from pipeline.lexicon.lexicons import data_dir
 
 MIN_BYTES = 1_000_000
 # Each speed is the best of this many passes: the machine's own noise is several percent.
@@ -47,8 +47,8 @@ SEEDS = HERE.parent.parent / "seeds"
 
 def corpus_texts(lang: str) -> list[str]:
     """Documents in ``lang``: seed articles and dev texts, repeated to `MIN_BYTES`."""
-    from ..langid import identify
-    from ..ner_data import read_examples
+    from pipeline.stages.langid import identify
+    from pipeline.training.ner_data import read_examples
 
     base: list[str] = []
     if SEEDS.is_dir():
@@ -91,8 +91,8 @@ def corpus_folder(texts: list[str]) -> Iterator[Path]:
 
 def model_folders(lang: str, vote: bool = False) -> list[Path]:
     """The shipped model folder for ``lang``, and with ``vote`` its members."""
-    from ..backends.ner_spacy import member_folders
-    from ..lexicons import models_dir
+    from pipeline.backends.ner_spacy import member_folders
+    from pipeline.lexicon.lexicons import models_dir
 
     path = models_dir() / f"ner-{lang}"
     return [path, *(member_folders(path) if vote else [])]
@@ -106,7 +106,7 @@ def bare_pass(lang: str, texts: list[str], whitespace: bool = False,
     With ``vote``, every model of the vote runs over ``texts`` in turn."""
     import spacy
 
-    from .. import spacy_util
+    from pipeline.text import spacy_util
 
     nlps = [spacy.load(path) for path in model_folders(lang, vote)]
     for nlp in nlps:
@@ -131,8 +131,8 @@ def lintas_pass(folder: Path, stages: tuple[str, ...] | None = None,
     """One pass of `lintas run` (all stages, or ``stages``; with ``vote``, `--vote`) over
     the files in ``folder``, after a first document that loads everything; and the load
     seconds."""
-    from ..core import PipelineConfig
-    from ..runner import run
+    from pipeline.core.core import PipelineConfig
+    from pipeline.core.runner import run
 
     config = PipelineConfig(**({"stages": stages} if stages else {}),
                             ner_backends=("spacy", "gazetteer"),

@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core import DEFAULT_STAGES, PipelineConfig
-from .speed import NER_STAGES, best_seconds, corpus_folder, corpus_texts, peak_mb
+from pipeline.core.core import DEFAULT_STAGES, PipelineConfig
+from pipeline.benchmarks.speed import NER_STAGES, best_seconds, corpus_folder, corpus_texts, peak_mb
 
 TRANSFORMER = ("transformer", "gazetteer")
 SPACY = ("spacy", "gazetteer")
@@ -34,7 +34,7 @@ SPACY = ("spacy", "gazetteer")
 
 def bare_pass(texts: list[str]) -> Callable[[], None]:
     """One pass of the exported model alone over ``texts`` (loaded and warmed up)."""
-    from ..backends.ner_transformer import TransformerNer
+    from pipeline.backends.ner_transformer import TransformerNer
 
     enc = TransformerNer().encoder
     enc.spans(texts[:2])
@@ -49,7 +49,7 @@ def bare_pass(texts: list[str]) -> Callable[[], None]:
 def run_pass(folder: Path, backends: tuple[str, ...], workers: int,
              stages: tuple[str, ...] = DEFAULT_STAGES) -> tuple[Callable[[], None], float]:
     """One `lintas run` pass over ``folder``, and the seconds a first run took to load."""
-    from ..runner import run
+    from pipeline.core.runner import run
 
     config = PipelineConfig(stages=stages, ner_backends=backends)
     t0 = time.perf_counter()
@@ -66,7 +66,7 @@ def run_pass(folder: Path, backends: tuple[str, ...], workers: int,
 
 def measure(lang: str, workers: int = 2, repeats: int = 1) -> dict[str, object] | None:
     """Figures for ``lang`` (None without a corpus)."""
-    from ..backends.ner_spacy import SpacyNer
+    from pipeline.backends.ner_spacy import SpacyNer
 
     texts = corpus_texts(lang)
     if not texts:

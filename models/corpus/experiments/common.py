@@ -4,9 +4,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from pipeline.evaluate_corpus import prf
-from pipeline.event_features import decode_bio, span_scores
-from pipeline.train_events import EVENT_NAMES
+from pipeline.evaluation.evaluate_corpus import prf
+from pipeline.learned.event_features import decode_bio, span_scores
+from pipeline.training.train_events import EVENT_NAMES
 
 
 def trigger_f1(rows, probs, thr=0.5, by_lang=False):

@@ -21,12 +21,12 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py
 from common import trigger_f1 as probs_f1  # noqa: E402
-from pipeline.e5model import base_model  # noqa: E402
-from pipeline.e5tokenizer import default_tokenizer  # noqa: E402
-from pipeline.event_features import bio_labels  # noqa: E402
-from pipeline.token_windows import encode_text, pieces_of, softmax  # noqa: E402
-from pipeline.train_corpus import corpus_splits  # noqa: E402
-from pipeline.train_events import EVENT_NAMES  # noqa: E402
+from pipeline.training.e5model import base_model  # noqa: E402
+from pipeline.learned.e5tokenizer import default_tokenizer  # noqa: E402
+from pipeline.learned.event_features import bio_labels  # noqa: E402
+from pipeline.learned.token_windows import encode_text, pieces_of, softmax  # noqa: E402
+from pipeline.training.train_corpus import corpus_splits  # noqa: E402
+from pipeline.training.train_events import EVENT_NAMES  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--seed", type=int, default=2)

@@ -1,0 +1,1 @@
+"""Offline: `lintas evaluate` (NER, events, claims, alignment) and the per-rule measurement."""
