@@ -1,4 +1,4 @@
-"""The NER rules (`pipeline.ner.ner_rules`) one by one, and the `ner_rules` stage that runs them
+"""The NER rules (`pipeline.ner`) one by one, and the `ner_rules` stage that runs them
 on every document's merged mentions (`pipeline.stages.ner_rule_stage`)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.document import Document, Mention
-from pipeline.ner.ner_rules import join_hyphenated
+from pipeline.ner.boundaries import join_hyphenated
 from pipeline.stages.segment import blank_pipeline
 from pipeline.text.tokens import Tokens
 
@@ -60,7 +60,7 @@ def test_hyphen_with_spaces_or_lower_case_word_is_not_joined():
 
 
 def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
-    from pipeline.ner.ner_rules import legal_form_names
+    from pipeline.ner.boundaries import legal_form_names
 
     text = "Cove Capital LLC и Булгаргаз ЕАД подписаха. Приходът на АД е малък."
     found = legal_form_names([], tokens(text, "bg"))
@@ -72,7 +72,7 @@ def test_company_names_with_a_legal_form_are_found_when_the_model_missed_them():
 
 
 def test_person_after_a_title_and_its_country():
-    from pipeline.ner.ner_rules import title_persons
+    from pipeline.ner.persons import title_persons
 
     text = ("Juru bicara Rusia Dmitry Peskov dan Menteri Agama Yaqut hadir; "
             "Menteri Luar Negeri Kazakhstan Murat Nurtleu juga.")
@@ -84,7 +84,7 @@ def test_person_after_a_title_and_its_country():
 
 
 def test_places_that_speak_or_share_a_surname_are_persons():
-    from pipeline.ner.ner_rules import consistent_persons
+    from pipeline.ner.persons import consistent_persons
 
     text = "Vladimir Putin tiba. “Kami siap,” kata Peskov. Proposal Putin diterima. Peskov diam."
     ms = [mention(text, "Vladimir Putin", "PER"), mention(text, "Peskov", "LOC"),
@@ -100,7 +100,7 @@ def test_places_that_speak_or_share_a_surname_are_persons():
 
 def test_names_introduced_as_organisations():
     from pipeline.lexicon.gazetteer import names_for
-    from pipeline.ner.ner_rules import cued_organisations
+    from pipeline.ner.organisations import cued_organisations
 
     rusia = names_for("id")["Rusia"][0].canonical()
     text = ("Menurut perusahaan nuklir negara Rusia Rosatom dan dana kekayaan negara "
@@ -122,7 +122,7 @@ def test_names_introduced_as_organisations():
 
 def test_a_person_glued_to_the_titles_country_is_split_off():
     from pipeline.lexicon.gazetteer import names_for
-    from pipeline.ner.ner_rules import title_persons
+    from pipeline.ner.persons import title_persons
 
     text = ("Presiden Uzbekistan Shavkat Mirziyoyev tiba. Wakil Presiden Kazakstan Ahmad "
             "Yusupov Karimov hadir; Ahmad Yusupov Karimov lalu pulang. Juru Bicara Kremlin "
@@ -144,7 +144,7 @@ def test_a_person_glued_to_the_titles_country_is_split_off():
 
 
 def test_organisation_names_cut_before_their_country_are_made_whole():
-    from pipeline.ner.ner_rules import extend_organisations
+    from pipeline.ner.organisations import extend_organisations
 
     text = ("Kementerian Pertanian, Pangan, dan Perikanan Jepang bertemu Kementerian Pertahanan "
             "dan Rusia, lalu Badan Geologi dan Tambang Mongolia.")
@@ -158,7 +158,7 @@ def test_organisation_names_cut_before_their_country_are_made_whole():
 
 
 def test_an_unknown_place_right_after_a_title_is_a_person():
-    from pipeline.ner.ner_rules import consistent_persons
+    from pipeline.ner.persons import consistent_persons
 
     text = "Реформите на президента Мирзиёев продължават в Ташкент."
     ms = [mention(text, "Мирзиёев", "LOC"), mention(text, "Ташкент", "LOC")]
@@ -167,7 +167,7 @@ def test_an_unknown_place_right_after_a_title_is_a_person():
 
 
 def test_seas_straits_and_rivers_are_places():
-    from pipeline.ner.ner_rules import place_labels
+    from pipeline.ner.labels import place_labels
 
     text = "Laut Kaspia, Bank Sungai Kapuas, Черно море и Strait of Hormuz."
     ms = [mention(text, "Laut Kaspia", "ORG"), mention(text, "Bank Sungai Kapuas", "ORG")]
@@ -178,7 +178,7 @@ def test_seas_straits_and_rivers_are_places():
 
 
 def test_halves_of_a_persons_name_are_joined():
-    from pipeline.ner.ner_rules import consistent_persons
+    from pipeline.ner.persons import consistent_persons
 
     text = "Bahlil Lahadalia tiba. Radek Stepanek Milos Raonic main. Plovdiv Hristo Sterionov."
     ms = [mention(text, "Bahlil", "PER"), mention(text, "Lahadalia", "LOC"),
@@ -192,7 +192,7 @@ def test_halves_of_a_persons_name_are_joined():
 
 
 def test_a_place_that_starts_with_an_acronym_is_an_organisation():
-    from pipeline.ner.ner_acronyms import acronym_organisations
+    from pipeline.ner.acronyms import acronym_organisations
 
     text = ("LG Energy Solution dan SK Innovation membangun pabrik di DKI Jakarta, dekat "
             "NTB Mart, bersama ABC.")

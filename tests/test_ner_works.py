@@ -1,4 +1,4 @@
-"""Titles of works are not entities (pipeline/ner/ner_works.py).
+"""Titles of works are not entities (pipeline/ner/works.py).
 
 The sentences were written for these tests; the end-to-end ones run the shipped models,
 which tag the titles (checked by the developers with the rule switched off).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.document import Mention
-from pipeline.ner.ner_works import work_titles
+from pipeline.ner.works import work_titles
 from test_ner_models import ents, needs_models
 from test_ner_rules import mention, spans, tokens
 

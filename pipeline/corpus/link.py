@@ -324,7 +324,7 @@ def _lines(files: list[str]) -> Iterator[str]:
 def link_file(path: str, out: IO[str], files: list[str] | None = None) -> LinkSummary:
     """Read the lintas/1 JSONL file (or --out-dir folder) at ``path`` twice and write it to
     ``out``, linked. ``files``: its `record_files`, when the caller has them already."""
-    from pipeline.ner.ner_rules import org_words
+    from pipeline.ner.words import org_words
 
     files = files if files is not None else record_files(path)
 

@@ -93,7 +93,7 @@ class _AliasIndex:
     """
 
     def __init__(self, entities: list[Entity], lang: str) -> None:
-        from pipeline.ner.ner_rules import org_words
+        from pipeline.ner.words import org_words
 
         self.lang = lang
         # endings a name takes in running text ("Газпрома" of "Газпром"; settings.tsv)

@@ -1,8 +1,8 @@
 """The `ner_rules` stage: the NER rules, in order, on the merged mentions of every document.
 
 The rules fix the errors NER models make (boundaries, labels, names they missed) with word
-lists and the document's own evidence (`pipeline.ner.ner_rules`, `pipeline.ner.ner_acronyms`,
-`pipeline.ner.ner_works`). Each was measured on sixteen dev sets in twelve languages, left out
+lists and the document's own evidence (`pipeline.ner`, `pipeline.ner.acronyms`,
+`pipeline.ner.works`). Each was measured on sixteen dev sets in twelve languages, left out
 one at a time (models/ner-xx/README.md, "lintas' rules on this model"); those that cost F1
 on balance were removed (person names stripped of words the text writes in lower case,
 English articles, first names added, and the spreading of the models' own names to their
@@ -30,12 +30,13 @@ from collections.abc import Callable
 from pipeline.core.document import Document, Mention
 from pipeline.core.errors import PipelineConfigError
 from pipeline.lexicon.lexicons import settings
-from pipeline.ner.ner_acronyms import acronym_organisations
-from pipeline.ner.ner_rules import (company_names, consistent_persons, cued_organisations,
-                        extend_organisations, join_hyphenated, legal_form_names,
-                        organisation_labels, place_labels, title_persons)
+from pipeline.ner.acronyms import acronym_organisations
+from pipeline.ner.boundaries import company_names, join_hyphenated, legal_form_names
+from pipeline.ner.labels import organisation_labels, place_labels
+from pipeline.ner.organisations import cued_organisations, extend_organisations
+from pipeline.ner.persons import consistent_persons, title_persons
 from pipeline.stages.ner_stage import FOUND, lend_identity, merge_mentions
-from pipeline.ner.ner_works import work_titles
+from pipeline.ner.works import work_titles
 from pipeline.ner.propagate import propagate, repeated_names
 from pipeline.core.stage_registry import register_stage
 from pipeline.text.tokens import Tokens

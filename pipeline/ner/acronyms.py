@@ -17,9 +17,9 @@ from dataclasses import replace
 
 
 from pipeline.core.document import Mention
-from pipeline.lexicon.gazetteer import names_for
+from pipeline.lexicon.gazetteer import Place, names_for
 from pipeline.text.tokens import Tokens
-from pipeline.ner.ner_rules import place_words
+from pipeline.ner.words import place_words
 
 MAX_ACRONYM = 4  # letters
 
@@ -45,7 +45,7 @@ def acronym_organisations(mentions: list[Mention], view: Tokens) -> list[Mention
     return out
 
 
-def _holds_place(words: list[str], places: dict) -> bool:
+def _holds_place(words: list[str], places: dict[str, list[Place]]) -> bool:
     """Some run of ``words`` is a place name the gazetteer knows."""
     return any(" ".join(words[i:j]) in places
                for i in range(len(words)) for j in range(i + 1, len(words) + 1))
