@@ -218,7 +218,7 @@ def test_claims_and_events_share_one_encoder_pass(monkeypatch):
 
 def _finder(text: str, lang: str):
     """The claims stage's view of ``text`` after the default stages before it."""
-    from pipeline.stages.claims import _Finder
+    from pipeline.stages.claim_finder import ClaimFinder as _Finder
     from pipeline.lexicon.lexicons import grammar
     from pipeline.text.phrases import phrase_list, phrase_table
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline.text.align import SentencePair, mention_key
-from pipeline.stages.claims import Claim
+from pipeline.stages.claim_finder import Claim
 from pipeline.core.document import Document, Entity, Mention, Relation, Span, TranslatedSpan
 from pipeline.stages.events import Argument
 from pipeline.stages.ner_stage import STATES

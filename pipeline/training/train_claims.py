@@ -117,7 +117,7 @@ def prefer(scores: dict[str, float]) -> str:
 
 def variants(heads: ClaimHeads, ner_options: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The claims stages compared: every merge, and those that read the head with and
-    without the implicit speaker (`claims._Finder.learned`)."""
+    without the implicit speaker (`ClaimFinder.learned`)."""
     from pipeline.stages.claims import Claims
 
     out = {}
