@@ -54,13 +54,11 @@ modality head's planned / negated / hypothetical is taken when the model says it
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any
 
 from pipeline.text.dates import TimeExpression, find_times, parse_published
-from pipeline.text.docview import person_mention_before
 from pipeline.core.document import Document, Entity, Mention, Span
 from pipeline.learned.event_args import OWN_FIELD, merge_arguments
 from pipeline.learned.event_features import pooled
@@ -69,32 +67,10 @@ from pipeline.lexicon.lexicons import grammar
 from pipeline.text.phrases import PhraseIndex, PhraseMatch, phrase_table
 from pipeline.stages.relations import mention_entities
 from pipeline.core.stage_registry import register_stage
+from pipeline.stages.event_clauses import (ASIDE, Argument, clause_arguments, clause_around,
+                                           clause_bounds, subject_word)
 
 CUE_WINDOW = 4  # words before a trigger in which a modality cue counts
-MAX_AFTER = 4  # names after a trigger that can be its arguments
-_PUNCT = re.compile(r"[.;:!?()\"“”„«»]")
-# marks that close a clause: ; and :, a dash between spaces; and quotations
-# of at least `QUOTE_WORDS` words (a quoted phrase such as “hasil spesifik” is not one)
-_CLAUSE_MARK = re.compile(r"[;:]|\s[–—-]\s")
-# an aside in brackets: its names are no arguments, and the clause goes on after it
-_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_QUOTED = re.compile(r"[\"“„«]([^\"“”„«»]*)[\"”“»]")
-QUOTE_WORDS = 4
-# grammar.tsv roles that mark the role of the place after them
-PLACE_ROLES = (("locative", "location"), ("origin", "origin"), ("via", "route"))
-
-
-@dataclass
-class Argument:
-    """One argument of an event: a name of the document or a piece of text."""
-
-    role: str
-    start: int
-    end: int
-    text: str
-    entity: Entity | None = None
-    key: str | None = None  # a commodity's key in the shipped vocabulary (commodities.tsv)
-    translated: str | None = None  # the English it was mapped from (translation path)
 
 
 @dataclass
@@ -269,8 +245,8 @@ class Events:
             inside = [(m.start, m.end) for m in names]
             goods = list(commodities.find(tokens, a, b))
             good_spans = tuple((g.start, g.end) for g in goods)
-            bounds = _clause_bounds(text, starts, a, b, words, sent, words_of)
-            asides = [m.span() for m in _ASIDE.finditer(text, sent.start, sent.end)]
+            bounds = clause_bounds(text, starts, a, b, words, sent, words_of)
+            asides = [m.span() for m in ASIDE.finditer(text, sent.start, sent.end)]
             lo_mark = bisect.bisect_left(claim_marks, sent.start)
             bounds = sorted(bounds + claim_marks[lo_mark:bisect.bisect_left(claim_marks, sent.end)])
             seen: set[tuple[str | int | None, ...]] = set()
@@ -299,7 +275,7 @@ class Events:
                 seen.add(key)
                 k = bisect.bisect_right(said_starts, hit.start) - 1
                 reported = k >= 0 and hit.start < said[k].content.end
-                lo, hi = _clause(bounds, hit.start, hit.end, sent)
+                lo, hi = clause_around(bounds, hit.start, hit.end, sent)
                 modality = _modality(words, hit.first - a, cues, reported,
                                      bisect.bisect_left(starts, lo) - a,
                                      hit.last + 1 - a if kind == "noun" else None,
@@ -310,13 +286,13 @@ class Events:
                 k0 = hit.first - a  # "untuk membahas", "за да обсъди"
                 purpose = bool(purposes) and any(
                     " ".join(words[max(0, k0 - n):k0]) in purposes for n in (1, 2, 3))
-                ev.arguments = _arguments(text, hit.start, hit.end,
+                ev.arguments = clause_arguments(text, hit.start, hit.end,
                                           [m for m in names if lo <= m.start and m.end <= hi
                                            and not any(a <= m.start < b for a, b in asides)],
                                           ents, sent, words_of, noun=kind == "noun",
                                           mode=mode, purpose=purpose, units=units,
                                           goods=good_spans,
-                                          subject=_subject_word(
+                                          subject=subject_word(
                                               said[k] if reported else None, words_of, lower,
                                               starts, ends, lo, hit.start, text, doc.mentions,
                                               mention_starts, ents))
@@ -440,202 +416,3 @@ def _last_full_date(times: list[Any]) -> Any:
     return last
 
 
-def _clause_bounds(text: str, starts: Sequence[int], a: int, b: int, words: list[str], sent: Span,
-                   words_of: dict[str, frozenset[str]]) -> list[int]:
-    """Sorted offsets in ``sent`` where a clause ends or begins (marks and clause words)."""
-    out = [m.start() for m in _CLAUSE_MARK.finditer(text, sent.start, sent.end)]
-    for m in _QUOTED.finditer(text, sent.start, sent.end):
-        if len(m.group(1).split()) >= QUOTE_WORDS:
-            out += [m.start(), m.end() - 1]
-    openers = words_of.get("clause", frozenset())
-    if openers:
-        for k, w in enumerate(words):
-            if w in openers or (k + 1 < len(words) and f"{w} {words[k + 1]}" in openers):
-                out.append(starts[a + k])
-    return sorted(out)
-
-
-def _clause(bounds: list[int], t_start: int, t_end: int, sent: Span) -> tuple[int, int]:
-    """(start, end) of the clause around the trigger at ``[t_start, t_end)``."""
-    k = bisect.bisect_right(bounds, t_start) - 1
-    lo = bounds[k] if k >= 0 else sent.start
-    j = bisect.bisect_left(bounds, t_end)
-    hi = bounds[j] if j < len(bounds) else sent.end
-    return lo, hi
-
-
-def _arguments(text: str, t_start: int, t_end: int, names: list[Mention],
-               ents: dict[tuple[int, int], Entity], sent: Span,
-               words_of: dict[str, frozenset[str]], noun: bool = False, mode: str = "",
-               purpose: bool = False, units: PhraseIndex | None = None,
-               goods: tuple[tuple[int, int], ...] = (),
-               subject: Argument | None = None) -> list[Argument]:
-    """Actor, location and counterparts of a trigger among the sentence's names.
-
-    ``subject``: a pronoun before the trigger, as an actor (`_subject_word`): it acts when
-    it is the subject, with the names joined to it ("… bahwa pihaknya bersama Y telah
-    menandatangani …", "он посетил …").
-
-    ``purpose``: the trigger follows a purpose word ("untuk membahas", "за да обсъди"): its
-    actor is the first name of the clause, the subject (the caller gives it the actors of
-    an event before it in the sentence instead, when there is one).
-    ``units``: the quantity units, whose country is no argument ("dolar AS").
-    ``goods``: (start, end) of the commodity words of the sentence.
-
-    For a noun trigger, a name right after it is its actor ("larangan Rusia", "Kunjungan
-    Putin"), and the names after "antara" / "между" / "between" are all actors ("Среща
-    между Рубио и Нуртлеу").
-    """
-    joiners = words_of.get("joiner", frozenset())
-    before = [m for m in names if m.end <= t_start]
-    if purpose:
-        # "X … telah mengambil langkah untuk mengirimkan …": the clause's subject, its
-        # first name (the caller prefers the actors of an event before in the sentence)
-        before = before[:1]
-    after = [m for m in names if m.start >= t_end]
-    out: list[Argument] = []
-    if noun and after:
-        gap = text[t_end:after[0].start].lower().split()
-        group = []
-        if not gap or all(any(a <= t_end + k < b for a, b in goods)
-                          for k in _word_offsets(text[t_end:after[0].start])):
-            # "larangan Rusia": the ban is Russia's; "ekspor nikel Indonesia" too (only
-            # commodity words between)
-            group = [after[0]]
-        elif any(w in words_of.get("between", ()) for w in gap) and len(gap) <= 8 and not _PUNCT.search(
-                text[t_end:after[0].start]):
-            group = [after[0]]  # "between X and Y": both take part
-            if len(after) > 1:
-                link = text[after[0].end:after[1].start].lower()
-                if any(w in joiners for w in link.replace(",", " , ").split()) \
-                        and not _PUNCT.search(link.replace(",", "")):
-                    group.append(after[1])
-        if group:
-            out += [_arg("actor", m, text, ents) for m in group]
-            after = [m for m in after if m not in group]
-            before = []
-    # actors: the nearest name before the trigger and the names joined to it
-    place_words = frozenset().union(*(words_of.get(g, frozenset()) for g, _ in PLACE_ROLES))
-    if before and _word_before(text, sent.start, before[-1].start) in place_words:
-        # "… di Tokyo untuk membahas pasokan": Tokyo is where, not who
-        if before[-1].label == "LOC":
-            out.append(_arg("location", before[-1], text, ents))
-        before = []
-    if before:
-        group = [before[-1]]
-        i = len(before) - 2
-        while i >= 0:
-            m = before[i]
-            gap = _words(text[m.end:group[0].start])
-            if gap == [","] and m.label == "LOC" and group[0].label != "LOC" and i > 0 \
-                    and _description(_words(text[before[i - 1].end:m.start]), joiners):
-                # "Antam dan perusahaan asal China, Huayou Cobalt": the place describes
-                # the company after it, which is joined to the name before the description
-                group.insert(0, before[i - 1])
-                i -= 2
-                continue
-            if gap == [","] and (m.label == "LOC") != (group[0].label == "LOC"):
-                break  # a list has names of one kind: "melalui Rusia, Putin …" is not one
-            if gap and (all(w in joiners for w in gap) or _description(gap, joiners)):
-                # ", dan" too, and "„Булгаргаз“ и турската компания БОТАШ"; not mere
-                # adjacency: "Presiden Rusia Vladimir Putin"
-                group.insert(0, m)
-                i -= 1
-                continue
-            break
-        # "A … bersama B menandatangani": B acts together with the clause's first name
-        lead = text[max(sent.start, group[0].start - 40):group[0].start].lower().split()
-        withs = words_of.get("with", frozenset())
-        if withs and lead and (lead[-1] in withs or " ".join(lead[-2:]) in withs) \
-                and before[0] not in group and before[0].label in ("PER", "ORG", "LOC"):
-            group.insert(0, before[0])
-        out += [_arg("actor", m, text, ents) for m in group]
-    if subject is not None:
-        at = subject.start
-        actors = [x for x in out if x.role == "actor"]
-        # the word is the subject: every actor stands between it and the trigger, and no
-        # other name does ("kami mendukung larangan Rusia": the ban is Russia's)
-        if all(at < x.start < t_start for x in actors) and not any(
-                at < m.start and m.end <= t_start and all(x.start != m.start for x in actors)
-                for m in names):
-            out.insert(0, subject)
-    taken = {id(a.entity) for a in out if a.entity is not None}
-    for m in after[:MAX_AFTER]:
-        ent = ents.get((m.start, m.end))
-        if ent is not None and id(ent) in taken:
-            continue  # an actor, or an entity already named after the trigger
-        if ent is not None:
-            taken.add(id(ent))
-        prev = text[sent.start:m.start].rstrip().split()
-        while len(prev) > 1 and prev[-1].lower() in words_of.get("article", ()):
-            prev.pop()  # "through the Caspian Sea"
-        if units is not None and prev and units.match_at([prev[-1].lower()], 0):
-            continue  # "5 miliar dolar AS": the currency's country takes no part
-        role = "counterpart"
-        if m.label == "LOC" and prev:
-            role = next((r for g, r in PLACE_ROLES if prev[-1].lower() in words_of.get(g, ())),
-                        role)
-            if role == "counterpart" and mode == "visit":
-                role = "location"  # "ще посети Пекин": the place visited
-        out.append(_arg(role, m, text, ents))
-    return out
-
-
-_BRACKETS = str.maketrans({c: " " for c in "()[]\"“”„«»"})
-
-
-def _words(gap: str) -> list[str]:
-    """The lower-case words and commas of ``gap``; asides in brackets and quotation marks
-    left out."""
-    return _ASIDE.sub(" ", gap).translate(_BRACKETS).replace(",", " , ").lower().split()
-
-
-def _word_offsets(gap: str) -> list[int]:
-    """Offsets (in ``gap``) of its words."""
-    return [m.start() for m in re.finditer(r"\S+", gap)]
-
-
-def _word_before(text: str, floor: int, offset: int) -> str:
-    """The lower-case word right before ``offset`` (not before ``floor``)."""
-    words = text[max(floor, offset - 30):offset].split()
-    return words[-1].lower() if words else ""
-
-
-def _description(gap: list[str], joiners: frozenset[str]) -> bool:
-    """``gap`` is a joining word and a short lower-case description ("и турската
-    компания", "dan perusahaan asal")."""
-    return (len(gap) >= 2 and gap[0] in joiners and gap[0] != "," and len(gap) <= 6
-            and all(w.isalpha() and w.islower() for w in gap[1:]))
-
-
-def _subject_word(claim: Any, words_of: dict[str, frozenset[str]], lower: Sequence[str],
-                  starts: Sequence[int], ends: Sequence[int], lo: int, t_start: int,
-                  text: str, mentions: Sequence[Mention], mention_starts: Sequence[int],
-                  ents: dict[tuple[int, int], Entity]) -> Argument | None:
-    """The last pronoun before a trigger at ``t_start`` in its clause (from ``lo``), as an
-    actor standing for what it refers to, as the corpus guideline takes it: a pronoun
-    (grammar.tsv's ``pronoun``: "dia", "он", "he") stands for the last person named before
-    it; in what ``claim`` reports, a word for the speaker's side (``self``: "pihaknya",
-    "мы", "we") stands for the claim's speaker. None when the clause has neither.
-    ``lower``, ``starts``, ``ends``: the document's lower-cased tokens and their offsets."""
-    pronouns = words_of.get("pronoun", frozenset())
-    selves = words_of.get("self", frozenset()) if claim is not None else frozenset()
-    if not pronouns and not selves:
-        return None
-    first = max(lo, claim.content.start) if claim is not None else lo
-    a, b = bisect.bisect_left(starts, first), bisect.bisect_left(starts, t_start)
-    for k in range(b - 1, a - 1, -1):
-        word = lower[k]
-        if word in selves:
-            entity = claim.speaker_entity
-        elif word in pronouns and text[starts[k]:ends[k]].isalpha():
-            m = person_mention_before(mentions, mention_starts, starts[k])
-            entity = ents.get((m.start, m.end)) if m is not None else None
-        else:
-            continue
-        return Argument("actor", starts[k], ends[k], text[starts[k]:ends[k]], entity)
-    return None
-
-
-def _arg(role: str, m: Mention, text: str, ents: dict[tuple[int, int], Entity]) -> Argument:
-    return Argument(role, m.start, m.end, text[m.start:m.end], ents.get((m.start, m.end)))

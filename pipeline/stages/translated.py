@@ -29,7 +29,7 @@ from typing import Any
 from pipeline.text.align import SentencePair, mention_key
 from pipeline.stages.claim_finder import Claim
 from pipeline.core.document import Document, Entity, Mention, Relation, Span, TranslatedSpan
-from pipeline.stages.events import Argument
+from pipeline.stages.event_clauses import Argument
 from pipeline.stages.ner_stage import STATES
 from pipeline.stages.relations import _dedupe
 
