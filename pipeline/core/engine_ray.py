@@ -2,7 +2,7 @@
 
 Each actor builds the pipeline once, from the config (models are read from each node's
 install, never passed through the object store), and turns a batch of inputs into the
-JSONL text of each input with `runner.record_lines`, the function local runs write
+JSONL text of each input with `pipeline.io.lines.record_lines`, the function local runs write
 through, so that both engines write the same bytes. The driver reads the inputs in order
 (document ids depend on everything read before them), keeps a bounded number of batches
 in flight, and yields results in input order; the runner writes them to one file or to
@@ -55,10 +55,10 @@ class PipelineActor:
         self.nlp = build_pipeline(config)
 
     def run(self, batch: list[Document | ErrorRecord]) -> list[tuple[str, int, int, int]]:
-        """Each input's JSONL text and counts (`runner.record_lines`). The text of a
+        """Each input's JSONL text and counts (`pipeline.io.lines.record_lines`). The text of a
         sectioned document is read back from its temp file: an actor's files are on its
         own machine, so long documents are not memory-bounded under Ray."""
-        from pipeline.core.runner import record_lines
+        from pipeline.io.lines import record_lines
         from pipeline.core.spool import SpooledText
 
         out = []
@@ -107,7 +107,8 @@ class RayEngine:
     def alone(self, batch: list[Document | ErrorRecord]) -> Iterator[tuple[str, int, int, int]]:
         """A batch whose actor died, run again with nothing else in flight; if that kills
         its actor too, its inputs become error records."""
-        from pipeline.core.runner import lost_records, record_lines
+        from pipeline.core.runner import lost_records
+        from pipeline.io.lines import record_lines
 
         if self._spare is None:
             # zero CPUs: the pool's actors hold them all, and the spare only runs while

@@ -206,7 +206,7 @@ def _dedupe(relations: list[dict[str, Any]], doc_id: str,
 
 
 def _dumps(rec: dict[str, Any]) -> str:
-    # ASCII in the temp files: a lone surrogate survives to `runner.record_lines`, which
+    # ASCII in the temp files: a lone surrogate survives to `pipeline.io.lines.record_lines`, which
     # turns the input into an error record as it does for any document
     return json.dumps(rec, separators=(",", ":")) + "\n"
 

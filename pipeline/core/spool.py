@@ -1,7 +1,7 @@
 """Records and JSONL text held in temporary files instead of memory.
 
 A document too long to hold all its records in memory (`pipeline.core.sections`) hands them on
-as a `SpooledRecords` file; `runner.record_lines` turns that into a `SpooledText` file of
+as a `SpooledRecords` file; `pipeline.io.lines.record_lines` turns that into a `SpooledText` file of
 checked JSONL lines, which the writers copy to the output a chunk at a time. Both are
 plain paths, so they cross from a worker process to the main process on one machine. They
 are named ``lintas-spool-*``, live in the run's own folder (`run_folder`, in ``TMPDIR``)
