@@ -195,7 +195,7 @@ def test_kill_9_at_any_moment_then_resume_gives_the_plain_bytes(tmp_path):
 def test_a_second_run_on_a_folder_being_written_is_refused(tmp_path):
     """Two runs on one folder: the second would delete the first's temp files."""
     inputs = [str(_corpus(tmp_path / "in"))]
-    from pipeline.io.shards import make_manifest
+    from pipeline.io.manifest import make_manifest
 
     manifest = make_manifest(inputs, {"shard_size": 4}, LIGHT)
     first = OutFolder(tmp_path / "out", manifest, 4)
