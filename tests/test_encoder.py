@@ -237,7 +237,7 @@ def test_stitch_takes_each_name_whole_from_the_window_that_reads_it_best():
     token by token gives ORG 7-8 and then PER 9-12: a name cut in two. `stitch` takes the
     second window's name whole. A name read only at a cut edge (token 17, last of the second
     window), which the third window, holding it best, reads as nothing, is dropped."""
-    from pipeline.learned.token_windows import stitch
+    from pipeline.learned.stitch import stitch
 
     first = np.zeros(20, dtype=bool)
     first[0] = True

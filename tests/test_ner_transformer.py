@@ -183,7 +183,8 @@ def test_the_decoder_never_opens_a_name_with_an_inside_label():
     0.40) no longer cuts the name when the whole is likelier than a name starting at the
     next word (which the model reads as I-ORG, not B-ORG); where the next word is read as
     B-ORG, the name is cut there."""
-    from pipeline.learned.token_windows import LABELS, bio_viterbi
+    from pipeline.learned.stitch import bio_viterbi
+    from pipeline.learned.token_windows import LABELS
 
     start = np.array([True, False, False, False])
     whole = _probs([{"B-ORG": 0.9}, {"I-ORG": 0.9}, {"O": 0.55, "I-ORG": 0.4}, {"I-ORG": 0.9}])
@@ -220,7 +221,8 @@ def test_the_decoder_finds_the_best_allowed_sequence():
     """`bio_viterbi` against every label sequence of short random windows."""
     import itertools
 
-    from pipeline.learned.token_windows import LABELS, bio_viterbi
+    from pipeline.learned.stitch import bio_viterbi
+    from pipeline.learned.token_windows import LABELS
 
     rng = np.random.default_rng(0)
 

@@ -31,8 +31,9 @@ import numpy as np
 from pipeline.core.document import Document, Mention
 from pipeline.core.errors import MissingDependency
 from pipeline.backends.hf_local import locate
-from pipeline.learned.token_windows import (Encoded, decode, encode_text, make_windows, pieces_of, stitch,
-                             word_text)
+from pipeline.learned.stitch import stitch
+from pipeline.learned.token_windows import Encoded, decode, encode_text, make_windows, pieces_of
+from pipeline.text.word_bounds import word_text
 
 ENV_MODEL = "LINTAS_HF_MODEL"
 FIX = 'pip install "lintas[hf]"'

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.learned.token_windows import Encoded, _word_end, _word_start, word_text
+from pipeline.learned.token_windows import Encoded
+from pipeline.text.word_bounds import word_end, word_start, word_text
 
 Span = tuple[int, int, str]  # (start, end, label)
 
@@ -58,7 +59,7 @@ _OPENING = "\"'«„“‘(["
 _CLOSING = "\"'»“”’)]"
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+def trim_name(text: str, s: int, e: int) -> tuple[int, int]:
     """``[s, e)`` without spaces and punctuation at its ends; a closing quote or bracket
     stays when the span opens one (a name in quotes: 'проекта "Северный поток-2"')."""
     while s < e and text[s] in _EDGE:
@@ -75,7 +76,7 @@ def decode_bio(text: str, enc: Encoded, labels: np.ndarray, names: Sequence[str]
     """Spans from per-token label ids. ``I-X`` continues a span of ``X`` (bare boundary
     tokens in between are skipped); ``I-X`` after anything else starts one (conlleval).
     With ``whole_words``, a span is widened to the words it touches (not in scripts
-    written without spaces: `token_windows.word_text`), and spans that then overlap are
+    written without spaces: `pipeline.text.word_bounds.word_text`), and spans that then overlap are
     merged into the first. With ``trim``, spaces, quotes and punctuation at either end are
     cut (gold spans of triggers, cues and speakers never have them)."""
     out: list[Span] = []
@@ -86,9 +87,9 @@ def decode_bio(text: str, enc: Encoded, labels: np.ndarray, names: Sequence[str]
         if cur is not None:
             s, e = cur[0], cur[1]
             if whole_words:
-                s, e = _word_start(words, s), _word_end(words, e)
+                s, e = word_start(words, s), word_end(words, e)
             if trim:
-                s, e = _trim(text, s, e)
+                s, e = trim_name(text, s, e)
             if e <= s or not any(ch.isalnum() for ch in text[s:e]):
                 return
             if out and s < out[-1][1]:
@@ -154,9 +155,9 @@ def decode_runs(text: str, enc: Encoded, p_in: np.ndarray, label: str, *, thr: f
     for a, b in runs:
         if b - a + 1 < min_tokens:
             continue
-        s = _word_start(words, int(enc.starts[a]))
-        e = _word_end(words, int(max(enc.ends[a:b + 1])))
-        s, e = _trim(text, s, e)
+        s = word_start(words, int(enc.starts[a]))
+        e = word_end(words, int(max(enc.ends[a:b + 1])))
+        s, e = trim_name(text, s, e)
         if e > s and any(ch.isalnum() for ch in text[s:e]):
             out.append((s, e, label))
     return out

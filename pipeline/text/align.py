@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from pipeline.text.names import fold
-from pipeline.learned.token_windows import Encoded, _trim, _word_end, _word_start, word_text
+from pipeline.learned.token_windows import Encoded
+from pipeline.text.word_bounds import trim_name, word_end, word_start, word_text
 
 # a mapped span of more words than this many times the original's (plus two) is taken for
 # a stray alignment and dropped
@@ -162,16 +163,16 @@ def map_span(span: tuple[int, int], tgt_enc: Encoded, src_text: str, src_enc: En
     words = word_text(src_text)
     groups: list[list[int]] = [[hits[0]]]
     for t in hits[1:]:
-        between = src_text[_word_end(words, int(src_enc.ends[groups[-1][-1]])):
-                           _word_start(words, int(src_enc.starts[t]))]
+        between = src_text[word_end(words, int(src_enc.ends[groups[-1][-1]])):
+                           word_start(words, int(src_enc.starts[t]))]
         if len(_words(between)) > gap and not whole:
             groups.append([t])
         else:
             groups[-1].append(t)
     best = max(groups, key=len)
-    a = _word_start(words, int(src_enc.starts[best[0]]))
-    b = _word_end(words, int(src_enc.ends[best[-1]]))
-    a, b = _trim(src_text, a, b)
+    a = word_start(words, int(src_enc.starts[best[0]]))
+    b = word_end(words, int(src_enc.ends[best[-1]]))
+    a, b = trim_name(src_text, a, b)
     if b <= a or not any(ch.isalnum() for ch in src_text[a:b]):
         return None  # a name has a letter or digit (as `token_windows.decode` keeps them)
     return a, b
