@@ -119,7 +119,7 @@ def test_shipped_model_alone_tokenizes_raw_text_as_lintas(lang, text):
 
     from pipeline.text import spacy_util  # noqa: F401 - registers lintas.Tokenizer.v1
     from pipeline.lexicon.lexicons import models_dir
-    from pipeline.stages.segment import blank_pipeline
+    from pipeline.text.blank import blank_pipeline
 
     doc = spacy.load(models_dir() / f"ner-{lang}")(text)
     assert [t.text for t in doc] == [t.text for t in blank_pipeline(lang).make_doc(text)

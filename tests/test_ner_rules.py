@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.core.document import Document, Mention
 from pipeline.ner.boundaries import join_hyphenated
-from pipeline.stages.segment import blank_pipeline
+from pipeline.text.blank import blank_pipeline
 from pipeline.text.tokens import Tokens
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from pipeline.stages.clean import Clean
 from pipeline.core.document import Document
-from pipeline.stages.segment import Segment, blank_pipeline, chunks
+from pipeline.stages.segment import Segment, chunks
+from pipeline.text.blank import blank_pipeline
 from texts import BG, EN, ID, MS
 
 

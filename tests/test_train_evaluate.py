@@ -148,7 +148,7 @@ def test_trained_model_loads_with_lintas_tokens(tmp_path):
     """Trained on pre-tokenized text, the saved model tokenizes raw text as lintas does."""
     import spacy
 
-    from pipeline.stages.segment import blank_pipeline
+    from pipeline.text.blank import blank_pipeline
 
     train = write(tmp_path / "train.txt", conll(SENTENCES * 2))
     out = tmp_path / "model"

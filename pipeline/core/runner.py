@@ -29,6 +29,7 @@ from pipeline.core.errors import FolderError
 from pipeline.io.manifest import make_manifest
 from pipeline.io.shards import DEFAULT_SHARD_SIZE, OutFolder, PartWriter
 from pipeline.core.spool import (Lines, run_folder, spool_folder, use_folder, write_text)
+from pipeline.backends import get_backend
 
 # Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
@@ -214,8 +215,6 @@ def lost_records(batch: list[Document | ErrorRecord]) -> Iterator[list[dict[str,
 def check_backends(config: PipelineConfig) -> None:
     """Load the configured backends now, so that a missing library stops the run at once
     with a message naming the fix, instead of failing every document."""
-    from pipeline.backends import get_backend
-
     if "langid" in config.stages:
         get_backend("langid", config.langid_backend)
     if "ner" in stage_names(config):

@@ -42,15 +42,26 @@ def input_files(inputs: list[str]) -> list[dict[str, Any]]:
     return files
 
 
+def _hash_file(h: hashlib._Hash, path: Path) -> None:
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file (a model's weights, an output part)."""
+    h = hashlib.sha256()
+    _hash_file(h, path)
+    return h.hexdigest()
+
+
 def _tree_sha256(folder: Path) -> str:
     """sha256 over a folder's files (names and bytes, in name order); model cards (.md)
     left out, since they do not change what the models compute."""
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"):
         h.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        _hash_file(h, path)
     return h.hexdigest()
 
 

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from pipeline.core.errors import FolderError
 from pipeline.core.spool import Lines, write_bytes
-from pipeline.io.manifest import manifest_differences
+from pipeline.io.manifest import file_sha256, manifest_differences
 
 MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
@@ -151,8 +151,6 @@ def read_state(folder: Path, verify: bool = True) -> FolderState:
             continue
         state.parts[part.part] = part  # a part written again: its last line counts
     if verify:
-        from pipeline.training.export_onnx import file_sha256  # light: numpy and the blob reader only
-
         for n, part in sorted(state.parts.items()):
             path = folder / part.file
             size = path.stat().st_size if path.is_file() else None

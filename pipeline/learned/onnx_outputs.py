@@ -94,7 +94,7 @@ def add_hidden_output(model_dir: Path, layer: int) -> str:
     already has exactly that output is left as it is."""
     import onnx
 
-    from pipeline.training.export_onnx import file_sha256
+    from pipeline.io.manifest import file_sha256
 
     path = model_dir / "model.onnx"
     name = output_name(layer)

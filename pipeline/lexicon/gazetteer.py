@@ -145,13 +145,17 @@ def usable_alias(name: str, script: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=32)
 def names_for(lang: str) -> dict[str, list[Place]]:
     """Surface name -> places with that name, for text in ``lang`` (best place first).
 
     English names are always included: news in Indonesian or Malay writes "China" or
-    "Kazakhstan" as often as "Tiongkok".
+    "Kazakhstan" as often as "Tiongkok". A text of no language (``""``) reads them alone.
     """
+    return _names_for(lang or "en")
+
+
+@lru_cache(maxsize=32)
+def _names_for(lang: str) -> dict[str, list[Place]]:
     from babel import Locale, UnknownLocaleError
 
     table = places()

@@ -32,7 +32,7 @@ def acronym_organisations(mentions: list[Mention], view: Tokens) -> list[Mention
     """LOC mentions unknown to the gazetteer that start with an acronym and hold no place
     are ORG (see the module's doc)."""
     lang = view.lang
-    places, place_word = names_for(lang or "en"), place_words(lang)  # both cached
+    places, place_word = names_for(lang), place_words(lang)  # both cached
     out = []
     for m in mentions:
         words = m.text.split()

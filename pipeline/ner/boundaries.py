@@ -70,7 +70,7 @@ def _may_join(left: Mention, right: Mention, text: str, lang: str) -> bool:
     if left.label != "LOC" or right.label != "LOC":
         return True
 
-    return text[left.start:right.end] in names_for(lang or "en")
+    return text[left.start:right.end] in names_for(lang)
 
 
 def legal_form_names(mentions: list[Mention], view: Tokens) -> list[Mention]:

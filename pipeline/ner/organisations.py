@@ -33,7 +33,7 @@ def cued_organisations(mentions: list[Mention], view: Tokens) -> list[Mention]:
     cues = phrase_list(lang, "org_cues.txt")
     if not cues or not len(starts):
         return mentions
-    places = names_for(lang or "en")
+    places = names_for(lang)
     index, owner = token_owners(mentions, view)
     lower = view.lower
     replace: dict[int, list[Mention]] = {}

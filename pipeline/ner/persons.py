@@ -60,7 +60,7 @@ def title_persons(mentions: list[Mention], view: Tokens) -> list[Mention]:
     if inside:
         mentions = [m for m in mentions if id(m) not in inside]
     index, owner = token_owners(mentions, view)
-    places = names_for(lang or "en")
+    places = names_for(lang)
     persons = {m.text for m in mentions if m.label == "PER" and " " in m.text}
     added: list[Mention] = []
     for hit in hits:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.lexicon import gazetteer
-from pipeline.stages.segment import blank_pipeline
+from pipeline.text.blank import blank_pipeline
 
 # Names at least this long may match a token one edit away (misspellings).
 FUZZY_MIN_LEN = 7

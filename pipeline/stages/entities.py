@@ -13,6 +13,7 @@ from pipeline.core.document import Document, Entity, Mention
 from pipeline.lexicon.lexicons import settings
 from pipeline.text.names import fold, name_key, words
 from pipeline.core.stage_registry import register_stage
+from pipeline.ner.words import org_words
 
 _NO_QUOTES = str.maketrans("", "", "„“”«»")  # "„Булгаргаз“ ЕАД" is named "Булгаргаз ЕАД"
 
@@ -93,8 +94,6 @@ class _AliasIndex:
     """
 
     def __init__(self, entities: list[Entity], lang: str) -> None:
-        from pipeline.ner.words import org_words
-
         self.lang = lang
         # endings a name takes in running text ("Газпрома" of "Газпром"; settings.tsv)
         self.endings = tuple(settings(lang).get("name_endings", "").split())

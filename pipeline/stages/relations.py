@@ -25,6 +25,7 @@ from pipeline.text.docview import DocView
 from pipeline.core.document import Document, Entity, Mention, Relation, Span
 from pipeline.text.phrases import PhraseMatch, phrase_list
 from pipeline.core.stage_registry import register_stage
+from pipeline.lexicon.gazetteer import names_for, place_by_key
 
 MAX_TITLE_GAP = 6  # tokens between a title and the name it belongs to
 MAX_AFFILIATION_GAP = 3  # tokens between a company and the cue that names its group
@@ -127,9 +128,7 @@ def positions(doc: Document, view: _View, ents: dict[tuple[int, int], Entity]) -
 def organisations_of_places(doc: Document, view: _View,
                             ents: dict[tuple[int, int], Entity]) -> list[Relation]:
     """``part_of``: organisations named after a place that the document mentions."""
-    from pipeline.lexicon.gazetteer import names_for
-
-    names = names_for(doc.lang or "en")
+    names = names_for(doc.lang or "")
     by_key = {(e.canonical or {}).get("key"): e for e in doc.entities if e.label == "LOC"}
     out = []
     for m in doc.mentions:
@@ -155,8 +154,6 @@ def organisations_of_places(doc: Document, view: _View,
 def cities_in_countries(doc: Document, view: _View,
                         ents: dict[tuple[int, int], Entity]) -> list[Relation]:
     """``located_in``: a city and its country in the same sentence."""
-    from pipeline.lexicon.gazetteer import place_by_key
-
     places = place_by_key()
     locs = [m for m in doc.mentions if m.label == "LOC" and m.canonical]
     # only names of one sentence are compared: group them by sentence first

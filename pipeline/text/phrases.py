@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.lexicon.lexicons import lexicon_path, read_lines, read_tsv, settings
 from pipeline.text.tokens import Tokens
+from pipeline.text.blank import blank_pipeline
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,6 @@ class PhraseIndex:
     """Phrases (lower-cased token tuples) -> values, matched longest first."""
 
     def __init__(self, phrases: dict[str, Any], lang: str) -> None:
-        from pipeline.stages.segment import blank_pipeline
-
         nlp = blank_pipeline(lang)
         self.exact: dict[tuple[str, ...], tuple[str, Any]] = {}
         self.prefix: dict[tuple[str, ...], list[tuple[str, str, Any]]] = {}

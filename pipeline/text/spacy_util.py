@@ -15,6 +15,7 @@ from typing import Any
 
 import spacy
 from spacy.tokens import Doc
+from pipeline.text.blank import blank_pipeline
 
 
 class _NothingToSave:
@@ -64,8 +65,6 @@ class LintasTokenizer(_NothingToSave):
         self.lang = lang
 
     def __call__(self, text: str) -> Doc:
-        from pipeline.stages.segment import blank_pipeline
-
         ruled = blank_pipeline(self.lang).tokenizer(text)
         words: list[str] = []
         spaces: list[bool] = []

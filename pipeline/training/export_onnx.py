@@ -15,11 +15,11 @@ What `lintas run` loads from a model folder (``models/ner-xx``):
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.io.manifest import file_sha256
 from pipeline.learned.e5blob import blob_path, load_blob
 from pipeline.learned.token_windows import LABELS
 
@@ -88,15 +88,6 @@ def export(model: Any, out_dir: Path, quantize: bool = True,
                      nodes_to_exclude=exclude)
     fp32.unlink()
     return target
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_model_json(out_dir: Path, cfg: dict[str, Any], extra: dict[str, Any]) -> None:

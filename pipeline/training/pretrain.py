@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.training.ner_data import parse_weighted
+from pipeline.text.blank import blank_pipeline
 
 
 _PREFIX = re.compile(r"^[a-z]{2,3}:(?=\S)")
@@ -83,8 +84,6 @@ def _key(text: str) -> str:
 
 def write_corpus(specs: list[str], exclude: list[str], lang: str, out: Path) -> dict[str, int]:
     """Tokenize the raw texts as `lintas run` does and write spaCy's JSONL corpus to ``out``."""
-    from pipeline.stages.segment import blank_pipeline
-
     banned = {_key(t) for p in exclude for t in raw_texts(Path(p))}
     nlp = blank_pipeline(lang)
     seen: set[str] = set()

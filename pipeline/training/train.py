@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.training.ner_data import NerExample, parse_weighted, read_examples, split_lines
+from pipeline.text.blank import blank_pipeline
 
 
 MODEL_VERSION = "0.1.0"
@@ -32,7 +33,6 @@ def examples_to_docs(examples: list[NerExample], lang: str) -> tuple[list[Any], 
     """
     from spacy.tokens import Doc
 
-    from pipeline.stages.segment import blank_pipeline
     from pipeline.text.spacy_util import doc_from_words
 
     nlp = blank_pipeline(lang)

@@ -226,7 +226,7 @@ def encode_documents(docs: Sequence[CorpusDoc], ner_dir: Path, layers: Sequence[
     graph (a copy with those outputs, in ``work``); cached in ``work`` by that graph's,
     the texts' and the layers' fingerprints."""
     from pipeline.learned.encoder_runtime import OnnxEncoder
-    from pipeline.training.export_onnx import file_sha256
+    from pipeline.io.manifest import file_sha256
     from pipeline.learned.onnx_outputs import write_hidden_outputs
 
     texts = [clean_document(d) for d in docs]

@@ -48,7 +48,8 @@ def vocabulary_texts(cfg: dict[str, Any]) -> list[str]:
 def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     """Train (or resume), export and score; returns the ``training.json`` record."""
     from pipeline.learned.encoder_runtime import OnnxEncoder
-    from pipeline.training.export_onnx import export, file_sha256, load_finetuned, write_model_json
+    from pipeline.io.manifest import file_sha256
+    from pipeline.training.export_onnx import export, load_finetuned, write_model_json
     from pipeline.training.train_transformer import train
     from pipeline.training.vocab_prune import count_pieces, kept_ids, write_pruned
 
