@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from pipeline.text.edits import DeletionIndex, one_edit
 from pipeline.text.names import case_stems, consonants, fold, frame, spelling_system, vowel_distance
 
 MIN_FUZZY_CHARS = 10
@@ -69,23 +70,6 @@ def _split(key: str) -> tuple[str, list[str]]:
 
 def _name(key: str) -> str:
     return key.partition(":")[2]
-
-
-def _edits1(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` are one insertion, deletion or substitution apart."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
-
-
-def _deletions(key: str) -> set[str]:
-    """``key`` and every string one deletion away: two keys one edit apart share one."""
-    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
 def _first_names_agree(a: list[str], b: list[str], loose: bool = False) -> bool:
@@ -173,18 +157,14 @@ def _variants(label: str, index: _Keys, keys: list[str], counts: Mapping[str, in
     all lead to one key."""
     rank = {k: (counts[k], k) for k in keys}
     pool = set(keys)
-    by_deletion: dict[str, list[str]] = defaultdict(list)
-    for k in keys:
-        if len(k) >= MIN_FUZZY_CHARS:
-            for variant in _deletions(k):
-                by_deletion[variant].append(k)
+    by_deletion = DeletionIndex(k for k in keys if len(k) >= MIN_FUZZY_CHARS)
     out: dict[str, str] = {}
     for key in sorted(keys, key=rank.__getitem__, reverse=True):
         parts = index.parts[key]
         near = set()
         if len(key) >= MIN_FUZZY_CHARS:
-            near = {o for v in _deletions(key) for o in by_deletion[v]
-                    if _edits1(key, o)
+            near = {o for o in by_deletion.near(key)
+                    if one_edit(key, o)
                     and (label != "per" or _first_names_agree(parts, index.parts[o]))}
         if (label == "per" and systems is not None
                 and consonants(_name(key)) >= MIN_SOUND_CONSONANTS):

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.lexicon import gazetteer
 from pipeline.text.blank import blank_pipeline
+from pipeline.text.edits import DeletionIndex
 
 # Names at least this long may match a token one edit away (misspellings).
 FUZZY_MIN_LEN = 7
@@ -28,10 +29,9 @@ class PlaceIndex:
         self.endings, self.finals = gazetteer.inflection(lang)
         nlp = blank_pipeline(lang)
         self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        self.single_long: dict[str, str] = {}
-        self.deletions: dict[str, list[str]] = {}
         self.names = gazetteer.names_for(lang)
         self.stop_words = {w.lower() for w in nlp.Defaults.stop_words}
+        single_long: list[str] = []  # one-token names that may be matched misspelled
         for name in sorted(self.names):
             if name.isalpha():  # one plain word: one token, no need to ask the tokenizer
                 toks: tuple[str, ...] = (name,)
@@ -41,11 +41,10 @@ class PlaceIndex:
                 continue
             self.by_first.setdefault(toks[0], []).append((toks, name))
             if len(toks) == 1 and len(name) >= FUZZY_MIN_LEN and name[0].isupper():
-                self.single_long[name] = name
-                for i in range(len(name)):
-                    self.deletions.setdefault(name[:i] + name[i + 1:], []).append(name)
+                single_long.append(name)
         for entries in self.by_first.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest name first
+        self.fuzzy_index = DeletionIndex(single_long)
         # per token string: most capitalized words recur across documents
         self._firsts: dict[str, dict[str, bool]] = {}
         self._fuzzy: dict[str, str | None] = {}
@@ -87,13 +86,8 @@ class PlaceIndex:
         return self._fuzzy[token]
 
     def _one_edit(self, token: str) -> str | None:
-        hits = set(self.deletions.get(token, ()))  # token lacks a letter
-        for i in range(len(token)):
-            shorter = token[:i] + token[i + 1:]
-            if shorter in self.single_long:  # token has an extra letter
-                hits.add(shorter)
-            hits.update(self.deletions.get(shorter, ()))  # one letter differs
-        hits = {h for h in hits if h[0] == token[0] and h != token}
+        # a letter missing, extra, different or moved; the first letter is never the error
+        hits = {h for h in self.fuzzy_index.near(token) if h[0] == token[0] and h != token}
         return min(hits) if len(hits) == 1 else None
 
     def match_at(self, text: str, starts: Sequence[int], ends: Sequence[int],
