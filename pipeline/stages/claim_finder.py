@@ -11,6 +11,7 @@ from pipeline.core.document import Entity, Span
 from pipeline.learned.claims_learned import ClaimHeads
 from pipeline.learned.events_learned import DocStates
 from pipeline.stages.claim_view import ClaimView
+from pipeline.text.phrases import PhraseMatch
 
 _QUOTES = re.compile(r"“([^”“\n]{8,3000})”|\"([^\"\n]{8,3000})\"|„([^“”\n]{8,3000})[“”]"
                      r"|«([^»\n]{8,3000})»")
@@ -122,54 +123,84 @@ class ClaimFinder(ClaimView):
         for sent in self.doc.sentences:
             a, b = self.token(sent.start), self.token(sent.end)
             hits = list(self.cues.find(self.tokens, a, b))
-            # "X заяви, че …, предаде БТА.": a statement ends where an agency's relay begins
-            relays = [self.starts[h.first - 1] for h in hits
-                      if h.first > a + 2 and self.word(h.first - 1) == ","
-                      and self.speaker_after(h.last, sent.end) is not None]
-            for h in hits:  # "…, the Associated Press reported."
-                who = self.speaker_before(h.first) if self.cue_closes_sentence(h.last, b) \
-                    else None
-                if who is not None and (comma := self.comma_before(
-                        self.title_start(who[0].start), sent.start)) is not None:
-                    relays.append(comma)
+            relays = self._relays(hits, sent, a, b)
             for hit in hits:
-                first, last = cue = (hit.first, hit.last)
-                before = self.speaker_before(first)
-                prev = self.word(first - 1) if first > a else ""
-                claim = None
-                if self.is_source_cue(first):
-                    # "menurut X, CONTENT" / "CONTENT, according to X."
-                    speaker = self.speaker_after(last, sent.end)
-                    if speaker is not None:
-                        comma = self.text.find(",", speaker[0].end, sent.end)
-                        if first == a and comma > 0:
-                            claim = self.claim("reported", Span(comma + 1, sent.end), cue,
-                                               speaker, 0.6, nest=True)
-                        elif first > a:
-                            claim = self.claim("reported", Span(sent.start, self.starts[first]),
-                                               cue, speaker, 0.6, nest=True)
-                elif self.cue_closes_sentence(last, b) and (comma := self.comma_before(
-                        self.title_start(before[0].start) if before else self.starts[first],
-                        sent.start)) is not None \
-                        and (before or comma + 2 < self.starts[first]):
-                    # "CONTENT, the Kremlin said." / "…, SPEAKER reported." / "…, the
-                    # ministry said." (a description: its words, without an entity)
-                    who = before or (Span(self.starts[self.token(comma + 1)], self.ends[first - 1]), None)
-                    claim = self.claim("reported", Span(sent.start, comma), cue, who, 0.6,
-                                       nest=before is not None)
-                elif before is not None and last + 1 < b:
-                    # "SPEAKER mengatakan bahwa CONTENT"
-                    end = min((r for r in relays if r > self.ends[last]), default=sent.end)
-                    claim = self.claim("reported", self.content_after(last, end), cue,
-                                       before, 0.6)
-                elif prev in (",", "—", "–", "-") and first > a + 2:
-                    # "CONTENT, kata SPEAKER." (also a relay: "X заяви, че Y, предаде БТА.")
-                    speaker = self.speaker_after(last, sent.end)
-                    claim = self.claim("reported", Span(sent.start, self.starts[first - 1]),
-                                       cue, speaker, 0.6, nest=speaker is not None)
+                claim = self._reported_at((hit.first, hit.last), sent, a, b, relays)
                 if claim:
                     out.append(claim)
         return out
+
+    def _relays(self, hits: list[PhraseMatch], sent: Span, a: int, b: int) -> list[int]:
+        """Offsets where a statement ends because an agency relays it: "X заяви, че …,
+        предаде БТА." (a cue with a speaker after it, after a comma) and "…, the Associated
+        Press reported." (the comma before a speaker that a closing cue follows)."""
+        relays = [self.starts[h.first - 1] for h in hits
+                  if h.first > a + 2 and self.word(h.first - 1) == ","
+                  and self.speaker_after(h.last, sent.end) is not None]
+        for h in hits:
+            if not self.cue_closes_sentence(h.last, b):
+                continue
+            who = self.speaker_before(h.first)
+            if who is not None:
+                comma = self.comma_before(self.title_start(who[0].start), sent.start)
+                if comma is not None:
+                    relays.append(comma)
+        return relays
+
+    def _reported_at(self, cue: tuple[int, int], sent: Span, a: int, b: int,
+                     relays: list[int]) -> Claim | None:
+        """The reported claim of the cue at tokens ``cue`` of the sentence (tokens
+        ``[a, b)``), by the first of four patterns whose form the sentence has (that
+        pattern alone decides, even when it finds no claim)."""
+        first, last = cue
+        before = self.speaker_before(first)
+        if self.is_source_cue(first):
+            # "menurut X, CONTENT" / "CONTENT, according to X."
+            speaker = self.speaker_after(last, sent.end)
+            if speaker is None:
+                return None
+            comma = self.text.find(",", speaker[0].end, sent.end)
+            if first == a and comma > 0:
+                return self.claim("reported", Span(comma + 1, sent.end), cue, speaker, 0.6,
+                                  nest=True)
+            if first > a:
+                return self.claim("reported", Span(sent.start, self.starts[first]), cue,
+                                  speaker, 0.6, nest=True)
+            return None
+        closing = self._comma_before_closing_cue(cue, before, sent, b)
+        if closing is not None:
+            # "CONTENT, the Kremlin said." / "…, SPEAKER reported." / "…, the ministry
+            # said." (a description: its words, without an entity)
+            who = before or (Span(self.starts[self.token(closing + 1)], self.ends[first - 1]),
+                             None)
+            return self.claim("reported", Span(sent.start, closing), cue, who, 0.6,
+                              nest=before is not None)
+        if before is not None and last + 1 < b:
+            # "SPEAKER mengatakan bahwa CONTENT"
+            end = min((r for r in relays if r > self.ends[last]), default=sent.end)
+            return self.claim("reported", self.content_after(last, end), cue, before, 0.6)
+        prev = self.word(first - 1) if first > a else ""
+        if prev in (",", "—", "–", "-") and first > a + 2:
+            # "CONTENT, kata SPEAKER." (also a relay: "X заяви, че Y, предаде БТА.")
+            speaker = self.speaker_after(last, sent.end)
+            return self.claim("reported", Span(sent.start, self.starts[first - 1]), cue,
+                              speaker, 0.6, nest=speaker is not None)
+        return None
+
+    def _comma_before_closing_cue(self, cue: tuple[int, int],
+                                  before: tuple[Span, Entity | None] | None, sent: Span,
+                                  b: int) -> int | None:
+        """The comma that ends the content before a cue closing the sentence ("CONTENT,
+        the Kremlin said."), before the speaker's title if a speaker precedes the cue; else
+        None (so too when no speaker precedes and the comma is right before the cue)."""
+        first, last = cue
+        if not self.cue_closes_sentence(last, b):
+            return None
+        comma = self.comma_before(self.title_start(before[0].start) if before
+                                  else self.starts[first], sent.start)
+        if comma is None or not (before or comma + 2 < self.starts[first]):
+            return None
+        return comma
 
     def factual(self) -> list[Claim]:
         """Sentences, or the part of a sentence before someone's statement ("lebih dari 80
