@@ -8,10 +8,8 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pipeline.core.document import Entity, Mention, Span
-from pipeline.text.docview import person_mention_before
 from pipeline.text.phrases import PhraseIndex
 
 PUNCT = re.compile(r"[.;:!?()\"“”„«»]")
@@ -64,13 +62,26 @@ def clause_around(bounds: list[int], t_start: int, t_end: int, sent: Span) -> tu
     return lo, hi
 
 
-def clause_arguments(text: str, t_start: int, t_end: int, names: list[Mention],
-               ents: dict[tuple[int, int], Entity], sent: Span,
-               words_of: dict[str, frozenset[str]], noun: bool = False, mode: str = "",
-               purpose: bool = False, units: PhraseIndex | None = None,
-               goods: tuple[tuple[int, int], ...] = (),
-               subject: Argument | None = None) -> list[Argument]:
-    """Actor, location and counterparts of a trigger among the sentence's names.
+@dataclass(frozen=True)
+class Clauses:
+    """What the clause rules read of one sentence: the document's text and entities (by
+    mention span), the language's grammar words (grammar.tsv), its quantity units, whose
+    country is no argument ("dolar AS"), and the (start, end) of the sentence's commodity
+    words."""
+
+    text: str
+    sent: Span
+    ents: dict[tuple[int, int], Entity]
+    words_of: dict[str, frozenset[str]]
+    units: PhraseIndex | None = None
+    goods: tuple[tuple[int, int], ...] = ()
+
+
+def clause_arguments(clauses: Clauses, t_start: int, t_end: int, names: list[Mention], *,
+                     noun: bool = False, mode: str = "", purpose: bool = False,
+                     subject: Argument | None = None) -> list[Argument]:
+    """Actor, location and counterparts of the trigger at ``[t_start, t_end)`` among
+    ``names``, the names of its clause.
 
     ``subject``: a pronoun before the trigger, as an actor (`subject_word`): it acts when
     it is the subject, with the names joined to it ("… bahwa pihaknya bersama Y telah
@@ -79,13 +90,13 @@ def clause_arguments(text: str, t_start: int, t_end: int, names: list[Mention],
     ``purpose``: the trigger follows a purpose word ("untuk membahas", "за да обсъди"): its
     actor is the first name of the clause, the subject (the caller gives it the actors of
     an event before it in the sentence instead, when there is one).
-    ``units``: the quantity units, whose country is no argument ("dolar AS").
-    ``goods``: (start, end) of the commodity words of the sentence.
 
     For a noun trigger, a name right after it is its actor ("larangan Rusia", "Kunjungan
     Putin"), and the names after "antara" / "между" / "between" are all actors ("Среща
     между Рубио и Нуртлеу").
     """
+    text, sent, ents, words_of = clauses.text, clauses.sent, clauses.ents, clauses.words_of
+    units, goods = clauses.units, clauses.goods
     joiners = words_of.get("joiner", frozenset())
     before = [m for m in names if m.end <= t_start]
     if purpose:
@@ -205,35 +216,6 @@ def _description(gap: list[str], joiners: frozenset[str]) -> bool:
     компания", "dan perusahaan asal")."""
     return (len(gap) >= 2 and gap[0] in joiners and gap[0] != "," and len(gap) <= 6
             and all(w.isalpha() and w.islower() for w in gap[1:]))
-
-
-def subject_word(claim: Any, words_of: dict[str, frozenset[str]], lower: Sequence[str],
-                  starts: Sequence[int], ends: Sequence[int], lo: int, t_start: int,
-                  text: str, mentions: Sequence[Mention], mention_starts: Sequence[int],
-                  ents: dict[tuple[int, int], Entity]) -> Argument | None:
-    """The last pronoun before a trigger at ``t_start`` in its clause (from ``lo``), as an
-    actor standing for what it refers to, as the corpus guideline takes it: a pronoun
-    (grammar.tsv's ``pronoun``: "dia", "он", "he") stands for the last person named before
-    it; in what ``claim`` reports, a word for the speaker's side (``self``: "pihaknya",
-    "мы", "we") stands for the claim's speaker. None when the clause has neither.
-    ``lower``, ``starts``, ``ends``: the document's lower-cased tokens and their offsets."""
-    pronouns = words_of.get("pronoun", frozenset())
-    selves = words_of.get("self", frozenset()) if claim is not None else frozenset()
-    if not pronouns and not selves:
-        return None
-    first = max(lo, claim.content.start) if claim is not None else lo
-    a, b = bisect.bisect_left(starts, first), bisect.bisect_left(starts, t_start)
-    for k in range(b - 1, a - 1, -1):
-        word = lower[k]
-        if word in selves:
-            entity = claim.speaker_entity
-        elif word in pronouns and text[starts[k]:ends[k]].isalpha():
-            m = person_mention_before(mentions, mention_starts, starts[k])
-            entity = ents.get((m.start, m.end)) if m is not None else None
-        else:
-            continue
-        return Argument("actor", starts[k], ends[k], text[starts[k]:ends[k]], entity)
-    return None
 
 
 def _arg(role: str, m: Mention, text: str, ents: dict[tuple[int, int], Entity]) -> Argument:
