@@ -11,7 +11,6 @@ The tables are shared: treat them as read-only.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from typing import Any
@@ -85,16 +84,3 @@ class Tokens:
         if hit is None:
             hit = self._candidates[key] = build(self)
         return hit
-
-    def word(self, i: int) -> str:
-        """The text of token ``i``."""
-        return self.text[self.starts[i]:self.ends[i]]
-
-    def token(self, offset: int) -> int:
-        """Index of the first token starting at or after ``offset``."""
-        return bisect.bisect_left(self.starts, offset)
-
-    def last_token(self, end: int) -> int:
-        """Index of the last token starting before ``end`` (a span's last token)."""
-        return bisect.bisect_right(self.starts, end - 1) - 1
-
