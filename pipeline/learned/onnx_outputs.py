@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from pipeline.io.manifest import file_sha256
 
 PREFIX = "hidden_"
 
@@ -93,8 +94,6 @@ def add_hidden_output(model_dir: Path, layer: int) -> str:
     sha256 in ``model_dir/model.json``. Returns the output's name. Idempotent: a file that
     already has exactly that output is left as it is."""
     import onnx
-
-    from pipeline.io.manifest import file_sha256
 
     path = model_dir / "model.onnx"
     name = output_name(layer)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.training.events_card import skip_option
+from pipeline.training.events_card import write_card as write
 
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
@@ -132,6 +133,4 @@ def card(info: dict[str, Any], size_kb: float) -> str:
 
 def write_card(folder: Path) -> Path:
     """Write ``folder/README.md`` from ``folder/model.json``."""
-    from pipeline.training.events_card import write_card as write
-
     return write(folder, card)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.learned.events_learned import TRIGGER_MARGIN
+from pipeline.lexicon.lexicons import settings
 
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
@@ -129,8 +130,6 @@ def card(info: dict[str, Any], size_kb: float) -> str:
                   "checkout:", ""]
         lines += _dev_table(info["dev"])
         enc = info["dev"].get("learned, every document encoded", {})
-        from pipeline.lexicon.lexicons import settings
-
         # only while a spaCy CNN reads Indonesian (no states) does encoding it change anything
         if enc.get("id") and settings("id").get("ner_backend") == "spacy":
             lines += ["", "Indonesian is read by its spaCy NER by default, so it gets the "

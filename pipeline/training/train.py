@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.training.ner_data import NerExample, parse_weighted, read_examples, split_lines
 from pipeline.text.blank import blank_pipeline
+from pipeline.text.spacy_util import doc_from_words
 
 
 MODEL_VERSION = "0.1.0"
@@ -32,8 +33,6 @@ def examples_to_docs(examples: list[NerExample], lang: str) -> tuple[list[Any], 
     token boundaries is widened to them (SlavicNER offsets against lintas' tokens).
     """
     from spacy.tokens import Doc
-
-    from pipeline.text.spacy_util import doc_from_words
 
     nlp = blank_pipeline(lang)
     docs = []

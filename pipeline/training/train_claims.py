@@ -43,6 +43,10 @@ from pipeline.training.train_corpus import (CorpusDoc, Example, Log, corpus_spli
                            provenance, shuffled_by_language)
 from pipeline.training.train_events import LAYERS as EVENT_LAYERS
 from pipeline.training.train_heads import RECIPES, HeadConfig, fit_early, train_head
+from pipeline.stages.claims import Claims
+from pipeline.evaluation.evaluate_corpus import gold_documents, variant_scores
+from pipeline.training.claims_card import write_card
+from pipeline.learned.claims_learned import load_claim_heads
 
 VERSION = "2"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
@@ -118,8 +122,6 @@ def prefer(scores: dict[str, float]) -> str:
 def variants(heads: ClaimHeads, ner_options: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The claims stages compared: every merge, and those that read the head with and
     without the implicit speaker (`ClaimFinder.learned`)."""
-    from pipeline.stages.claims import Claims
-
     out = {}
     for m in MERGES:
         out[m] = Claims(heads=heads, merge=m, implicit_speaker=False, ner_options=ner_options)
@@ -139,8 +141,6 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     ``work`` (default: ``models/events-xx.work``, shared with `lintas train events`) caches
     the states. Raises ValueError when the NER model returns no hidden layer yet."""
     import torch
-
-    from pipeline.evaluation.evaluate_corpus import gold_documents, variant_scores
 
     torch.set_num_threads(1)  # the same numbers on any machine, and the other core free
     started = time.time()
@@ -276,8 +276,6 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
         info["heldout"] = dev_scores(out, ner_options, log, "heldout")
         info["minutes_with_dev"] = round((time.time() - started) / 60, 1)
         _write(out, info)
-    from pipeline.training.claims_card import write_card
-
     write_card(out)
     return info
 
@@ -293,9 +291,6 @@ def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log,
     the annotation for training) with the new head and with the lexicons alone, and every
     merge (reported; the inner split chose); run after everything is chosen. Empty when
     the split has no documents."""
-    from pipeline.learned.claims_learned import load_claim_heads
-    from pipeline.evaluation.evaluate_corpus import gold_documents, variant_scores
-
     heads = load_claim_heads(out, ner_options)
     golds = gold_documents(split)
     if heads is None or not golds:
@@ -303,8 +298,6 @@ def dev_scores(out: Path, ner_options: dict[str, dict[str, Any]], log: Log,
     candidates = variants(heads, ner_options)
     chosen = heads.merge + (IMPLICIT if heads.info.get("implicit_speaker") else "")
     if heads.info.get("by_language"):
-        from pipeline.stages.claims import Claims
-
         candidates[PER_LANGUAGE] = Claims(heads=heads, ner_options=ner_options)
         chosen = PER_LANGUAGE
     res = variant_scores("claims", golds, candidates, ner_options)

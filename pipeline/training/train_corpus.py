@@ -22,6 +22,12 @@ import numpy as np
 
 from pipeline.lexicon.lexicons import models_dir
 from pipeline.learned.token_windows import Encoded, TokenStates
+from pipeline.evaluation.evaluate_corpus import records_by_document, stretch
+from pipeline.stages.clean import Clean, clean_text
+from pipeline.core.document import Document
+from pipeline.learned.encoder_runtime import OnnxEncoder
+from pipeline.io.manifest import file_sha256
+from pipeline.learned.onnx_outputs import write_hidden_outputs
 
 INNER_SHARE = 0.15
 STATES_READ = "batches of one text"  # see encode_documents
@@ -76,8 +82,6 @@ def corpus_documents(limit: int | None = None,
     split, for quick runs; ``skip_batches``: batches left out, to rebuild heads trained
     before they were annotated), rebuilt as `pipeline.evaluation.evaluate_corpus.gold_documents` does.
     Raises FileNotFoundError without the shared data folder."""
-    from pipeline.evaluation.evaluate_corpus import records_by_document, stretch
-
     out: list[CorpusDoc] = []
     taken: Counter = Counter()
     skip = frozenset(skip_batches)
@@ -213,9 +217,6 @@ def inner_split(docs: Sequence[CorpusDoc], seed: int, share: float = INNER_SHARE
 
 def clean_document(d: CorpusDoc) -> str:
     """The text the NER stage reads for ``d``: boilerplate blanked by the clean stage."""
-    from pipeline.stages.clean import Clean, clean_text
-    from pipeline.core.document import Document
-
     doc = Document(doc_id=d.doc, source=d.doc, text=d.text, lang_hint=d.lang)
     return clean_text(Clean()(doc))
 
@@ -225,10 +226,6 @@ def encode_documents(docs: Sequence[CorpusDoc], ner_dir: Path, layers: Sequence[
     """Each document's tokens and hidden states of ``layers``, read by the NER model's int8
     graph (a copy with those outputs, in ``work``); cached in ``work`` by that graph's,
     the texts' and the layers' fingerprints."""
-    from pipeline.learned.encoder_runtime import OnnxEncoder
-    from pipeline.io.manifest import file_sha256
-    from pipeline.learned.onnx_outputs import write_hidden_outputs
-
     texts = [clean_document(d) for d in docs]
     work.mkdir(parents=True, exist_ok=True)
     # the graph that is run, whatever hidden output the shipped file has now

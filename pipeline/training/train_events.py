@@ -54,6 +54,9 @@ from pipeline.training.train_corpus import (Example, Log, corpus_splits, encode_
                            provenance)
 from pipeline.training.events_scores import dev_scores, heldout_scores, pipeline_scores
 from pipeline.training.train_heads import RECIPES, HeadConfig, fit_early, train_head
+from pipeline.evaluation.evaluate_corpus import gold_documents
+from pipeline.learned.onnx_outputs import add_hidden_output
+from pipeline.training.events_card import write_card
 
 VERSION = "2"
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
@@ -244,9 +247,6 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
         "gold triggers")
 
     # -- merge and modality head, through the pipeline on the inner split's documents
-    from pipeline.evaluation.evaluate_corpus import gold_documents
-    from pipeline.learned.onnx_outputs import add_hidden_output
-
     add_hidden_output(ner_dir, layer)
     fit_heads = _heads(info, best["weights"], modality=mod_hw,
                        mode=mode_hw if info["mode_source"] == "head" else None)
@@ -373,7 +373,5 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
         info["minutes_with_dev"] = round((time.time() - started) / 60, 1)
         (out / "model.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
-    from pipeline.training.events_card import write_card
-
     write_card(out)
     return info

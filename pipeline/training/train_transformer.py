@@ -33,6 +33,7 @@ from pipeline.training.ner_data import LABELS as ENTITY_LABELS
 from pipeline.training.ner_data import NerExample, pack_sentences, read_examples
 from pipeline.learned.token_windows import (LABELS, encode_text, make_windows, pad_batch, pieces_of, tag_texts,
                             token_labels)
+from pipeline.evaluation.evaluate import prf
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -154,8 +155,6 @@ class TorchTagger:
 def score_spans(gold: list[set[tuple[int, int, str]]],
                 pred: list[set[tuple[int, int, str]]]) -> dict[str, Any]:
     """Exact-span P / R / F1 per label and overall."""
-    from pipeline.evaluation.evaluate import prf
-
     per = {}
     tot = [0, 0, 0]
     for lab in ENTITY_LABELS:

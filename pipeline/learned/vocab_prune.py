@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.learned.e5blob import E5Blob, dequantize_rows, load_blob
+from pipeline.learned.e5tokenizer import build_tokenizer
 
 TABLE = "embeddings-pruned.npz"
 TOKENIZER = "tokenizer-pruned.json"
@@ -44,8 +45,6 @@ def kept_ids(blob: E5Blob, counts: np.ndarray, min_count: int = 1) -> list[int]:
 
 def write_pruned(out_dir: Path, ids: list[int], blob: E5Blob | None = None) -> dict[str, Any]:
     """Write the pruned table and tokenizer into ``out_dir``; returns their sizes."""
-    from pipeline.learned.e5tokenizer import build_tokenizer
-
     blob = blob or load_blob()
     if ids[:4] != [0, 1, 2, 3]:
         raise ValueError("the special tokens must keep ids 0-3")
