@@ -1,1 +1,1 @@
-"""The pipeline's stages, one per module, each registered by name (`pipeline.core.core.stage_registry`)."""
+"""The pipeline's stages, one per module, each registered by name (`pipeline.core.stage_registry`)."""

@@ -1,6 +1,6 @@
 """Event arguments by clause rules: the clause around a trigger (marks, quotations, clause
-words), and the names in it that are the event's agent, target, place, time, commodity or
-quantity (`clause_arguments`)."""
+words), and the names in it that are the trigger's actors, counterparts, location, origin or
+route (`clause_arguments`; commodities and time are added by `pipeline.stages.event_document`)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def clause_arguments(clauses: Clauses, t_start: int, t_end: int, names: list[Men
     """Actor, location and counterparts of the trigger at ``[t_start, t_end)`` among
     ``names``, the names of its clause.
 
-    ``subject``: a pronoun before the trigger, as an actor (`subject_word`): it acts when
+    ``subject``: a pronoun before the trigger, as an actor (`DocumentEvents._subject`): it acts when
     it is the subject, with the names joined to it ("… bahwa pihaknya bersama Y telah
     menandatangani …", "он посетил …").
 

@@ -90,6 +90,7 @@ class _Sentence:
     end: int
     words: list[str]  # its tokens, lower case
     names: list[Mention]
+    inside: list[tuple[int, int]]  # the names' spans: a trigger or commodity there is a name's word
     goods: list[PhraseMatch]  # commodity words
     clauses: Clauses
     bounds: list[int]  # where a clause ends or begins
@@ -186,10 +187,11 @@ class DocumentEvents:
         ms = self.mention_starts
         lo_mark = bisect.bisect_left(self.claim_marks, span.start)
         goods = list(self.commodities.find(self.tokens, a, b))
+        names = self.doc.mentions[bisect.bisect_left(ms, span.start):
+                                  bisect.bisect_left(ms, span.end)]
         sent = _Sentence(
             span, a, b, words,
-            names=self.doc.mentions[bisect.bisect_left(ms, span.start):
-                                    bisect.bisect_left(ms, span.end)],
+            names=names, inside=[(m.start, m.end) for m in names],
             goods=goods,
             clauses=Clauses(text, span, self.ents, self.words_of, self.units,
                             tuple((g.start, g.end) for g in goods)),
@@ -214,7 +216,7 @@ class DocumentEvents:
         of an event the sentence has)."""
         text, starts, words, names = self.text, self.starts, sent.words, sent.names
         a, span, read, learned = sent.first, sent.span, sent.read, sent.learned
-        inside = [(m.start, m.end) for m in names]
+        inside = sent.inside
         if any(s <= hit.start < e for s, e in inside):
             return None  # "Amerika Serikat" is a name, not an alliance
         event_type, mode, kind = (list(hit.value) + ["", "", ""])[:3]

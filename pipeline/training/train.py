@@ -125,8 +125,6 @@ def train_ner(lang: str, data: list[str], dev: list[str], out: Path, config: Pat
     import spacy
     from spacy.cli.train import train as spacy_train
 
-    from pipeline.text import spacy_util  # noqa: F401 - registers lintas' tokenizers and components
-
     started = time.time()
     train_ex = []
     for spec in data:
