@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import IO
 
 from pipeline.text.edits import DeletionIndex, one_edit
+from pipeline.text.short_forms import ShortForms
 from pipeline.text.names import case_stems, consonants, fold, frame, spelling_system, vowel_distance
 from pipeline.io.shards import part_paths
 from pipeline.ner.words import org_words
@@ -104,14 +105,11 @@ class _Keys:
 
     def __init__(self, keys: list[str]) -> None:
         self.parts = {k: _split(k)[1] for k in keys}
-        self.by_last: dict[str, list[str]] = defaultdict(list)
-        self.by_first: dict[str, list[str]] = defaultdict(list)
+        self.names = ShortForms((k, self.parts[k]) for k in keys)
         self.by_last_frame: dict[str, list[str]] = defaultdict(list)
         self.by_frame: dict[str, list[str]] = defaultdict(list)
         for k in keys:
             parts = self.parts[k]
-            self.by_last[parts[-1]].append(k)
-            self.by_first[parts[0]].append(k)
             self.by_last_frame[frame(parts[-1])].append(k)
             self.by_frame[frame(_name(k))].append(k)
 
@@ -126,13 +124,11 @@ def _person_short_forms(key: str, index: _Keys,
     Мария Захарова's surname before it is Сергей Захаров's genitive.
     """
     parts = index.parts[key]
-    n = len(parts)
-    exact = [o for o in index.by_last[parts[-1]]
-             if len(index.parts[o]) > n and index.parts[o][-n:] == parts]
-    if exact or n != 1:
+    exact = index.names.ending_with(parts)
+    if exact or len(parts) != 1:
         return exact
     stems = case_stems(parts[0])
-    inflected = {o for stem in stems for o in index.by_last[stem] if len(index.parts[o]) > 1}
+    inflected = {o for stem in stems for o in index.names.ending_with([stem])}
     if inflected or systems is None:
         return sorted(inflected)
     return sorted(o for stem in stems if consonants(stem) >= MIN_SOUND_CONSONANTS
@@ -143,11 +139,7 @@ def _person_short_forms(key: str, index: _Keys,
 
 def _org_short_forms(key: str, index: _Keys, folded_tails: set[str]) -> list[str]:
     """The longer organisation keys that are ``key`` and organisation words after it."""
-    parts = index.parts[key]
-    n = len(parts)
-    return [o for o in index.by_first[parts[0]] if len(index.parts[o]) > n
-            and index.parts[o][:n] == parts
-            and all(w in folded_tails for w in index.parts[o][n:])]
+    return index.names.starting_with(index.parts[key], folded_tails.__contains__)
 
 
 def _variants(label: str, index: _Keys, keys: list[str], counts: Mapping[str, int],
@@ -201,16 +193,13 @@ def _mislabelled_persons(by_label: Mapping[str, list[str]], merges: dict[str, st
     """A one-word place or organisation name that is the surname of exactly one person of
     the corpus is that person mislabelled ("Токаев" tagged LOC where other articles have
     "Kassym-Jomart Tokayev"); places the gazetteer knows have Wikidata keys, never here."""
-    persons: dict[str, list[str]] = defaultdict(list)  # surname -> full-name person keys
-    for k in by_label.get("per", []):
-        if len(_split(k)[1]) >= 2:
-            persons[_split(k)[1][-1]].append(k)
+    persons = ShortForms((k, _split(k)[1]) for k in by_label.get("per", []))
     for label in ("loc", "org", "misc"):
         for key in by_label.get(label, []):
             parts = _split(key)[1]
             if len(parts) != 1 or key in merges:
                 continue
-            owners = {_follow(p, merges) for p in persons.get(parts[0], ())}
+            owners = {_follow(p, merges) for p in persons.ending_with(parts)}
             if len(owners) == 1:
                 _merge(merges, key, owners.pop())
 

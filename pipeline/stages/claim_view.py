@@ -10,7 +10,7 @@ from functools import cached_property
 
 from pipeline.core.document import Document, Entity, Mention, Span
 from pipeline.text.docview import DocView, person_mention_before
-from pipeline.text.names import fold
+from pipeline.text.short_forms import ShortForms, name_parts
 from pipeline.text.phrases import PhraseIndex
 from pipeline.stages.relations import mention_entities
 
@@ -197,20 +197,19 @@ class ClaimView(DocView):
         return Span(self.ends[last], end)
 
     @cached_property
-    def by_last_name(self) -> dict[str, list[Entity]]:
-        """Persons and organisations of the document by their folded last word."""
-        out: dict[str, list[Entity]] = {}
-        for e in self.doc.entities:
-            if e.label in ("PER", "ORG") and e.name.split():
-                out.setdefault(fold(e.name.split()[-1]), []).append(e)
-        return out
+    def by_last_name(self) -> ShortForms[Entity]:
+        """Persons and organisations of the document by the words of their names."""
+        return ShortForms((e, name_parts(e.name)) for e in self.doc.entities
+                          if e.label in ("PER", "ORG"))
 
     def named(self, words: str) -> Entity | None:
-        """The one person of the document whose last name ends ``words`` ("tulis Zheldibai")."""
+        """The one person or organisation of the document whose name ends in the last word
+        of ``words`` ("tulis Zheldibai")."""
         parts = words.split()
         if not parts or len(parts) > 2 or not parts[-1][:1].isupper():
             return None
-        found = self.by_last_name.get(fold(parts[-1]), [])
+        last = name_parts(parts[-1])
+        found = self.by_last_name.ending_in(last[-1]) if last else []
         return found[0] if len(found) == 1 else None
 
     def free(self, span: Span, nest: bool = False) -> bool:

@@ -11,7 +11,8 @@ from typing import Callable
 
 from pipeline.core.document import Document, Entity, Mention
 from pipeline.lexicon.lexicons import settings
-from pipeline.text.names import fold, name_key, words
+from pipeline.text.names import fold, name_key
+from pipeline.text.short_forms import ShortForms, name_parts
 from pipeline.core.stage_registry import register_stage
 from pipeline.ner.words import org_words
 
@@ -87,50 +88,37 @@ def join_short_forms(entities: list[Entity], lang: str,
 
 
 class _AliasIndex:
-    """Finds the one longer entity of a document that an entity is a short form of.
-
-    Indexed by a name's last folded word (persons) and first folded word (organisations),
-    so that a document with thousands of entities costs linear time.
-    """
+    """Finds the one longer entity of a document that an entity is a short form of
+    (`pipeline.text.short_forms`: one index per label, over the names' folded words)."""
 
     def __init__(self, entities: list[Entity], lang: str) -> None:
-        self.lang = lang
         # endings a name takes in running text ("Газпрома" of "Газпром"; settings.tsv)
         self.endings = tuple(settings(lang).get("name_endings", "").split())
-        self.tails = org_words(lang).tails
-        self.folded = {id(e): [fold(w) for w in words(e.name)] for e in entities}
-        self.by_last: dict[tuple[str, str], list[Entity]] = {}
-        self.by_first: dict[tuple[str, str], list[Entity]] = {}
+        self.tails = {fold(t) for t in org_words(lang).tails}
+        self.parts = {id(e): name_parts(e.name) for e in entities}
+        self.by_label: dict[str, ShortForms[Entity]] = {}
         self.by_name: dict[tuple[str, str], list[Entity]] = {}
+        for label in {e.label for e in entities}:
+            self.by_label[label] = ShortForms((e, self.parts[id(e)])
+                                              for e in entities if e.label == label)
         for e in entities:
-            f = self.folded[id(e)]
-            if not f:
-                continue
-            self.by_last.setdefault((e.label, f[-1]), []).append(e)
-            self.by_first.setdefault((e.label, f[0]), []).append(e)
-            self.by_name.setdefault((e.label, e.name), []).append(e)
+            if self.parts[id(e)]:
+                self.by_name.setdefault((e.label, e.name), []).append(e)
 
     def target(self, ent: Entity) -> Entity | None:
-        folded = self.folded[id(ent)]
-        if not folded:
+        parts = self.parts[id(ent)]
+        if not parts:
             return None
-        n = len(folded)
+        index = self.by_label[ent.label]
         candidates = []
         if ent.label == "PER":
-            for other in self.by_last.get((ent.label, folded[-1]), ()):
-                if len(self.folded[id(other)]) > n and self.folded[id(other)][-n:] == folded:
-                    candidates.append(other)  # surname (or last names) of a person
-            if not candidates and n == 1:
+            candidates = index.ending_with(parts)  # surname (or last names) of a person
+            if not candidates and len(parts) == 1:
                 # a one-word name that is the first name of one person: Indonesian news
                 # names people by their first name ("Bahlil" of "Bahlil Lahadalia")
-                candidates = [o for o in self.by_first.get((ent.label, folded[0]), ())
-                              if len(self.folded[id(o)]) > 1]
+                candidates = index.starting_with(parts)
         elif ent.label == "ORG":
-            for other in self.by_first.get((ent.label, folded[0]), ()):
-                full = words(other.name)
-                if len(full) > n and self.folded[id(other)][:n] == folded and all(
-                        w in self.tails for w in full[n:]):
-                    candidates.append(other)  # "POSCO" of "POSCO Group"
+            candidates = index.starting_with(parts, self.tails.__contains__)  # "POSCO" of "POSCO Group"
         for end in self.endings:
             if ent.name.endswith(end) and len(ent.name) - len(end) >= 3:
                 candidates.extend(o for o in self.by_name.get(

@@ -1,0 +1,65 @@
+"""Names written in part: which longer name a short form stands for.
+
+One index answers it for the three places that ask (docs/architecture.md, "Names written
+in part"): the `entities` stage within a document ("Putin" of "Vladimir Putin", "POSCO" of
+"POSCO Group"), the claims stage for a speaker the NER missed ("tulis Zheldibai"), and
+`lintas link` across a corpus ("Токаев" of "Kassym-Jomart Tokayev", a surname tagged LOC).
+All of them compare names as `name_parts`, so a name ends in the same word wherever it is
+asked ("Smith-Jones" ends in "jones", "O'Neil" in "neil").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Generic, TypeVar
+
+from pipeline.text.names import fold
+
+T = TypeVar("T")
+
+
+def name_parts(name: str) -> list[str]:
+    """The folded words of a name, split wherever `fold` leaves a non-alphanumeric
+    character (spaces, hyphens, apostrophes): the words of its `name_key`."""
+    return [w for w in fold(name).split("-") if w]
+
+
+class ShortForms(Generic[T]):
+    """Named items (entities, keys) indexed by the first and the last of their
+    `name_parts`, so that finding what a short form stands for costs near-linear time
+    over a document or a corpus."""
+
+    def __init__(self, named: Iterable[tuple[T, Sequence[str]]]) -> None:
+        """``named``: each item with its name's parts (empty parts are skipped)."""
+        self.parts: dict[int, Sequence[str]] = {}
+        self._by_last: dict[str, list[T]] = {}
+        self._by_first: dict[str, list[T]] = {}
+        for item, parts in named:
+            if not parts:
+                continue
+            self.parts[id(item)] = parts
+            self._by_last.setdefault(parts[-1], []).append(item)
+            self._by_first.setdefault(parts[0], []).append(item)
+
+    def ending_in(self, word: str) -> list[T]:
+        """Every item whose name ends in ``word``, a one-word name included."""
+        return list(self._by_last.get(word, ()))
+
+    def ending_with(self, parts: Sequence[str]) -> list[T]:
+        """The longer names whose last words are ``parts``: a surname or last names of a
+        person ("tokaev" of "kasim-jomart-tokaev")."""
+        n = len(parts)
+        return [o for o in self._by_last.get(parts[-1], ()) if len(self.parts[id(o)]) > n
+                and list(self.parts[id(o)][-n:]) == list(parts)] if parts else []
+
+    def starting_with(self, parts: Sequence[str],
+                      rest: Callable[[str], bool] = lambda word: True) -> list[T]:
+        """The longer names whose first words are ``parts`` and whose every other word
+        passes ``rest``: an organisation without its organisation words ("posco" of
+        "posco-group", with ``rest`` the folded organisation words), or a first name
+        ("bahlil" of "bahlil-lahadalia")."""
+        n = len(parts)
+        return [o for o in self._by_first.get(parts[0], ()) if len(self.parts[id(o)]) > n
+                and list(self.parts[id(o)][:n]) == list(parts)
+                and all(rest(w) for w in self.parts[id(o)][n:])] if parts else []
+
