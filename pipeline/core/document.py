@@ -22,9 +22,6 @@ class Span:
     end: int
 
 
-NO_TOKENS = Tokens((), ())
-
-
 _NOT_BREAK = re.compile(r"[^\r\n]")
 
 
@@ -125,8 +122,9 @@ class Document:
 
     @property
     def token_offsets(self) -> Tokens:
-        """``tokens``; none before the segment stage has run."""
-        return self.tokens if self.tokens is not None else NO_TOKENS
+        """``tokens``; none before the segment stage has run (a new empty view each time:
+        a shared one would gather every caller's tables)."""
+        return self.tokens if self.tokens is not None else Tokens((), (), "", self.lang or "")
 
     def _mask_data(self) -> tuple[list[Span], list[int], str | None]:
         masks = self._masks

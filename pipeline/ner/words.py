@@ -45,6 +45,8 @@ def place_words(lang: str) -> OrgWords:
 
 
 def is_name_word(word: str) -> bool:
+    """A word a name may be made of: capitalized, letters and digits only (dots allowed,
+    "Jr.")."""
     return word[:1].isupper() and word.replace(".", "").isalnum()
 
 HYPHENS = ("-", "‐", "‑")
@@ -60,6 +62,8 @@ def hyphen_joins(text: str, starts: Sequence[int], ends: Sequence[int], k: int) 
 
 def span_like(start: int, end: int, text: str, like: Mention, label: str,
           confidence: float) -> Mention:
+    """A new mention of ``text[start:end]`` from the same source as ``like`` (a rule's
+    fix keeps the backend that found the name), with no canonical identity yet."""
     return Mention(start=start, end=end, text=text[start:end], label=label, source=like.source,
                    confidence=confidence, canonical=None)
 

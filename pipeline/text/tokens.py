@@ -23,8 +23,8 @@ class Tokens:
     cut it. A `Tokens` unpacks and indexes as the pair ``(starts, ends)``.
     """
 
-    def __init__(self, starts: Sequence[int], ends: Sequence[int], text: str = "",
-                 lang: str = "") -> None:
+    def __init__(self, starts: Sequence[int], ends: Sequence[int], text: str,
+                 lang: str) -> None:
         self.starts = starts
         self.ends = ends
         self.text = text
@@ -40,6 +40,18 @@ class Tokens:
 
     def __len__(self) -> int:
         return 2
+
+    def __eq__(self, other: object) -> bool:
+        # two views are equal when they cut the same text the same way (the tables built
+        # on them are derived, and left out): documents compare as they did when the
+        # tokens were a pair of offset lists
+        if not isinstance(other, Tokens):
+            return NotImplemented
+        return (self.text == other.text and self.lang == other.lang
+                and list(self.starts) == list(other.starts)
+                and list(self.ends) == list(other.ends))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable tables: not a dict key
 
     def __getstate__(self) -> dict[str, Any]:
         # a copy (pickled to a worker, deep-copied) rebuilds its tables when asked

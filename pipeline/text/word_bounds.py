@@ -19,12 +19,15 @@ def word_text(text: str) -> str:
 
 
 def word_start(text: str, i: int) -> int:
+    """The start of the word that offset ``i`` lies in (``i`` itself when it starts one or
+    is no letter or digit): a name cut inside a word is widened to the whole word."""
     while i > 0 and text[i - 1].isalnum() and text[i].isalnum():
         i -= 1
     return i
 
 
 def word_end(text: str, i: int) -> int:
+    """The end of the word that a span ending at ``i`` cuts, else ``i``."""
     while i < len(text) and text[i - 1].isalnum() and text[i].isalnum():
         i += 1
     return i
