@@ -87,6 +87,11 @@ class OnnxEncoder:
         opts.intra_op_num_threads = n
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # x86 CPUs without VNNI (AVX2, AVX-512 without VNNI) multiply the int8 weights in
+        # a kernel whose 16-bit intermediate sums saturate: the same model read other
+        # names there than on a VNNI CPU. The exact (U8U8) kernel gives the VNNI CPUs'
+        # results (onnxruntime leaves VNNI and ARM CPUs as they are).
+        opts.add_session_config_entry("session.x64quantprecision", "1")
         self.session = ort.InferenceSession(str(onnx_file or model_dir / "model.onnx"), opts,
                                             providers=["CPUExecutionProvider"])
         # The memory arena gives back what a batch took once the batch is done, so that
