@@ -151,4 +151,7 @@ def test_no_module_is_much_over_400_lines():
     long = {str(f.relative_to(ROOT)): n for f in PACKAGE.rglob("*.py")
             if "models" not in f.relative_to(PACKAGE).parts
             and (n := len(f.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    cli = ROOT / "cli.py"  # the entry point outside the package counts too
+    if (n := len(cli.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES:
+        long["cli.py"] = n
     assert long == {}
