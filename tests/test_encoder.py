@@ -281,3 +281,15 @@ def test_a_long_text_is_tokenized_in_groups_of_pieces_with_the_same_tokens(monke
         assert np.array_equal(a, b)
     assert len(whole) > 100 and len(pieces) > 10
     assert len(encode_text(default_tokenizer(), "", [])) == 0
+
+
+def test_the_int8_model_asks_for_the_exact_kernel_on_every_cpu():
+    """On x86 CPUs without VNNI, onnxruntime's default uint8 x int8 kernel saturates 16-bit
+    pair sums: the shipped model read other names there (session 22: the sample articles'
+    records and three tests differed on an AVX2 EPYC). The exact kernel makes such CPUs
+    read as VNNI ones do; onnxruntime ignores the setting elsewhere."""
+    from pipeline.backends.ner_transformer import TransformerNer
+
+    session = TransformerNer().encoder.session
+    assert session.get_session_options().get_session_config_entry(
+        "session.x64quantprecision") == "1"
