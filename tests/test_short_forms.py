@@ -9,7 +9,7 @@ from pipeline.corpus.link import plan_merges
 from pipeline.stages.claim_view import ClaimView
 from pipeline.stages.entities import cluster
 from pipeline.text.phrases import PhraseIndex
-from pipeline.text.short_forms import ShortForms, name_parts
+from pipeline.text.short_forms import ShortForms, made_of, name_parts, phrase_parts
 
 
 def test_name_parts_split_where_a_key_splits():
@@ -30,13 +30,18 @@ def test_a_surname_finds_every_longer_name_it_ends():
     assert names.ending_with(name_parts("Hasan")) == ["Ali Hasan", "Budi Hasan"]
     assert names.ending_with(name_parts("Jomart")) == []
     # a one-word name is no short form of itself, but it does end in its word
-    assert names.ending_in(name_parts("Tokayev")[0]) == ["Kassym-Jomart Tokayev", "Tokayev"]
+    assert names.ending_in(name_parts("Tokayev")) == ["Kassym-Jomart Tokayev", "Tokayev"]
 
 
 def test_an_organisation_word_may_follow_a_short_form_and_nothing_else():
-    names = index("POSCO Group", "POSCO Future M", "Bahlil Lahadalia")
-    tails = {name_parts(w)[0] for w in ("Group", "Holding")}.__contains__
+    names = index("POSCO Group", "POSCO Future M", "Bahlil Lahadalia", "Telefónica S.A.")
+    forms = phrase_parts(["Group", "Holding", "S.A."])
+    assert forms == {("group",), ("holding",), ("s", "a")}
+    tails = lambda rest: made_of(rest, forms)  # noqa: E731
     assert names.starting_with(name_parts("POSCO"), tails) == ["POSCO Group"]
+    assert names.starting_with(name_parts("Telefónica"), tails) == ["Telefónica S.A."]
+    assert made_of(["group", "s", "a"], forms) and not made_of(["s"], forms)
+    assert not made_of([], forms)
     assert names.starting_with(name_parts("Bahlil")) == ["Bahlil Lahadalia"]
     assert names.starting_with(name_parts("Lahadalia")) == []
 
@@ -53,6 +58,18 @@ def test_a_surname_after_a_hyphen_is_a_surname_in_the_document_and_across_docume
                       "loc:jones": "per:catherine-zeta-jones"}
 
 
+def test_a_legal_form_written_with_dots_ends_an_organisation_everywhere():
+    """"Telefónica" is "Telefónica S.A." in a document and across documents: the legal
+    form's dots split it into parts as they split the name."""
+    text = "Telefónica S.A. dan Philips N.V. tiba. Telefónica dan Philips berkata."
+    got = cluster(mentions(text, [("Telefónica S.A.", "ORG"), ("Philips N.V.", "ORG"),
+                                  ("Telefónica", "ORG"), ("Philips", "ORG")]), "id")
+    assert [(e.name, len(e.mentions)) for e in got] == [("Telefónica S.A.", 2),
+                                                        ("Philips N.V.", 2)]
+    merges = plan_merges({"org:telefonika-s-a": 2, "org:telefonika": 1}, {"S.A."})
+    assert merges == {"org:telefonika": "org:telefonika-s-a"}
+
+
 def test_a_speaker_the_ner_missed_is_named_by_the_same_last_word():
     """The claims stage asks the same index: "Kata Jones" is Catherine Zeta-Jones, as the
     entities stage and `lintas link` read it (before the claims stage kept "Zeta-Jones" as
@@ -66,4 +83,9 @@ def test_a_speaker_the_ner_missed_is_named_by_the_same_last_word():
     assert view.named("Smith") is None
     doc.entities = cluster(mentions("Ali Jones dan Catherine Zeta-Jones.",
                                     [("Ali Jones", "PER"), ("Catherine Zeta-Jones", "PER")]), "id")
-    assert ClaimView(doc, PhraseIndex({}, "id"), PhraseIndex({}, "id"), {}).named("Jones") is None
+    view = ClaimView(doc, PhraseIndex({}, "id"), PhraseIndex({}, "id"), {})
+    assert view.named("Jones") is None  # two people end in "Jones"
+    assert view.named("Zeta-Jones") is doc.entities[1]  # one ends in "Zeta-Jones"
+    doc.entities = cluster(mentions("Tom Jones tiba.", [("Tom Jones", "PER")]), "id")
+    view = ClaimView(doc, PhraseIndex({}, "id"), PhraseIndex({}, "id"), {})
+    assert view.named("Smith-Jones") is None  # not Tom Jones

@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import IO
 
 from pipeline.text.edits import DeletionIndex, one_edit
-from pipeline.text.short_forms import ShortForms
-from pipeline.text.names import case_stems, consonants, fold, frame, spelling_system, vowel_distance
+from pipeline.text.short_forms import ShortForms, made_of, phrase_parts
+from pipeline.text.names import case_stems, consonants, frame, spelling_system, vowel_distance
 from pipeline.io.shards import part_paths
 from pipeline.ner.words import org_words
 
@@ -137,9 +137,10 @@ def _person_short_forms(key: str, index: _Keys,
                   and _sound_alike(stem, index.parts[o][-1], key, o, systems))
 
 
-def _org_short_forms(key: str, index: _Keys, folded_tails: set[str]) -> list[str]:
+def _org_short_forms(key: str, index: _Keys,
+                     folded_tails: frozenset[tuple[str, ...]]) -> list[str]:
     """The longer organisation keys that are ``key`` and organisation words after it."""
-    return index.names.starting_with(index.parts[key], folded_tails.__contains__)
+    return index.names.starting_with(index.parts[key], lambda rest: made_of(rest, folded_tails))
 
 
 def _variants(label: str, index: _Keys, keys: list[str], counts: Mapping[str, int],
@@ -234,7 +235,7 @@ def plan_merges(counts: Mapping[str, int], org_tails: set[str],
         label, parts = _split(key)
         if parts and label in ("per", "org", "loc", "misc"):
             by_label[label].append(key)
-    folded_tails = {fold(t) for t in org_tails}
+    folded_tails = phrase_parts(org_tails)  # "S.A.": the parts "s", "a" of a key
     merges: dict[str, str] = {}
     for label, keys in by_label.items():
         index = _Keys(keys)

@@ -204,12 +204,11 @@ class ClaimView(DocView):
 
     def named(self, words: str) -> Entity | None:
         """The one person or organisation of the document whose name ends in the last word
-        of ``words`` ("tulis Zheldibai")."""
+        of ``words`` ("tulis Zheldibai"; "Zeta-Jones" and "Jones" of "Catherine Zeta-Jones")."""
         parts = words.split()
         if not parts or len(parts) > 2 or not parts[-1][:1].isupper():
             return None
-        last = name_parts(parts[-1])
-        found = self.by_last_name.ending_in(last[-1]) if last else []
+        found = self.by_last_name.ending_in(name_parts(parts[-1]))
         return found[0] if len(found) == 1 else None
 
     def free(self, span: Span, nest: bool = False) -> bool:

@@ -41,25 +41,41 @@ class ShortForms(Generic[T]):
             self._by_last.setdefault(parts[-1], []).append(item)
             self._by_first.setdefault(parts[0], []).append(item)
 
-    def ending_in(self, word: str) -> list[T]:
-        """Every item whose name ends in ``word``, a one-word name included."""
-        return list(self._by_last.get(word, ()))
+    def ending_in(self, parts: Sequence[str]) -> list[T]:
+        """Every item whose name ends with the words ``parts``, a name of just those words
+        included ("Zeta-Jones" and "Jones" both end in "jones")."""
+        n = len(parts)
+        return [o for o in self._by_last.get(parts[-1], ())
+                if list(self.parts[id(o)][-n:]) == list(parts)] if parts else []
 
     def ending_with(self, parts: Sequence[str]) -> list[T]:
         """The longer names whose last words are ``parts``: a surname or last names of a
         person ("tokaev" of "kasim-jomart-tokaev")."""
-        n = len(parts)
-        return [o for o in self._by_last.get(parts[-1], ()) if len(self.parts[id(o)]) > n
-                and list(self.parts[id(o)][-n:]) == list(parts)] if parts else []
+        return [o for o in self.ending_in(parts) if len(self.parts[id(o)]) > len(parts)]
 
     def starting_with(self, parts: Sequence[str],
-                      rest: Callable[[str], bool] = lambda word: True) -> list[T]:
-        """The longer names whose first words are ``parts`` and whose every other word
-        passes ``rest``: an organisation without its organisation words ("posco" of
-        "posco-group", with ``rest`` the folded organisation words), or a first name
-        ("bahlil" of "bahlil-lahadalia")."""
+                      rest: Callable[[Sequence[str]], bool] = lambda words: True) -> list[T]:
+        """The longer names whose first words are ``parts`` and whose other words pass
+        ``rest``: an organisation without its organisation words ("posco" of
+        "posco-group", with ``rest`` checking `made_of` the folded organisation words), or
+        a first name ("bahlil" of "bahlil-lahadalia")."""
         n = len(parts)
         return [o for o in self._by_first.get(parts[0], ()) if len(self.parts[id(o)]) > n
                 and list(self.parts[id(o)][:n]) == list(parts)
-                and all(rest(w) for w in self.parts[id(o)][n:])] if parts else []
+                and rest(self.parts[id(o)][n:])] if parts else []
 
+
+def phrase_parts(phrases: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """Each phrase as its `name_parts` ("S.A." -> ("s", "a")), to test with `made_of`."""
+    return frozenset(p for p in (tuple(name_parts(x)) for x in phrases) if p)
+
+
+def made_of(words: Sequence[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    """Whether ``words`` are a run of ``phrases`` one after another ("group", "s a" of
+    "S.A."): a legal form written with dots is several parts of a name."""
+    longest = max((len(p) for p in phrases), default=0)
+    ok = [True] + [False] * len(words)  # ok[i]: words[:i] is a run of phrases
+    for i in range(1, len(words) + 1):
+        ok[i] = any(ok[i - k] and tuple(words[i - k:i]) in phrases
+                    for k in range(1, min(longest, i) + 1))
+    return bool(words) and ok[-1]
