@@ -9,7 +9,7 @@ from pipeline.corpus.link import plan_merges
 from pipeline.stages.claim_view import ClaimView
 from pipeline.stages.entities import cluster
 from pipeline.text.phrases import PhraseIndex
-from pipeline.text.short_forms import ShortForms, made_of, name_parts, phrase_parts
+from pipeline.text.short_forms import Phrases, ShortForms, name_parts
 
 
 def test_name_parts_split_where_a_key_splits():
@@ -35,13 +35,12 @@ def test_a_surname_finds_every_longer_name_it_ends():
 
 def test_an_organisation_word_may_follow_a_short_form_and_nothing_else():
     names = index("POSCO Group", "POSCO Future M", "Bahlil Lahadalia", "Telefónica S.A.")
-    forms = phrase_parts(["Group", "Holding", "S.A."])
-    assert forms == {("group",), ("holding",), ("s", "a")}
-    tails = lambda rest: made_of(rest, forms)  # noqa: E731
+    tails = Phrases(["Group", "Holding", "S.A."])
+    assert tails.parts == {("group",), ("holding",), ("s", "a")}
     assert names.starting_with(name_parts("POSCO"), tails) == ["POSCO Group"]
     assert names.starting_with(name_parts("Telefónica"), tails) == ["Telefónica S.A."]
-    assert made_of(["group", "s", "a"], forms) and not made_of(["s"], forms)
-    assert not made_of([], forms)
+    assert tails.cover(["group", "s", "a"]) and not tails.cover(["s"])
+    assert not tails.cover([])
     assert names.starting_with(name_parts("Bahlil")) == ["Bahlil Lahadalia"]
     assert names.starting_with(name_parts("Lahadalia")) == []
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO
 
 from pipeline.text.edits import DeletionIndex, one_edit
-from pipeline.text.short_forms import ShortForms, made_of, phrase_parts
+from pipeline.text.short_forms import Phrases, ShortForms
 from pipeline.text.names import case_stems, consonants, frame, spelling_system, vowel_distance
 from pipeline.io.shards import part_paths
 from pipeline.ner.words import org_words
@@ -138,9 +138,9 @@ def _person_short_forms(key: str, index: _Keys,
 
 
 def _org_short_forms(key: str, index: _Keys,
-                     folded_tails: frozenset[tuple[str, ...]]) -> list[str]:
+                     tails: Phrases) -> list[str]:
     """The longer organisation keys that are ``key`` and organisation words after it."""
-    return index.names.starting_with(index.parts[key], lambda rest: made_of(rest, folded_tails))
+    return index.names.starting_with(index.parts[key], tails)
 
 
 def _variants(label: str, index: _Keys, keys: list[str], counts: Mapping[str, int],
@@ -235,12 +235,12 @@ def plan_merges(counts: Mapping[str, int], org_tails: set[str],
         label, parts = _split(key)
         if parts and label in ("per", "org", "loc", "misc"):
             by_label[label].append(key)
-    folded_tails = phrase_parts(org_tails)  # "S.A.": the parts "s", "a" of a key
+    tails = Phrases(org_tails)  # "S.A.": the parts "s", "a" of a key
     merges: dict[str, str] = {}
     for label, keys in by_label.items():
         index = _Keys(keys)
         short = {k: (_person_short_forms(k, index, systems) if label == "per" else
-                     _org_short_forms(k, index, folded_tails) if label == "org" else [])
+                     _org_short_forms(k, index, tails) if label == "org" else [])
                  for k in keys}
         variants = _variants(label, index, [k for k in keys if not short[k]], counts, systems)
         # longest first: a short form of a short form ("tokaev" of "jomart-tokaev" of

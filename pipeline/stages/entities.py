@@ -12,7 +12,7 @@ from typing import Callable
 from pipeline.core.document import Document, Entity, Mention
 from pipeline.lexicon.lexicons import settings
 from pipeline.text.names import name_key
-from pipeline.text.short_forms import ShortForms, made_of, name_parts, phrase_parts
+from pipeline.text.short_forms import Phrases, ShortForms, name_parts
 from pipeline.core.stage_registry import register_stage
 from pipeline.ner.words import org_words
 
@@ -95,7 +95,7 @@ class _AliasIndex:
         # endings a name takes in running text ("Газпрома" of "Газпром"; settings.tsv)
         self.endings = tuple(settings(lang).get("name_endings", "").split())
         # compared folded, as names are here: "S.A." is the parts "s", "a"
-        self.tails = phrase_parts(org_words(lang).tails)
+        self.tails = Phrases(org_words(lang).tails)
         self.parts = {id(e): name_parts(e.name) for e in entities}
         self.by_label: dict[str, ShortForms[Entity]] = {}
         self.by_name: dict[tuple[str, str], list[Entity]] = {}
@@ -120,7 +120,7 @@ class _AliasIndex:
                 candidates = index.starting_with(parts)
         elif ent.label == "ORG":
             # "POSCO" of "POSCO Group", "Telefónica" of "Telefónica S.A."
-            candidates = index.starting_with(parts, lambda rest: made_of(rest, self.tails))
+            candidates = index.starting_with(parts, self.tails)
         for end in self.endings:
             if ent.name.endswith(end) and len(ent.name) - len(end) >= 3:
                 candidates.extend(o for o in self.by_name.get(

@@ -10,7 +10,7 @@ asked ("Smith-Jones" ends in "jones", "O'Neil" in "neil").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 from pipeline.text.names import fold
@@ -53,29 +53,30 @@ class ShortForms(Generic[T]):
         person ("tokaev" of "kasim-jomart-tokaev")."""
         return [o for o in self.ending_in(parts) if len(self.parts[id(o)]) > len(parts)]
 
-    def starting_with(self, parts: Sequence[str],
-                      rest: Callable[[Sequence[str]], bool] = lambda words: True) -> list[T]:
-        """The longer names whose first words are ``parts`` and whose other words pass
-        ``rest``: an organisation without its organisation words ("posco" of
-        "posco-group", with ``rest`` checking `made_of` the folded organisation words), or
-        a first name ("bahlil" of "bahlil-lahadalia")."""
+    def starting_with(self, parts: Sequence[str], then: Phrases | None = None) -> list[T]:
+        """The longer names whose first words are ``parts``, followed (with ``then``) only
+        by a run of those phrases: an organisation without its organisation words ("posco"
+        of "posco-group"), or (without ``then``) a first name ("bahlil" of
+        "bahlil-lahadalia")."""
         n = len(parts)
         return [o for o in self._by_first.get(parts[0], ()) if len(self.parts[id(o)]) > n
                 and list(self.parts[id(o)][:n]) == list(parts)
-                and rest(self.parts[id(o)][n:])] if parts else []
+                and (then is None or then.cover(self.parts[id(o)][n:]))] if parts else []
 
 
-def phrase_parts(phrases: Iterable[str]) -> frozenset[tuple[str, ...]]:
-    """Each phrase as its `name_parts` ("S.A." -> ("s", "a")), to test with `made_of`."""
-    return frozenset(p for p in (tuple(name_parts(x)) for x in phrases) if p)
+class Phrases:
+    """Phrases compared as names are, by their `name_parts` ("S.A." is the parts "s", "a"):
+    the organisation words that may follow a short form."""
 
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.parts = frozenset(p for p in (tuple(name_parts(x)) for x in phrases) if p)
+        self.longest = max((len(p) for p in self.parts), default=0)
 
-def made_of(words: Sequence[str], phrases: frozenset[tuple[str, ...]]) -> bool:
-    """Whether ``words`` are a run of ``phrases`` one after another ("group", "s a" of
-    "S.A."): a legal form written with dots is several parts of a name."""
-    longest = max((len(p) for p in phrases), default=0)
-    ok = [True] + [False] * len(words)  # ok[i]: words[:i] is a run of phrases
-    for i in range(1, len(words) + 1):
-        ok[i] = any(ok[i - k] and tuple(words[i - k:i]) in phrases
-                    for k in range(1, min(longest, i) + 1))
-    return bool(words) and ok[-1]
+    def cover(self, words: Sequence[str]) -> bool:
+        """Whether ``words`` are a run of the phrases one after another ("group", "s a" of
+        "S.A."): a legal form written with dots is several parts of a name."""
+        ok = [True] + [False] * len(words)  # ok[i]: words[:i] is a run of phrases
+        for i in range(1, len(words) + 1):
+            ok[i] = any(ok[i - k] and tuple(words[i - k:i]) in self.parts
+                        for k in range(1, min(self.longest, i) + 1))
+        return bool(words) and ok[-1]
