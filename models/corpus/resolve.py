@@ -263,16 +263,10 @@ def show(rec: dict) -> None:
         print(f"   C {c['kind']} {sp}{' =' + ref if ref else ''} «{cue}» :: {ct[:70]} … {ct[-50:]}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("batch")
-    ap.add_argument("--show", action="store_true")
-    a = ap.parse_args()
-    rows = [json.loads(ln) for ln in
-            (cl.BATCH_DIR / f"{a.batch}.jsonl").read_text(encoding="utf-8").splitlines()]
+def read_draft(path: Path) -> dict[str, dict]:
+    """A draft file's lines by sid; a line that is not JSON or repeats a sid is an error."""
     drafts, seen = {}, {}
-    draft_lines = (cl.DRAFT_DIR / f"{a.batch}.jsonl").read_text(encoding="utf-8").splitlines()
-    for n, line in enumerate(draft_lines, 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
                 d = json.loads(line)
@@ -283,6 +277,12 @@ def main() -> None:
                                  f"{seen[d['sid']]}): a sentence has one draft line")
             drafts[d["sid"]] = d
             seen[d["sid"]] = n
+    return drafts
+
+
+def resolve_rows(rows: list[dict], drafts: dict[str, dict]) -> list[dict]:
+    """The records of a batch's sentences (``rows``) from their drafts; every sentence must
+    have a draft line and every draft line a sentence. Exits with every error found."""
     missing = [r["sid"] for r in rows if r["sid"] not in drafts]
     unknown = sorted(set(drafts) - {r["sid"] for r in rows})
     if missing or unknown:
@@ -295,6 +295,17 @@ def main() -> None:
             errors.append(f"{row['sid']}: {exc}")
     if errors:
         raise SystemExit("\n".join(errors))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("batch")
+    ap.add_argument("--show", action="store_true")
+    a = ap.parse_args()
+    rows = [json.loads(ln) for ln in
+            (cl.BATCH_DIR / f"{a.batch}.jsonl").read_text(encoding="utf-8").splitlines()]
+    out = resolve_rows(rows, read_draft(cl.DRAFT_DIR / f"{a.batch}.jsonl"))
     cl.ANNOTATIONS_DIR.mkdir(exist_ok=True)
     with open(cl.ANNOTATIONS_DIR / f"{a.batch}.jsonl", "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in out)

@@ -32,6 +32,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline.core.core import PipelineConfig, build_pipeline
@@ -70,11 +71,13 @@ def _shift(span: dict[str, Any] | None, at: Callable[[int], int]) -> Span | None
     return None if span is None else (at(span["start"]), at(span["end"]))
 
 
-def records_by_document(keep: Any = None) -> dict[str, list[dict[str, Any]]]:
-    """The corpus' records that ``keep(record)`` accepts (default: all), per document id in
-    id order, each document's records in text order."""
+def records_by_document(keep: Any = None, paths: list[Path] | None = None
+                        ) -> dict[str, list[dict[str, Any]]]:
+    """The corpus' records (or those of the annotation files ``paths``) that
+    ``keep(record)`` accepts (default: all), per document id in id order, each document's
+    records in text order."""
     by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rec in _corpus_modules().load():
+    for rec in _corpus_modules().load(paths):
         if keep is None or keep(rec):
             by_doc[rec["doc"]].append(rec)
     return {d: sorted(by_doc[d], key=lambda r: r["sentence"]["start"]) for d in sorted(by_doc)}
@@ -125,21 +128,28 @@ def gold_documents(split: str = "dev", langs: Iterable[str] | None = None,
     out = []
     for doc_id, recs in by_doc.items():
         text, at = stretch(recs)
-        gold = GoldDoc(doc_id, recs[0]["lang"], text,
-                       [(at(r["sentence"]["start"]), at(r["sentence"]["end"])) for r in recs])
-        for r in recs:
-            for ev in r["events"]:
-                args = [(x["role"], _shift(x, at)) for x in ev["args"]]
-                gold.events.append({"type": ev["type"], "trigger": _shift(ev["trigger"], at),
-                                    "modality": ev["modality"], "args": args})
-            for c in r["claims"]:
-                speakers = [_shift(sp, at) for sp in (c["speaker"], c.get("speaker_ref"))
-                            if sp is not None and _in_text(sp, at)]
-                anchor = c["cue"]["start"] if c["cue"] else c["content"]["start"]
-                gold.claims.append({"kind": c["kind"], "speakers": speakers,
-                                    "content": _shift(c["content"], at), "anchor": at(anchor)})
-        out.append(gold)
+        out.append(gold_document(doc_id, recs, text, at))
     return out
+
+
+def gold_document(doc_id: str, recs: list[dict[str, Any]], text: str,
+                  at: Callable[[int], int]) -> GoldDoc:
+    """One document's records as a `GoldDoc` over ``text``, the stretch `stretch` gave
+    (``at`` maps source offsets into it)."""
+    gold = GoldDoc(doc_id, recs[0]["lang"], text,
+                   [(at(r["sentence"]["start"]), at(r["sentence"]["end"])) for r in recs])
+    for r in recs:
+        for ev in r["events"]:
+            args = [(x["role"], _shift(x, at)) for x in ev["args"]]
+            gold.events.append({"type": ev["type"], "trigger": _shift(ev["trigger"], at),
+                                "modality": ev["modality"], "args": args})
+        for c in r["claims"]:
+            speakers = [_shift(sp, at) for sp in (c["speaker"], c.get("speaker_ref"))
+                        if sp is not None and _in_text(sp, at)]
+            anchor = c["cue"]["start"] if c["cue"] else c["content"]["start"]
+            gold.claims.append({"kind": c["kind"], "speakers": speakers,
+                                "content": _shift(c["content"], at), "anchor": at(anchor)})
+    return gold
 
 
 def _in_text(span: dict[str, Any], at: Callable[[int], int]) -> bool:
