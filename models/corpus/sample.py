@@ -228,6 +228,7 @@ def plan() -> list[dict]:
     rows += _violence_rows(rows, excluded)
     rows += _russian_violence_rows(rows, excluded)
     rows += _round6_rows(rows, excluded)
+    rows += _round7_rows(rows, excluded)
     return rows
 
 
@@ -340,9 +341,32 @@ ROUND6 = {"bg": ("slavicner", 135), "ru": ("slavicner", 90), "pl": ("slavicner",
 
 def _round6_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
     """Round 6's rows (`ROUND6`), after every earlier row."""
+    return _next_rows(ROUND6, rows, excluded)
+
+
+# Round 7 (session 23): more of everything again, and Ukrainian, which no round had: the
+# second annotation of the dev split (`agreement.py`) put two annotators at trigger + type
+# F1 0.90 and claims 0.97 where the learned heads read 0.55 and 0.62, so the distance is
+# the model's, and the model has only some 2,700 train sentences for 19 types. Ukrainian is
+# train only (no dev documents): it is there for the languages no lexicon covers well.
+ROUND7 = {"ru": ("slavicner", 135), "bg": ("slavicner", 90), "pl": ("slavicner", 90),
+          "uk": ("slavicner", 135), "en": ("ntrex", 90), "id": ("ntrex", 45)}
+
+
+def _round7_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
+    """Round 7's rows (`ROUND7`), after every earlier row."""
+    return _next_rows(ROUND7, rows, excluded)
+
+
+def _next_rows(spec: dict[str, tuple[str, int]], rows: list[dict],
+               excluded: set[str]) -> list[dict]:
+    """A later round's rows: per language of ``spec`` (source, sentences asked), the next
+    documents of the usual order (the SlavicNER topic cycle, the seeded NTREX order) that no
+    earlier row took, nor a copy of one (same opening), until the sentences reach the
+    number asked; all train."""
     taken = {r["group"] for r in rows}
     out: list[dict] = []
-    for lang, (source, target) in ROUND6.items():
+    for lang, (source, target) in spec.items():
         first = [r for r in rows if r["lang"] == lang]
         if source == "slavicner":
             seen = {_clean_key(cl.read_source(cl.unit_for(r["key"]).source)) for r in first}
@@ -376,7 +400,9 @@ def _train_rows(lang: str, docs: list[tuple[cl.Unit, str]], first: list[dict]) -
     """Rows of a later round's ``docs`` (unit, topic) in ``lang``: train split, numbered
     after the language's earlier rows ``first``, in batches of `BATCH_SENTENCES` numbered
     after its last batch."""
-    batch_no = max(int(r["batch"].rsplit("-", 1)[1]) for r in first) + 1
+    # a language no earlier round had (Ukrainian in round 7) starts at batch 1, as the
+    # first round's languages after their pilot did
+    batch_no = max((int(r["batch"].rsplit("-", 1)[1]) for r in first), default=0) + 1
     out: list[dict] = []
     in_batch = 0
     for i, (unit, topic) in enumerate(docs, start=len(first)):
