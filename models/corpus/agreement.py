@@ -60,15 +60,7 @@ def write() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     for name in BATCHES:
         rows = batch_rows(name)
-        with open(WORK / f"{name}.jsonl", "w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-        with open(WORK / f"{name}.txt", "w", encoding="utf-8") as fh:
-            doc = None
-            for r in rows:
-                if r["doc"] != doc:
-                    doc = r["doc"]
-                    fh.write(f"\n=== {doc} {r['source']}\n")
-                fh.write(f"[{r['sid']}] {r['text']}\n")
+        sample.write_batch_files(WORK, name, rows, split=False)
         print(f"{name}: {len(rows)} sentences")
 
 

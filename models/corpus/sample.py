@@ -463,16 +463,23 @@ def write_batches(rows: list[dict]) -> dict[str, int]:
     for r in rows:
         by_batch.setdefault(r["batch"], []).extend(batch_sentences(r))
     for name, sents in by_batch.items():
-        with open(cl.BATCH_DIR / f"{name}.jsonl", "w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(s, ensure_ascii=False) + "\n" for s in sents)
-        with open(cl.BATCH_DIR / f"{name}.txt", "w", encoding="utf-8") as fh:
-            doc = None
-            for s in sents:
-                if s["doc"] != doc:
-                    doc = s["doc"]
-                    fh.write(f"\n=== {doc} {s['split']} {s['source']}\n")
-                fh.write(f"[{s['sid']}] {s['text']}\n")
+        write_batch_files(cl.BATCH_DIR, name, sents)
     return {k: len(v) for k, v in sorted(by_batch.items())}
+
+
+def write_batch_files(folder: Path, name: str, sents: list[dict], split: bool = True) -> None:
+    """A batch's sentences as ``<name>.jsonl`` (with offsets) and ``<name>.txt`` (what an
+    annotator reads: a header per document, naming its split when ``split``, then
+    ``[sid] text`` lines)."""
+    with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(s, ensure_ascii=False) + "\n" for s in sents)
+    with open(folder / f"{name}.txt", "w", encoding="utf-8") as fh:
+        doc = None
+        for s in sents:
+            if s["doc"] != doc:
+                doc = s["doc"]
+                fh.write(f"\n=== {doc}{' ' + s['split'] if split else ''} {s['source']}\n")
+            fh.write(f"[{s['sid']}] {s['text']}\n")
 
 
 def main() -> None:
