@@ -17,7 +17,6 @@ metrics `lintas evaluate events|claims` uses (models/corpus/README.md, "Agreemen
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -71,14 +70,7 @@ def resolve(batch: str, show: bool = False) -> None:
     out = rs.resolve_rows(rows, drafts)
     for rec in out:  # resolve.py's default annotator is the pilot's
         rec["annotator"] = drafts[rec["sid"]].get("annotator", f"second-{batch}")
-    ANNOTATIONS.mkdir(parents=True, exist_ok=True)
-    with open(ANNOTATIONS / f"{batch}.jsonl", "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in out)
-    if show:
-        for rec in out:
-            rs.show(rec)
-    print(f"{batch}: {len(out)} sentences, {sum(len(r['events']) for r in out)} events, "
-          f"{sum(len(r['claims']) for r in out)} claims")
+    rs.write_records(ANNOTATIONS, batch, out, show)
 
 
 def main() -> None:

@@ -306,13 +306,19 @@ def main() -> None:
     rows = [json.loads(ln) for ln in
             (cl.BATCH_DIR / f"{a.batch}.jsonl").read_text(encoding="utf-8").splitlines()]
     out = resolve_rows(rows, read_draft(cl.DRAFT_DIR / f"{a.batch}.jsonl"))
-    cl.ANNOTATIONS_DIR.mkdir(exist_ok=True)
-    with open(cl.ANNOTATIONS_DIR / f"{a.batch}.jsonl", "w", encoding="utf-8") as fh:
+    write_records(cl.ANNOTATIONS_DIR, a.batch, out, a.show)
+
+
+def write_records(folder: Path, batch: str, out: list[dict], show_spans: bool = False) -> None:
+    """Write a batch's records to ``folder/<batch>.jsonl``, print every span when
+    ``show_spans``, and the batch's counts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{batch}.jsonl", "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in out)
-    if a.show:
+    if show_spans:
         for rec in out:
             show(rec)
-    print(f"{a.batch}: {len(out)} sentences, {sum(len(r['events']) for r in out)} events, "
+    print(f"{batch}: {len(out)} sentences, {sum(len(r['events']) for r in out)} events, "
           f"{sum(len(r['claims']) for r in out)} claims")
 
 

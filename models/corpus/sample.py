@@ -227,9 +227,8 @@ def plan() -> list[dict]:
             taken[lang] += extra
     rows += _violence_rows(rows, excluded)
     rows += _russian_violence_rows(rows, excluded)
-    rows += _round6_rows(rows, excluded)
-    rows += _round7_rows(rows, excluded)
-    rows += _round8_rows(rows, excluded)
+    for later_round in (ROUND6, ROUND7, ROUND8):
+        rows += _next_rows(later_round, rows, excluded)
     return rows
 
 
@@ -340,11 +339,6 @@ ROUND6 = {"bg": ("slavicner", 135), "ru": ("slavicner", 90), "pl": ("slavicner",
           "id": ("ntrex", 90), "en": ("ntrex", 45)}
 
 
-def _round6_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
-    """Round 6's rows (`ROUND6`), after every earlier row."""
-    return _next_rows(ROUND6, rows, excluded)
-
-
 # Round 7 (session 23): more of everything again, and Ukrainian, which no round had: the
 # second annotation of the dev split (`agreement.py`) put two annotators at trigger + type
 # F1 0.90 and claims 0.97 where the learned heads read 0.55 and 0.62, so the distance is
@@ -354,21 +348,11 @@ ROUND7 = {"ru": ("slavicner", 135), "bg": ("slavicner", 90), "pl": ("slavicner",
           "uk": ("slavicner", 135), "en": ("ntrex", 90), "id": ("ntrex", 45)}
 
 
-def _round7_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
-    """Round 7's rows (`ROUND7`), after every earlier row."""
-    return _next_rows(ROUND7, rows, excluded)
-
-
 # Round 8 (session 23, right after round 7): the same again, weighted to Bulgarian and
 # Russian, which hold three quarters of the dev split's events, and Slovene, a fourth
 # language no lexicon covers (train only, like Ukrainian).
 ROUND8 = {"bg": ("slavicner", 180), "ru": ("slavicner", 180), "pl": ("slavicner", 90),
           "sl": ("slavicner", 90), "en": ("ntrex", 45), "id": ("ntrex", 45)}
-
-
-def _round8_rows(rows: list[dict], excluded: set[str]) -> list[dict]:
-    """Round 8's rows (`ROUND8`), after every earlier row."""
-    return _next_rows(ROUND8, rows, excluded)
 
 
 def _next_rows(spec: dict[str, tuple[str, int]], rows: list[dict],

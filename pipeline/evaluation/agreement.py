@@ -24,13 +24,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.evaluation.evaluate_corpus import (GoldDoc, gold_document, predicted, prf,
-                                                 records_by_document, score_claims,
-                                                 score_events, stretch)
-from pipeline.learned.event_features import overlap_ratio
+from pipeline.core.core import PipelineConfig, build_pipeline
+from pipeline.core.document import Document
+from pipeline.evaluation.evaluate_corpus import (GoldDoc, Totals, add_counts, gold_document,
+                                                 new_totals, overlap, predicted,
+                                                 records_by_document, same_speaker,
+                                                 score_claims, score_events, score_table,
+                                                 shares_half, stretch)
 from pipeline.lexicon.lexicons import models_dir
-
-Counts = dict[str, dict[str, list[int]]]
 
 
 def second_annotation_files() -> list[Path]:
@@ -57,49 +58,28 @@ def paired_documents(files: list[Path] | None = None) -> list[tuple[GoldDoc, Gol
     return out
 
 
-def _add(totals: Counts, lang: str, counts: dict[str, list[int]]) -> None:
-    for key in (lang, "all"):
-        for name, c in counts.items():
-            totals[key][name] = [a + b for a, b in zip(totals[key][name], c)]
-
-
-def _table(totals: Counts) -> dict[str, dict[str, dict[str, float | int]]]:
-    return {lang: {name: prf(*c) for name, c in per.items()}
-            for lang, per in sorted(totals.items(), key=lambda kv: (kv[0] == "all", kv[0]))}
-
-
 def agreement(with_model: bool = False, files: list[Path] | None = None) -> dict[str, Any]:
     """Scores of the second annotation against the first (``second_vs_first``), and with
     ``with_model`` of the shipped stages against each (``model_vs_first``,
     ``model_vs_second``), per language and ``all``."""
     pairs = paired_documents(files)
-    results: dict[str, Counts] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(lambda: [0, 0, 0])))
-    nlp = None
-    if with_model:
-        from pipeline.core.core import PipelineConfig, build_pipeline
-
-        nlp = build_pipeline(PipelineConfig())
+    results: dict[str, Totals] = defaultdict(new_totals)
+    nlp = build_pipeline(PipelineConfig()) if with_model else None
     for first, second in pairs:
-        _add(results["second_vs_first"], first.lang,
-             {**score_events(second.events, first.events),
-              **score_claims(second.claims, first.claims)})
+        add_counts(results["second_vs_first"], first.lang,
+                   {**score_events(second.events, first.events),
+                    **score_claims(second.claims, first.claims)})
         if nlp is not None:
-            from pipeline.core.document import Document
-
             doc = nlp(Document(doc_id=first.doc, source=first.doc, text=first.text,
                                lang_hint=first.lang))
             events, claims = predicted(doc, first.sentences)
             for gold, name in ((first, "model_vs_first"), (second, "model_vs_second")):
-                _add(results[name], first.lang,
-                     {**score_events(events, gold.events), **score_claims(claims, gold.claims)})
+                add_counts(results[name], first.lang,
+                           {**score_events(events, gold.events),
+                            **score_claims(claims, gold.claims)})
     return {"documents": len(pairs),
             "sentences": sum(len(f.sentences) for f, _ in pairs),
-            "scores": {name: _table(t) for name, t in results.items()}}
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return min(a[1], b[1]) > max(a[0], b[0])
+            "scores": {name: score_table(t) for name, t in results.items()}}
 
 
 def disagreements(first: GoldDoc, second: GoldDoc) -> list[str]:
@@ -119,7 +99,7 @@ def disagreements(first: GoldDoc, second: GoldDoc) -> list[str]:
     for mine, theirs, who in ((first.events, second.events, "first"),
                               (second.events, first.events, "second")):
         for ev in mine:
-            near = [o for o in theirs if _overlaps(o["trigger"], ev["trigger"])]
+            near = [o for o in theirs if overlap(o["trigger"], ev["trigger"]) > 0]
             if not near:
                 out.append(f"{first.doc} event only in the {who}: {ev['type']} "
                            f"{quote(ev['trigger'])} ({ev['modality']})")
@@ -131,16 +111,12 @@ def disagreements(first: GoldDoc, second: GoldDoc) -> list[str]:
     for mine, theirs, who in ((first.claims, second.claims, "first"),
                               (second.claims, first.claims, "second")):
         for c in mine:
-            near = [o for o in theirs if _overlaps(o["content"], c["content"])
-                    and overlap_ratio(o["content"], c["content"]) >= 0.5]
+            near = [o for o in theirs if shares_half(o["content"], c["content"])]
             speaker = quote(c["speakers"][0] if c["speakers"] else None, 30)
             if not near:
                 out.append(f"{first.doc} claim only in the {who}: {c['kind']}, speaker "
                            f"{speaker}, content {quote(c['content'])}")
-            elif who == "first" and not any(
-                    (not o["speakers"] and not c["speakers"])
-                    or any(_overlaps(a, b) for a in o["speakers"] for b in c["speakers"])
-                    for o in near):
+            elif who == "first" and not any(same_speaker(o, c) for o in near):
                 other = quote(near[0]["speakers"][0] if near[0]["speakers"] else None, 30)
                 out.append(f"{first.doc} claim speaker differs: first {speaker}, second "
                            f"{other}, content {quote(c['content'])}")

@@ -164,13 +164,22 @@ def _inside(pos: int, sentences: list[Span]) -> bool:
     return any(s <= pos < e for s, e in sentences)
 
 
-def _overlap(a: Span, b: Span) -> int:
+def overlap(a: Span, b: Span) -> int:
+    """The characters two spans share."""
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _half(a: Span, b: Span) -> bool:
+def shares_half(a: Span, b: Span) -> bool:
     """At least half of the longer span shared."""
     return overlap_ratio(a, b) >= 0.5
+
+
+def same_speaker(p: dict[str, Any], g: dict[str, Any]) -> bool:
+    """Whether claim ``p``'s speakers match gold claim ``g``'s: one overlaps one of the gold
+    speakers (the speaker or the name it stands for), or neither claim has any."""
+    if not g["speakers"]:
+        return not p["speakers"]
+    return any(overlap(s, t) > 0 for s in p["speakers"] for t in g["speakers"])
 
 
 def predicted(doc: Document, sentences: list[Span]) -> tuple[list[dict[str, Any]],
@@ -216,12 +225,12 @@ def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict
     """Counts ``[true positives, predicted, gold]`` for one document's events."""
     exact = _pairs(pred, gold, lambda p, g: p["type"] == g["type"] and p["trigger"] == g["trigger"])
     loose = _pairs(pred, gold, lambda p, g: p["type"] == g["type"]
-                   and _overlap(p["trigger"], g["trigger"]) > 0)
+                   and overlap(p["trigger"], g["trigger"]) > 0)
     arg_tp = 0
     modality_right = 0
     for i, j in loose:
         arg_tp += len(_pairs(pred[i]["args"], gold[j]["args"],
-                             lambda p, g: p[0] == g[0] and _half(p[1], g[1])))
+                             lambda p, g: p[0] == g[0] and shares_half(p[1], g[1])))
         modality_right += pred[i]["modality"] == gold[j]["modality"]
     return {"trigger_type": [len(exact), len(pred), len(gold)],
             "trigger_type_overlap": [len(loose), len(pred), len(gold)],
@@ -232,14 +241,9 @@ def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict
 
 def score_claims(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str, list[int]]:
     """Counts ``[true positives, predicted, gold]`` for one document's claims."""
-
-    def speaker_ok(p: dict[str, Any], g: dict[str, Any]) -> bool:
-        if not g["speakers"]:
-            return not p["speakers"]
-        return any(_overlap(s, t) > 0 for s in p["speakers"] for t in g["speakers"])
-
-    both = _pairs(pred, gold, lambda p, g: _half(p["content"], g["content"]) and speaker_ok(p, g))
-    content = _pairs(pred, gold, lambda p, g: _half(p["content"], g["content"]))
+    both = _pairs(pred, gold, lambda p, g: shares_half(p["content"], g["content"])
+                  and same_speaker(p, g))
+    content = _pairs(pred, gold, lambda p, g: shares_half(p["content"], g["content"]))
     return {"speaker_content": [len(both), len(pred), len(gold)],
             "content": [len(content), len(pred), len(gold)]}
 
@@ -253,6 +257,28 @@ def prf(tp: int, npred: int, ngold: int) -> dict[str, float | int]:
             "gold": ngold}
 
 
+Totals = dict[str, dict[str, list[int]]]
+
+
+def new_totals() -> Totals:
+    """Counts per language and metric, all ``[0, 0, 0]`` until added to."""
+    return defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+
+
+def add_counts(totals: Totals, lang: str, counts: dict[str, list[int]]) -> None:
+    """Add one document's counts (metric -> ``[tp, predicted, gold]``) to its language's
+    totals and to ``all``'s."""
+    for key in (lang, "all"):
+        for name, c in counts.items():
+            totals[key][name] = [x + y for x, y in zip(totals[key][name], c)]
+
+
+def score_table(totals: Totals) -> dict[str, dict[str, dict[str, float | int]]]:
+    """`prf` per language and metric, ``all`` last."""
+    return {lang: {name: prf(*c) for name, c in per.items()}
+            for lang, per in sorted(totals.items(), key=lambda kv: kv[0] == "all")}
+
+
 def evaluate_corpus(what: str, split: str = "dev", langs: Iterable[str] | None = None,
                     config: PipelineConfig | None = None, source: str = "") -> dict[str, Any]:
     """Scores of the ``events`` or ``claims`` stage per language and ``all`` on the corpus'
@@ -261,19 +287,15 @@ def evaluate_corpus(what: str, split: str = "dev", langs: Iterable[str] | None =
     if what not in ("events", "claims"):
         raise ValueError(f"[L022] nothing to evaluate called {what!r}: events or claims")
     nlp = build_pipeline(config or PipelineConfig())
-    totals: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    totals = new_totals()
     docs = gold_documents(split, langs, source)
     for gold in docs:
         doc = nlp(Document(doc_id=gold.doc, source=gold.doc, text=gold.text, lang_hint=gold.lang))
         events, claims = predicted(doc, gold.sentences)
         counts = (score_events(events, gold.events) if what == "events"
                   else score_claims(claims, gold.claims))
-        for lang in (gold.lang, "all"):
-            for name, c in counts.items():
-                totals[lang][name] = [x + y for x, y in zip(totals[lang][name], c)]
-    return {"what": what, "split": split, "documents": len(docs),
-            "scores": {lang: {name: prf(*c) for name, c in per.items()}
-                       for lang, per in sorted(totals.items(), key=lambda kv: kv[0] == "all")}}
+        add_counts(totals, gold.lang, counts)
+    return {"what": what, "split": split, "documents": len(docs), "scores": score_table(totals)}
 
 
 def variant_scores(what: str, golds: Iterable[GoldDoc],
@@ -291,8 +313,7 @@ def variant_scores(what: str, golds: Iterable[GoldDoc],
             stage.keep_states = True  # as when a learned stage reads them
         if hasattr(stage, "pop_states"):
             stage.pop_states = False  # the claims stage leaves them to the variants
-    totals: dict[str, dict[str, dict[str, list[int]]]] = {
-        v: defaultdict(lambda: defaultdict(lambda: [0, 0, 0])) for v in variants}
+    totals = {v: new_totals() for v in variants}
     for gold in golds:
         doc = nlp(Document(doc_id=gold.doc, source=gold.doc, text=gold.text,
                            lang_hint=gold.lang))
@@ -304,10 +325,7 @@ def variant_scores(what: str, golds: Iterable[GoldDoc],
             events, claims = predicted(doc, gold.sentences)
             counts = (score_events(events, gold.events) if what == "events"
                       else score_claims(claims, gold.claims))
-            for lang in (gold.lang, "all"):
-                for metric, c in counts.items():
-                    t = totals[name][lang][metric]
-                    totals[name][lang][metric] = [a + b for a, b in zip(t, c)]
+            add_counts(totals[name], gold.lang, counts)
     return {name: {lang: {m: prf(*c) for m, c in per.items()} for lang, per in langs.items()}
             for name, langs in totals.items()}
 
