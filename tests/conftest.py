@@ -16,6 +16,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def _corpus_readable() -> bool:
+    """Whether the event and claim corpus' sources (the shared data folder) can be read."""
+    from pipeline.evaluation.evaluate_corpus import gold_documents
+
+    try:
+        gold_documents("dev", ["en"])
+    except FileNotFoundError:
+        return False
+    return True
+
+
+# for the tests that rebuild the corpus' documents from ../shared/data (absent on CI)
+needs_corpus = pytest.mark.skipif(not _corpus_readable(), reason="shared data folder absent")
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

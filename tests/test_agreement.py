@@ -8,20 +8,12 @@ import copy
 import json
 
 import pytest
+from conftest import needs_corpus
 
 from pipeline.evaluation.agreement import agreement, format_agreement, paired_documents
-from pipeline.evaluation.evaluate_corpus import gold_documents, records_by_document
+from pipeline.evaluation.evaluate_corpus import records_by_document
 
 
-def _readable() -> bool:
-    try:
-        gold_documents("dev", ["en"])
-    except FileNotFoundError:
-        return False
-    return True
-
-
-needs_data = pytest.mark.skipif(not _readable(), reason="shared data folder absent")
 
 
 def _write(tmp_path, recs, name="second.jsonl"):
@@ -40,7 +32,7 @@ def _dev_document_with_events_and_claims():
     raise AssertionError("no English dev document with events and claims")
 
 
-@needs_data
+@needs_corpus
 def test_an_annotation_agrees_with_itself_and_loses_what_a_copy_changes(tmp_path):
     doc, recs = _dev_document_with_events_and_claims()
     same = agreement(files=_write(tmp_path, recs))["scores"]["second_vs_first"]["all"]
@@ -62,7 +54,7 @@ def test_an_annotation_agrees_with_itself_and_loses_what_a_copy_changes(tmp_path
     assert "second_vs_first" in format_agreement(result)
 
 
-@needs_data
+@needs_corpus
 def test_both_annotations_share_one_text_and_offsets(tmp_path):
     doc, recs = _dev_document_with_events_and_claims()
     [(first, second)] = paired_documents(_write(tmp_path, recs))
@@ -72,7 +64,7 @@ def test_both_annotations_share_one_text_and_offsets(tmp_path):
         assert first.text[s:e].strip()
 
 
-@needs_data
+@needs_corpus
 def test_a_sentence_the_first_annotation_lacks_is_refused(tmp_path):
     doc, recs = _dev_document_with_events_and_claims()
     odd = copy.deepcopy(recs[:1])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from conftest import needs_corpus
 
 from pipeline.evaluation.evaluate_corpus import gold_documents, predicted, score_claims, score_events
 
@@ -41,18 +41,9 @@ def test_claims_need_half_of_the_content_and_the_speaker_or_its_name():
     assert score_claims(wrong_speaker, gold[:1])["content"] == [1, 1, 1]
 
 
-def _corpus_readable() -> bool:
-    try:
-        gold_documents("dev", ["en"])
-    except FileNotFoundError:
-        return False
-    return True
 
 
-needs_data = pytest.mark.skipif(not _corpus_readable(), reason="shared data folder absent")
-
-
-@needs_data
+@needs_corpus
 def test_rebuilt_documents_keep_the_annotated_offsets():
     docs = gold_documents("dev", ["en", "ru"])
     assert docs and {d.lang for d in docs} == {"en", "ru"}
@@ -70,7 +61,7 @@ def test_rebuilt_documents_keep_the_annotated_offsets():
             assert 0 <= s < e <= len(d.text)
 
 
-@needs_data
+@needs_corpus
 def test_a_conllu_source_is_rebuilt_from_its_sentence_lines_only():
     # UD id-csui: the token tables between the "# text" lines are no text to read
     import validate
@@ -89,14 +80,14 @@ def test_a_conllu_source_is_rebuilt_from_its_sentence_lines_only():
             assert 0 <= c["content"][0] < c["content"][1] <= len(d.text)
 
 
-@needs_data
+@needs_corpus
 def test_the_held_out_language_is_its_own_split():
     held = gold_documents("heldout")
     assert held and {d.lang for d in held} == {"cs"}
     assert not [d for d in gold_documents("train") + gold_documents("dev") if d.lang == "cs"]
 
 
-@needs_data
+@needs_corpus
 def test_predictions_outside_the_annotated_sentences_are_not_scored():
     from pipeline.core.core import PipelineConfig, build_pipeline
     from pipeline.core.document import Document
@@ -109,7 +100,7 @@ def test_predictions_outside_the_annotated_sentences_are_not_scored():
     assert predicted(doc, []) == ([], [])
 
 
-@needs_data
+@needs_corpus
 def test_evaluate_claims_command_on_english_dev(tmp_path):
     from typer.testing import CliRunner
 
