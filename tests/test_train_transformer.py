@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import write
+from conftest import needs_corpus, write
 
 pytestmark = pytest.mark.slow  # fine-tuning and exporting take about a minute on 2 cores
 
@@ -65,3 +65,42 @@ def test_two_phases_export_and_load(tmp_path):
     found = {(m.text, m.label) for m in backend.find_batch([doc], [text])[0]}
     assert ("Jakarta", "LOC") in found
     assert record["onnx_int8_dev"]["wheel"]["train"]["overall"]["f"] > 0.5
+
+
+@needs_corpus
+def test_corpus_tasks_beside_names(tmp_path):
+    """``corpus_tasks``: the encoder also learns events and claims from the annotated corpus
+    (two auxiliary heads, left out of ``model.pt``); a run stopped after a checkpoint resumes
+    with the same corpus batches and the heads' weights."""
+    import torch
+
+    from pipeline.learned.e5tokenizer import default_tokenizer
+    from pipeline.training.corpus_tasks import CorpusTasks
+    from pipeline.training.export_onnx import load_finetuned
+    from pipeline.training.train_transformer import train_phase
+
+    write(tmp_path / "train.txt", TRAIN)
+    tasks_spec = {"limit_docs": 12, "batch": 4, "every": 2, "layer": 1}
+    cfg = {"data_root": str(tmp_path), "seed": 0, "epochs": 4, "layers": 2, "lr": 3e-4,
+           "batch_tokens": 512, "log_every": 2, "window": 126, "overlap": 32,
+           "warmup": 0.1, "weight_decay": 0.01, "threads": 2, "checkpoint_minutes": 0,
+           "pack_sentences": 0, "corpus_tasks": tasks_spec,
+           "sources": [{"path": "train.txt", "lang": "id", "weight": 1}], "dev": []}
+    info = train_phase(cfg, tmp_path / "run")
+    inner = info["corpus_tasks_inner"]
+    assert set(inner) == {"trigger_type_f1", "claims_f1"}
+    assert all(0.0 <= v <= 1.0 for v in inner.values())
+    log = (tmp_path / "run" / "train.log").read_text()
+    assert "corpus tasks:" in log and "of which events and claims" in log
+    # the auxiliary heads are in the checkpoint, not in the model the export reads
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    assert set(state["corpus_tasks"]) == {"events", "claims"}
+    load_finetuned(tmp_path / "run" / "model.pt")  # raises on keys it does not know
+    # the corpus batch of a step depends on the step alone (what makes a resume exact)
+    tasks = CorpusTasks(tasks_spec, default_tokenizer(), 384, 0, (0, 2, 1), print)
+    again = CorpusTasks(tasks_spec, default_tokenizer(), 384, 0, (0, 2, 1), print)
+    steps = range(0, 2 * 2 * tasks.per_epoch + 2, 2)
+    assert [tasks.batch(s) for s in steps] == [again.batch(s) for s in steps]
+    first = [i for s in range(0, 2 * tasks.per_epoch, 2) for i in tasks.batch(s)]
+    assert sorted(first) == list(range(len(tasks.fit)))  # an epoch takes every sentence once
+    assert tasks.batch(0) != tasks.batch(2 * tasks.per_epoch)  # the next epoch reshuffles

@@ -288,8 +288,20 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.dim() > 1]
     no_decay = [p for p in params if p.dim() <= 1]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weight_decay"]},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg["lr"])
+    groups = [{"params": decay, "weight_decay": cfg["weight_decay"]},
+              {"params": no_decay, "weight_decay": 0.0}]
+    blob = load_blob()
+    tasks = None
+    if cfg.get("corpus_tasks"):
+        # events and claims learned beside names (`pipeline.training.corpus_tasks`)
+        from pipeline.training.corpus_tasks import CorpusTasks
+
+        tasks = CorpusTasks(cfg["corpus_tasks"], tokenizer, model.config.hidden_size,
+                            cfg["seed"], (blob.bos, blob.eos, blob.pad), log)
+        groups.append({"params": tasks.parameters(), "weight_decay": cfg["weight_decay"],
+                       "lr": float(tasks.spec["head_lr"])})
+        params = params + tasks.parameters()
+    opt = torch.optim.AdamW(groups, lr=cfg["lr"])
     warm = max(1, int(cfg["warmup"] * len(plan)))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (len(plan) - s) / max(1, len(plan) - warm))))
@@ -301,13 +313,14 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         step = state["step"]
+        if tasks is not None:
+            tasks.load_state_dict(state["corpus_tasks"])
         log(f"resumed at step {step}")
     start_step = step
-    blob = load_blob()
     model.train()
     started = last_ckpt = time.time()
     seen_tokens = 0
-    loss_sum = 0.0
+    loss_sum = aux_sum = 0.0
     while step < len(plan):
         rows = [data[i] for i in plan[step]]
         ids, mask = pad_batch([tok for tok, _ in rows], blob.bos, blob.eos, blob.pad)
@@ -324,6 +337,10 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
             loss = distill_loss(result.logits, t_logits, torch.from_numpy(labels != -100), loss,
                                 float(distill.get("weight", 0.5)),
                                 float(distill.get("temperature", 2.0)))
+        if tasks is not None and tasks.due(step):
+            aux = tasks.loss(model, step)
+            aux_sum += float(aux.detach())
+            loss = loss + aux
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
@@ -335,14 +352,18 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         if step % cfg["log_every"] == 0:
             el = time.time() - started
             log(f"step {step}/{len(plan)} loss {loss_sum / cfg['log_every']:.4f} "
-                f"lr {sched.get_last_lr()[0]:.2e} {seen_tokens / el:.0f} tok/s "
+                + (f"(of which events and claims {aux_sum / cfg['log_every']:.4f}) "
+                   if tasks else "")
+                + f"lr {sched.get_last_lr()[0]:.2e} {seen_tokens / el:.0f} tok/s "
                 f"eta {(len(plan) - step) * el / max(1, step - start_step) / 60:.0f} min")
-            loss_sum = 0.0
+            loss_sum = aux_sum = 0.0
         if time.time() - last_ckpt > 60 * cfg["checkpoint_minutes"] or step == len(plan):
             trainable = {k: v for k, v in model.state_dict().items()
                          if k != "bert.embeddings.word_embeddings.weight"}
             torch.save({"model": trainable, "opt": opt.state_dict(),
-                        "sched": sched.state_dict(), "step": step}, ckpt.with_suffix(".tmp"))
+                        "sched": sched.state_dict(), "step": step,
+                        "corpus_tasks": tasks.state_dict() if tasks else None},
+                       ckpt.with_suffix(".tmp"))
             ckpt.with_suffix(".tmp").replace(ckpt)
             last_ckpt = time.time()
             log(f"checkpoint at step {step}")
@@ -356,7 +377,14 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         scores[name] = model_scores(tagger, exs)
         log(f"dev {name}: F1 {scores[name]['overall']['f']:.4f} "
             + " ".join(f"{k} {v['f']:.3f}" for k, v in scores[name]["per_label"].items()))
+    corpus_scores = None
+    if tasks is not None:
+        # the auxiliary heads on sentences they did not learn from (the shipped heads are
+        # trained afterwards on the exported states: `lintas train events|claims`)
+        corpus_scores = tasks.inner_scores(model)
+        log(f"corpus tasks on the inner split: {corpus_scores}")
     info = {"config": cfg, "init": str(init) if init else None, "steps": len(plan),
+            "corpus_tasks_inner": corpus_scores,
             "windows": len(data),
             "minutes": round((time.time() - started) / 60, 1), "dev": scores}
     (out / "training.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
