@@ -191,9 +191,12 @@ class CorpusTasks:
 
     def predict(self, model: Any, rows: Sequence[Row]) -> tuple[list[np.ndarray],
                                                                 list[np.ndarray]]:
-        """Per-token event and claim probabilities of ``rows`` (model in eval mode)."""
+        """Per-token event and claim probabilities of ``rows`` (read in eval mode; the
+        model's mode is restored)."""
         import torch
 
+        was_training = model.training
+        model.eval()
         events: list[np.ndarray] = [np.zeros(0)] * len(rows)
         claims: list[np.ndarray] = [np.zeros(0)] * len(rows)
         with torch.no_grad():
@@ -210,6 +213,7 @@ class CorpusTasks:
                     pc[:, :, 0] = 1.0
                     pc[:k] = softmax(cl_np[r, 1:k + 1])
                     events[i], claims[i] = pe, pc
+        model.train(was_training)
         return events, claims
 
     def inner_scores(self, model: Any) -> dict[str, float]:

@@ -30,17 +30,13 @@ import torch
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py
-from common import trigger_f1  # noqa: E402
-from pipeline.learned.claims_learned import KINDS  # noqa: E402
 from pipeline.learned.e5blob import load_blob  # noqa: E402
 from pipeline.learned.e5tokenizer import default_tokenizer  # noqa: E402
-from pipeline.learned.event_features import bio_labels, decode_bio, span_scores  # noqa: E402
-from pipeline.learned.token_windows import encode_text, pad_batch, pieces_of, softmax  # noqa: E402
-from pipeline.evaluation.evaluate_corpus import prf  # noqa: E402
+from pipeline.learned.token_windows import pad_batch  # noqa: E402
+from pipeline.training.corpus_tasks import (CorpusTasks, claims_f1, corpus_rows,  # noqa: E402
+                                            length_batches, pad_rows, trigger_f1)
 from pipeline.training.export_onnx import load_finetuned  # noqa: E402
 from pipeline.training.train_corpus import corpus_splits  # noqa: E402
-from pipeline.training.train_events import EVENT_NAMES  # noqa: E402
 from pipeline.training.train_transformer import (TorchTagger, build_data, load_config,  # noqa: E402
                                                  make_batches, model_scores, read_dev)
 
@@ -80,44 +76,21 @@ def log(m):
 
 
 log(f"args {vars(args)}")
-docs, held, train_docs = corpus_splits(args.seed, None, log)
 tok = default_tokenizer()
-CLAIM_NAMES = {k: ("O", f"B-{k}", f"I-{k}") for k in KINDS}
-
-
-def sentences(ds):
-    rows = []
-    for d in ds:
-        for s in d.sentences:
-            text = d.text[s.start:s.end]
-            enc = encode_text(tok, text, pieces_of(text))
-            if not len(enc):
-                continue
-            trig = [(a, b, t) for a, b, t, _, _ in s.events]
-            claims = np.stack([bio_labels(enc, [c for c in s.claims if c[2] == k], CLAIM_NAMES[k])
-                               for k in KINDS], axis=1)
-            rows.append({"lang": d.lang, "text": text, "enc": enc, "trig": trig,
-                         "claims": s.claims, "ev": bio_labels(enc, trig, EVENT_NAMES),
-                         "cl": claims})
-    return rows
-
-
-fit = sentences([d for d in train_docs if d.doc not in held])
-val = sentences([d for d in train_docs if d.doc in held])
-dev = sentences([d for d in docs if d.split == "dev"])
-cs = sentences([d for d in docs if d.split == "heldout"])
-if args.smoke:
-    fit, val, dev, cs = (x[:args.smoke] for x in (fit, val, dev, cs))
-log(f"fit {len(fit)} val {len(val)} dev {len(dev)} cs {len(cs)} sentences")
-
+blob = load_blob()
 model = load_finetuned(Path(args.init))
 model.train()
 model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-hidden = model.config.hidden_size
-ev_head = torch.nn.Linear(hidden, len(EVENT_NAMES))
-cl_head = torch.nn.Linear(hidden, 3 * len(KINDS))
-blob = load_blob()
-MAXLEN = 254
+# the heads, the train sentences (fit) and the inner split (val), as the recipe's corpus_tasks
+tasks = CorpusTasks({"layer": args.layer, "inner_seed": args.seed}, tok,
+                    model.config.hidden_size, args.seed, (blob.bos, blob.eos, blob.pad), log)
+docs = corpus_splits(args.seed, None, log)[0]
+fit, val = tasks.fit, tasks.inner
+dev = corpus_rows([d for d in docs if d.split == "dev"], tok)
+cs = corpus_rows([d for d in docs if d.split == "heldout"], tok)
+if args.smoke:
+    fit, val, dev, cs = (x[:args.smoke] for x in (fit, val, dev, cs))
+log(f"fit {len(fit)} val {len(val)} dev {len(dev)} cs {len(cs)} sentences")
 
 ner_cfg = load_config(Path(args.ner_config))
 ner_rng = random.Random(args.seed)
@@ -141,80 +114,18 @@ def next_ner_batch():
     return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(labels)
 
 
-def corpus_batch(items):
-    n = min(MAXLEN, max(len(x["enc"]) for x in items)) + 2
-    ids = np.full((len(items), n), blob.pad, np.int64)
-    mask = np.zeros((len(items), n), np.int64)
-    ev = np.full((len(items), n), -100, np.int64)
-    cl = np.full((len(items), n, len(KINDS)), -100, np.int64)
-    for i, x in enumerate(items):
-        k = min(MAXLEN, len(x["enc"]))
-        ids[i, 0], ids[i, k + 1] = blob.bos, blob.eos
-        ids[i, 1:k + 1] = x["enc"].ids[:k]
-        mask[i, :k + 2] = 1
-        ev[i, 1:k + 1] = x["ev"][:k]
-        cl[i, 1:k + 1] = x["cl"][:k]
-    return (torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(ev),
-            torch.from_numpy(cl))
-
-
-def heads_out(ids, mask):
-    h = model.bert(input_ids=ids, attention_mask=mask,
-                   output_hidden_states=True).hidden_states[args.layer]
-    return ev_head(h), cl_head(h).view(*h.shape[:2], len(KINDS), 3)
-
-
 def batches(items, size, shuffle):
-    order = sorted(range(len(items)), key=lambda i: len(items[i]["enc"]))
-    chunks = [order[k:k + size] for k in range(0, len(order), size)]
-    if shuffle:
-        random.shuffle(chunks)
-    return chunks
-
-
-@torch.no_grad()
-def predict(items):
-    model.eval()
-    ev_p, cl_p = [None] * len(items), [None] * len(items)
-    for ch in batches(items, 32, False):
-        ids, mask, _, _ = corpus_batch([items[i] for i in ch])
-        ev, cl = heads_out(ids, mask)
-        ev, cl = ev.float().numpy(), cl.float().numpy()
-        for r, i in enumerate(ch):
-            n = len(items[i]["enc"])
-            k = min(MAXLEN, n)
-            pe = np.zeros((n, len(EVENT_NAMES)), np.float32)
-            pe[:, 0] = 1.0
-            pe[:k] = softmax(ev[r, 1:k + 1])
-            pc = np.zeros((n, len(KINDS), 3), np.float32)
-            pc[:, :, 0] = 1.0
-            pc[:k] = softmax(cl[r, 1:k + 1])
-            ev_p[i], cl_p[i] = pe, pc
-    model.train()
-    return ev_p, cl_p
-
-
-def claims_f1(items, probs, thr=0.5):
-    """Span F1 of cue, speaker (exact) and content (half overlap), pooled."""
-    tp = pr = go = 0
-    for x, p in zip(items, probs):
-        for j, kind in enumerate(KINDS):
-            lab = np.where(1.0 - p[:, j, 0] >= thr, p[:, j, 1:].argmax(-1) + 1, 0)
-            pred = decode_bio(x["text"], x["enc"], lab, CLAIM_NAMES[kind])
-            gold = [c for c in x["claims"] if c[2] == kind]
-            c = span_scores(pred, gold, min_overlap=0.5 if kind == "content" else None)
-            tp, pr, go = tp + c[0], pr + c[1], go + c[2]
-    return round(prf(tp, pr, go)["f"], 4)
+    return length_batches(items, size, random if shuffle else None)  # the global, seeded RNG
 
 
 def scores(items, by_lang=False):
-    ev_p, cl_p = predict(items)
-    rows = [(x["lang"], x["text"], x["enc"], x["trig"]) for x in items]
+    ev_p, cl_p = tasks.predict(model, items)
+    rows = [(x.lang, x.text, x.enc, x.triggers) for x in items]
     return trigger_f1(rows, ev_p, 0.5, by_lang), claims_f1(items, cl_p)
 
 
 enc_params = [p for p in model.parameters() if p.requires_grad]
-head_params = list(ev_head.parameters()) + list(cl_head.parameters())
+head_params = tasks.parameters()
 opt = torch.optim.AdamW([{"params": enc_params, "lr": args.lr},
                          {"params": head_params, "lr": args.head_lr}], weight_decay=0.01)
 per_epoch = len(batches(fit, args.batch, False))
@@ -233,8 +144,9 @@ for ep in range(1, args.epochs + 1):
     for ch in batches(fit, args.batch, True):
         loss_ev = loss_cl = loss = torch.zeros(())
         if args.aux_weight:
-            ids, mask, ev_lab, cl_lab = corpus_batch([fit[i] for i in ch])
-            ev, cl = heads_out(ids, mask)
+            ids, mask, ev_lab, cl_lab = (torch.from_numpy(a) for a in pad_rows(
+                [fit[i] for i in ch], blob.bos, blob.eos, blob.pad))
+            ev, cl = tasks.logits(model, ids, mask)
             loss_ev = ce(ev.reshape(-1, ev.shape[-1]), ev_lab.reshape(-1))
             loss_cl = ce(cl.reshape(-1, 3), cl_lab.reshape(-1))
             loss = args.aux_weight * (loss_ev + loss_cl)
@@ -264,11 +176,10 @@ for ep in range(1, args.epochs + 1):
     if chosen_by > best[0]:
         best = (chosen_by, ep, copy.deepcopy(
             {k: v for k, v in model.state_dict().items() if "word_embeddings" not in k}),
-            copy.deepcopy((ev_head.state_dict(), cl_head.state_dict())))
+            copy.deepcopy(tasks.state_dict()))
 model.load_state_dict(best[2], strict=False)
-ev_head.load_state_dict(best[3][0])
-cl_head.load_state_dict(best[3][1])
-torch.save({"events": best[3][0], "claims": best[3][1]}, out / "heads.pt")
+tasks.load_state_dict(best[3])
+torch.save(best[3], out / "heads.pt")
 model.eval()
 torch.save(best[2], out / "model.pt")
 res = {"args": vars(args), "best_epoch": best[1], "history": history,
