@@ -68,7 +68,7 @@ def test_two_phases_export_and_load(tmp_path):
 
 
 @needs_corpus
-def test_corpus_tasks_beside_names(tmp_path):
+def test_corpus_tasks_beside_names(tmp_path, monkeypatch):
     """``corpus_tasks``: the encoder also learns events and claims from the annotated corpus
     (two auxiliary heads, left out of ``model.pt``); a run stopped after a checkpoint resumes
     with the same corpus batches and the heads' weights."""
@@ -80,6 +80,14 @@ def test_corpus_tasks_beside_names(tmp_path):
     from pipeline.training.train_transformer import train_phase
 
     write(tmp_path / "train.txt", TRAIN)
+    heads_seen = []  # the heads' weights when the inner split is scored, run by run
+    scores = CorpusTasks.inner_scores
+
+    def inner_scores(self, model):
+        heads_seen.append(float(sum(p.detach().abs().sum() for p in self.parameters())))
+        return scores(self, model)
+
+    monkeypatch.setattr(CorpusTasks, "inner_scores", inner_scores)
     tasks_spec = {"limit_docs": 12, "batch": 4, "every": 2, "layer": 1}
     cfg = {"data_root": str(tmp_path), "seed": 0, "epochs": 4, "layers": 2, "lr": 3e-4,
            "batch_tokens": 512, "log_every": 2, "window": 126, "overlap": 32,
@@ -96,11 +104,21 @@ def test_corpus_tasks_beside_names(tmp_path):
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
     assert set(state["corpus_tasks"]) == {"events", "claims"}
     load_finetuned(tmp_path / "run" / "model.pt")  # raises on keys it does not know
-    # the corpus batch of a step depends on the step alone (what makes a resume exact)
+    # a second call resumes from the last checkpoint: the trained heads come back with the
+    # encoder (fresh heads would not score the inner split the same)
+    assert train_phase(cfg, tmp_path / "run")["corpus_tasks_inner"] == inner
+    assert len(heads_seen) == 2 and heads_seen[0] == heads_seen[1]
+    # a checkpoint written with other corpus tasks is refused, not silently mixed
+    with pytest.raises(ValueError, match="L043"):
+        train_phase({**cfg, "corpus_tasks": {**tasks_spec, "batch": 3}}, tmp_path / "run")
+    # the corpus batch of a step depends on the step alone (what makes a resume exact):
+    # asked in reverse order, or from the middle, the batches are the same
     tasks = CorpusTasks(tasks_spec, default_tokenizer(), 384, 0, (0, 2, 1), print)
     again = CorpusTasks(tasks_spec, default_tokenizer(), 384, 0, (0, 2, 1), print)
-    steps = range(0, 2 * 2 * tasks.per_epoch + 2, 2)
-    assert [tasks.batch(s) for s in steps] == [again.batch(s) for s in steps]
+    steps = list(range(0, 2 * 2 * tasks.per_epoch + 2, 2))
+    forward = [tasks.batch(s) for s in steps]
+    assert [again.batch(s) for s in reversed(steps)] == forward[::-1]
     first = [i for s in range(0, 2 * tasks.per_epoch, 2) for i in tasks.batch(s)]
     assert sorted(first) == list(range(len(tasks.fit)))  # an epoch takes every sentence once
     assert tasks.batch(0) != tasks.batch(2 * tasks.per_epoch)  # the next epoch reshuffles
+

@@ -18,6 +18,15 @@ made on sentences the encoder did not learn from; dev is never read.
 
     "corpus_tasks": {"layer": 6, "every": 1, "batch": 16, "weight": 1.0, "head_lr": 0.002,
                      "inner_seed": 2}
+
+For the heads' choices to be made on unseen sentences, train them with the same corpus and
+seed: ``lintas train events --seed <inner_seed> --layers <layer>`` and ``lintas train claims
+--seed <inner_seed>``, without ``--skip-batches`` or ``--limit-docs`` (other batches or
+documents give another inner split). `lintas train claims` also chooses its merge by
+cross-validation over all train documents, most of which the encoder learnt claims from:
+that choice leans towards the learned claims. Only the phase whose recipe entry sets
+``corpus_tasks`` has it (a ``then`` phase does not inherit it: its heads would start
+anew). The gradient is clipped once over the encoder and the heads together.
 """
 
 from __future__ import annotations
@@ -133,14 +142,30 @@ def claims_f1(rows: Sequence[Row], probs: Sequence[np.ndarray], thr: float = 0.5
     return round(float(prf(tp, pred, gold)["f"]), 4)
 
 
+def checked_spec(spec: dict[str, Any], layers: int | None = None) -> dict[str, Any]:
+    """``spec`` with the defaults filled in. Raises ValueError on an unknown key, ``every`` or
+    ``batch`` below 1, or a ``layer`` the model does not have (``layers``: its block count)."""
+    unknown = sorted(set(spec) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"[L043] corpus_tasks: unknown settings {', '.join(unknown)} "
+                         f"(known: {', '.join(DEFAULTS)})")
+    full = {**DEFAULTS, **spec}
+    if int(full["every"]) < 1 or int(full["batch"]) < 1:
+        raise ValueError("[L043] corpus_tasks: `every` and `batch` must be at least 1")
+    if not 0 < int(full["layer"]) <= (layers if layers is not None else int(full["layer"])):
+        raise ValueError(f"[L043] corpus_tasks: layer {full['layer']} is not one of the "
+                         f"model's blocks 1..{layers}")
+    return full
+
+
 class CorpusTasks:
     """The auxiliary event and claim heads and the corpus batches they learn from."""
 
     def __init__(self, spec: dict[str, Any], tokenizer: Any, hidden: int, seed: int,
-                 special: tuple[int, int, int], log: Log) -> None:
+                 special: tuple[int, int, int], log: Log, layers: int | None = None) -> None:
         import torch
 
-        self.spec = {**DEFAULTS, **spec}
+        self.spec = checked_spec(spec, layers)
         docs, held, train_docs = corpus_splits(
             int(self.spec["inner_seed"]), self.spec["limit_docs"], log,
             note=" (corpus tasks: the inner split is left out)",

@@ -191,7 +191,10 @@ def phases(cfg: dict[str, Any]) -> list[dict[str, Any]]:
     that replace the first phase's, e.g. other sources, epochs, learning rate), each phase
     starting from the weights the one before it ended with."""
     first = {k: v for k, v in cfg.items() if k != "then"}
-    return [first] + [{**first, **extra} for extra in cfg.get("then", [])]
+    # corpus_tasks is not inherited: a later phase would start its auxiliary heads anew
+    # (and a distilled student may lack the layer they read)
+    later = {k: v for k, v in first.items() if k != "corpus_tasks"}
+    return [first] + [{**later, **extra} for extra in cfg.get("then", [])]
 
 
 def student_state(teacher: dict[str, Any], layers: list[int]) -> dict[str, Any]:
@@ -297,7 +300,8 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         from pipeline.training.corpus_tasks import CorpusTasks
 
         tasks = CorpusTasks(cfg["corpus_tasks"], tokenizer, model.config.hidden_size,
-                            cfg["seed"], (blob.bos, blob.eos, blob.pad), log)
+                            cfg["seed"], (blob.bos, blob.eos, blob.pad), log,
+                            model.config.num_hidden_layers)
         groups.append({"params": tasks.parameters(), "weight_decay": cfg["weight_decay"],
                        "lr": float(tasks.spec["head_lr"])})
         params = params + tasks.parameters()
@@ -314,6 +318,10 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
         sched.load_state_dict(state["sched"])
         step = state["step"]
         if tasks is not None:
+            saved = state.get("corpus_tasks_spec")
+            if state.get("corpus_tasks") is None or (saved is not None and saved != tasks.spec):
+                raise ValueError(f"[L043] {ckpt} was written with other corpus_tasks "
+                                 f"({saved}); remove it to start anew")
             tasks.load_state_dict(state["corpus_tasks"])
         log(f"resumed at step {step}")
     start_step = step
@@ -355,14 +363,16 @@ def train_phase(cfg: dict[str, Any], out: Path, init: Path | None = None,
                 + (f"(of which events and claims {aux_sum / cfg['log_every']:.4f}) "
                    if tasks else "")
                 + f"lr {sched.get_last_lr()[0]:.2e} {seen_tokens / el:.0f} tok/s "
-                f"eta {(len(plan) - step) * el / max(1, step - start_step) / 60:.0f} min")
+                + ("(NER tokens) " if tasks else "")
+                + f"eta {(len(plan) - step) * el / max(1, step - start_step) / 60:.0f} min")
             loss_sum = aux_sum = 0.0
         if time.time() - last_ckpt > 60 * cfg["checkpoint_minutes"] or step == len(plan):
             trainable = {k: v for k, v in model.state_dict().items()
                          if k != "bert.embeddings.word_embeddings.weight"}
             torch.save({"model": trainable, "opt": opt.state_dict(),
                         "sched": sched.state_dict(), "step": step,
-                        "corpus_tasks": tasks.state_dict() if tasks else None},
+                        "corpus_tasks": tasks.state_dict() if tasks else None,
+                        "corpus_tasks_spec": tasks.spec if tasks else None},
                        ckpt.with_suffix(".tmp"))
             ckpt.with_suffix(".tmp").replace(ckpt)
             last_ckpt = time.time()

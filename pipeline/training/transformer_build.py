@@ -86,6 +86,7 @@ def build_model(config: Path, out: Path, work: Path) -> dict[str, Any]:
         "float_dev": trained["dev"], "onnx_int8_dev": scores,
         "export_minutes": round((time.time() - started) / 60, 1),
         "pruned_vocabulary": pruned,
+        "corpus_tasks_inner": trained.get("corpus_tasks_inner"),
     }
     (out / "training.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     f1 = {name: s["overall"]["f"] for name, s in scores["wheel"].items()}
