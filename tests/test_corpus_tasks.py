@@ -18,3 +18,24 @@ def test_corpus_tasks_settings_checked():
             checked_spec(bad, 12)
     first, second = phases({"lr": 1e-4, "corpus_tasks": {"layer": 6}, "then": [{"lr": 5e-5}]})
     assert first["corpus_tasks"] == {"layer": 6} and "corpus_tasks" not in second
+
+
+def test_heads_refuse_an_encoder_that_saw_their_inner_split(tmp_path):
+    """`lintas train events|claims` on an encoder that learned the corpus beside names must
+    choose on the inner split it left out: another seed or other skipped batches (another
+    inner split, whose documents it saw) are refused; an encoder that never read the corpus
+    (the shipped recipe) takes any seed."""
+    import json
+
+    from pipeline.lexicon.lexicons import models_dir
+    from pipeline.training.train_corpus import check_unseen_inner
+
+    assert check_unseen_inner(models_dir() / "ner-xx", 0) is False
+    recipe = json.loads((models_dir() / "ner-xx" / "train.json").read_text(encoding="utf-8"))
+    (tmp_path / "train.json").write_text(json.dumps(
+        {**recipe, "corpus_tasks": {"layer": 6, "inner_seed": 2}}), encoding="utf-8")
+    assert check_unseen_inner(tmp_path, 2) is True
+    with pytest.raises(ValueError, match="L044.*--seed 2"):
+        check_unseen_inner(tmp_path, 0)
+    with pytest.raises(ValueError, match="L044"):
+        check_unseen_inner(tmp_path, 2, ["bg-25"])

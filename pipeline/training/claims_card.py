@@ -93,9 +93,13 @@ def card(info: dict[str, Any], size_kb: float) -> str:
             lines.append(f"| {label} | " + ("-" if not s else
                          f"{_f(s['p'])} / {_f(s['r'])} / {_f(s['f'])} ({s['gold']})") + " |")
     lines += ["", "## Chosen on the train split", "",
-              "Merge and implicit speaker: 3-fold cross-validation over the train documents "
-              "(a head fitted on two folds scores the third through the pipeline; counts "
-              "pooled); of the variants within "
+              ("Merge and implicit speaker: on the inner split (a head fitted on the other "
+               "train documents scores it through the pipeline; the encoder learned the "
+               "corpus beside names and saw every train document but these, so folds would "
+               "flatter the head)" if info.get("merge_chosen_on") == "inner split" else
+               "Merge and implicit speaker: 3-fold cross-validation over the train documents "
+               "(a head fitted on two folds scores the third through the pipeline; counts "
+               "pooled)") + "; of the variants within "
               f"{info.get('language_margin', 0.04)} of the best (the noise: two heads "
               "trained alike, session 10), the one that leans most on the lexicons (they "
               "stay unless the head measurably beats them). Head width, epochs and "

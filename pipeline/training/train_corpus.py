@@ -145,6 +145,36 @@ def sentence_claims(r: dict[str, Any]) -> list[tuple[int, int, str]]:
     return out
 
 
+def corpus_seen(ner_dir: Path) -> dict[str, Any] | None:
+    """The ``corpus_tasks`` settings with which the encoder of ``ner_dir`` learned the corpus
+    beside names (`pipeline.training.corpus_tasks`; its recipe ``train.json`` in the model
+    folder), or None when it never read the corpus. Such an encoder saw every train
+    document but the inner split of ``inner_seed``."""
+    recipe = ner_dir / "train.json"
+    if not recipe.exists():
+        return None
+    spec = json.loads(recipe.read_text(encoding="utf-8")).get("corpus_tasks")
+    return {"inner_seed": int(spec.get("inner_seed", 2)),
+            "skip_batches": sorted(spec.get("skip_batches") or ())} if spec else None
+
+
+def check_unseen_inner(ner_dir: Path, seed: int, skip_batches: Sequence[str] = ()) -> bool:
+    """Whether the encoder of ``ner_dir`` learned the corpus beside names. Raises ValueError
+    (L044) when it did with another inner split than the one of ``seed`` and
+    ``skip_batches`` (whose documents it would have seen), since heads would then choose
+    their settings on sentences the encoder was trained on."""
+    seen = corpus_seen(ner_dir)
+    if seen is not None and (seen["inner_seed"], seen["skip_batches"]) != (
+            seed, sorted(skip_batches)):
+        raise ValueError(f"[L044] {ner_dir} learned the corpus' train documents beside names, "
+                         f"all but the inner split of seed {seen['inner_seed']}"
+                         + (f" without batches {','.join(seen['skip_batches'])}"
+                            if seen["skip_batches"] else "")
+                         + f": train the heads with --seed {seen['inner_seed']} and the same "
+                         "--skip-batches, so that they choose on documents it never saw")
+    return seen is not None
+
+
 def corpus_splits(seed: int, limit_docs: int | None, log: Log, note: str = "",
                   skip_batches: Sequence[str] = ()
                   ) -> tuple[list[CorpusDoc], set[str], list[CorpusDoc]]:

@@ -50,8 +50,8 @@ from pipeline.learned.event_features import bio_labels, bio_names, overlap_ratio
 from pipeline.learned.events_learned import (HEADS, MERGES, TRIGGER_MARGIN, TRIGGER_MERGE_ORDER, EventHeads,
                              HeadWeights, reload)
 from pipeline.lexicon.lexicons import models_dir
-from pipeline.training.train_corpus import (Example, Log, corpus_splits, encode_documents, examples,
-                           provenance)
+from pipeline.training.train_corpus import (Example, Log, check_unseen_inner, corpus_splits,
+                                            encode_documents, examples, provenance)
 from pipeline.training.events_scores import dev_scores, heldout_scores, pipeline_scores
 from pipeline.training.train_heads import RECIPES, HeadConfig, fit_early, train_head
 from pipeline.evaluation.evaluate_corpus import gold_documents
@@ -178,6 +178,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     work = work or out.with_name(out.name + ".work")
     ner_options = {"transformer": {"model_dir": str(ner_dir)}}
     layers = tuple(sorted(set(layers)))
+    check_unseen_inner(ner_dir, seed, skip_batches)
     docs, held, train_docs = corpus_splits(seed, limit_docs, log, skip_batches=skip_batches)
     states = encode_documents(train_docs, ner_dir, layers, work, log)
     exs = examples(train_docs, states)
