@@ -272,9 +272,40 @@ def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(fold
     from pipeline.training.train_corpus import corpus_sha
 
     corpus = json.loads((models_dir() / folder / "model.json").read_text(encoding="utf-8"))["corpus"]
-    assert corpus_sha(corpus.get("skip_batches", ())) == corpus["sha256"]
-    if corpus.get("skip_batches"):
+    skip = corpus.get("skip_batches", ())
+    if corpus.get("commit"):
+        # the corpus was changed after the heads (rulings): the card's checkout of that
+        # commit's annotation files, then the command, reads what they were trained on
+        assert corpus_sha(skip) != corpus["sha256"]
+        assert committed_corpus_sha(corpus["commit"], skip) == corpus["sha256"]
+    else:
+        assert corpus_sha(skip) == corpus["sha256"]
+    if skip:
         assert corpus_sha() != corpus["sha256"]
+
+
+def committed_corpus_sha(commit: str, skip: list[str]) -> str:
+    """`corpus_sha` of the annotation files of git ``commit`` (skips the test without git
+    or without that commit, as in a shallow clone)."""
+    import hashlib
+    import subprocess
+
+    from pipeline.lexicon.lexicons import models_dir
+
+    root = models_dir().parent
+    folder = "models/corpus/annotations"
+    try:
+        names = subprocess.run(["git", "ls-tree", "--name-only", f"{commit}:{folder}"],
+                               cwd=root, capture_output=True, check=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip(f"no git history with commit {commit[:12]} here")
+    h = hashlib.sha256()
+    for name in sorted(n for n in names.split() if n.endswith(".jsonl")):
+        if name[:-len(".jsonl")] not in skip:
+            blob = subprocess.run(["git", "show", f"{commit}:{folder}/{name}"], cwd=root,
+                                  capture_output=True, check=True).stdout
+            h.update(name.encode() + b"\0" + blob)
+    return h.hexdigest()
 
 
 def test_skipping_a_batch_the_corpus_does_not_have_is_refused():

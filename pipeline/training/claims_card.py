@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.training.events_card import skip_option
+from pipeline.training.events_card import corpus_checkout, skip_option
 from pipeline.training.events_card import write_card as write
 
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
@@ -131,7 +131,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
               "`$LINTAS_DATA`), after `lintas train events` (which chooses the layer): "
               "`lintas train claims" + (f" --seed {info['seed']}" if info.get("seed") else "")
               + skip_option(info) + "`. A retrained NER model switches the head off until "
-              "it is retrained.", ""]
+              "it is retrained." + corpus_checkout(info), ""]
     return "\n".join(lines)
 
 

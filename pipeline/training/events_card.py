@@ -17,6 +17,18 @@ from pipeline.lexicon.lexicons import settings
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
 
+def corpus_checkout(info: dict[str, Any]) -> str:
+    """A sentence telling how to get the annotation files the heads were trained on back,
+    when the corpus was changed after them (``model.json``'s ``corpus.commit``), else ``""``."""
+    commit = info.get("corpus", {}).get("commit")
+    return ("" if not commit else
+            f" The corpus' earlier batches were changed after these heads were trained (the "
+            f"rulings of `models/corpus/GUIDELINE.md` 5.6): rebuilding them needs the "
+            f"annotation files of commit {commit[:12]}, `git checkout {commit[:12]} -- "
+            f"models/corpus/annotations` before the command and `git checkout HEAD -- "
+            f"models/corpus/annotations` after it.")
+
+
 def skip_option(info: dict[str, Any]) -> str:
     """`` --skip-batches …`` of the training command, when the heads were trained without
     some of the corpus' batches (``model.json``'s ``corpus.skip_batches``), else ``""``."""
@@ -171,7 +183,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "back to the lexicons alone until `lintas train events` is run again. "
         f"Seed {info.get('seed')}; the same command gives the same heads"
         + (" (`--skip-batches`: the corpus batches annotated after they were trained)"
-           if skip_option(info) else "") + ".",
+           if skip_option(info) else "") + "." + corpus_checkout(info),
     ]
     return "\n".join(lines) + "\n"
 
