@@ -287,10 +287,10 @@ def test_the_shipped_heads_corpus_is_the_corpus_without_the_skipped_batches(fold
 def committed_corpus_sha(commit: str, skip: list[str]) -> str:
     """`corpus_sha` of the annotation files of git ``commit`` (skips the test without git
     or without that commit, as in a shallow clone)."""
-    import hashlib
     import subprocess
 
     from pipeline.lexicon.lexicons import models_dir
+    from pipeline.training.train_corpus import files_sha
 
     root = models_dir().parent
     folder = "models/corpus/annotations"
@@ -299,13 +299,13 @@ def committed_corpus_sha(commit: str, skip: list[str]) -> str:
                                cwd=root, capture_output=True, check=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip(f"no git history with commit {commit[:12]} here")
-    h = hashlib.sha256()
-    for name in sorted(n for n in names.split() if n.endswith(".jsonl")):
-        if name[:-len(".jsonl")] not in skip:
-            blob = subprocess.run(["git", "show", f"{commit}:{folder}/{name}"], cwd=root,
-                                  capture_output=True, check=True).stdout
-            h.update(name.encode() + b"\0" + blob)
-    return h.hexdigest()
+
+    def blob(name: str):
+        return lambda: subprocess.run(["git", "show", f"{commit}:{folder}/{name}"], cwd=root,
+                                      capture_output=True, check=True).stdout
+
+    return files_sha(((n, blob(n)) for n in sorted(names.split()) if n.endswith(".jsonl")),
+                     skip)
 
 
 def test_skipping_a_batch_the_corpus_does_not_have_is_refused():

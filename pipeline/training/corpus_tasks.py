@@ -20,11 +20,12 @@ made on sentences the encoder did not learn from; dev is never read.
                      "inner_seed": 2}
 
 For the heads' choices to be made on unseen sentences, train them with the same corpus and
-seed: ``lintas train events --seed <inner_seed> --layers <layer>`` and ``lintas train claims
---seed <inner_seed>``, without ``--skip-batches`` or ``--limit-docs`` (other batches or
-documents give another inner split). `lintas train claims` also chooses its merge by
-cross-validation over all train documents, most of which the encoder learnt claims from:
-that choice leans towards the learned claims. Only the phase whose recipe entry sets
+seed: ``lintas train events --seed <inner_seed>`` and ``lintas train claims --seed
+<inner_seed>``, with the same ``--skip-batches`` and no ``--limit-docs`` (other batches or
+documents give another inner split; another seed or other batches are refused, L044,
+`train_corpus.check_unseen_inner`). `lintas train claims` then chooses its merge on the
+inner split alone, not by cross-validation over train documents the encoder learnt
+claims from. Only the phase whose recipe entry sets
 ``corpus_tasks`` has it (a ``then`` phase does not inherit it: its heads would start
 anew). The gradient is clipped once over the encoder and the heads together.
 """
@@ -43,11 +44,12 @@ from pipeline.evaluation.evaluate_corpus import prf
 from pipeline.learned.claims_learned import KINDS
 from pipeline.learned.event_features import bio_labels, decode_bio, span_scores
 from pipeline.learned.token_windows import Encoded, encode_text, pieces_of, softmax
-from pipeline.training.train_corpus import CorpusDoc, Log, corpus_splits
+from pipeline.training.train_corpus import CORPUS_TASKS_INNER_SEED, CorpusDoc, Log, corpus_splits
 from pipeline.training.train_events import EVENT_NAMES
 
 DEFAULTS: dict[str, Any] = {"layer": 6, "every": 1, "batch": 16, "weight": 1.0,
-                            "head_lr": 2e-3, "inner_seed": 2, "skip_batches": [],
+                            "head_lr": 2e-3, "inner_seed": CORPUS_TASKS_INNER_SEED,
+                            "skip_batches": [],
                             "limit_docs": None}
 CLAIM_NAMES = {k: ("O", f"B-{k}", f"I-{k}") for k in KINDS}
 MAXLEN = 254  # corpus sentences longer than this many tokens are cut (a handful)

@@ -13,7 +13,7 @@ import json
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,9 @@ from pipeline.io.manifest import file_sha256
 from pipeline.learned.onnx_outputs import write_hidden_outputs
 
 INNER_SHARE = 0.15
+# the inner split an encoder trained with `corpus_tasks` leaves out, unless its recipe says
+# otherwise (`pipeline.training.corpus_tasks.DEFAULTS`; the shipped heads' seed)
+CORPUS_TASKS_INNER_SEED = 2
 STATES_READ = "batches of one text"  # see encode_documents
 Log = Callable[[str], None]
 
@@ -69,10 +72,17 @@ def annotation_files() -> list[Path]:
 def corpus_sha(skip_batches: Sequence[str] = ()) -> str:
     """sha256 of the corpus' annotation files (names and bytes), in name order, but the
     batches named in ``skip_batches``."""
+    return files_sha(((p.name, p.read_bytes) for p in annotation_files()), skip_batches)
+
+
+def files_sha(files: Iterable[tuple[str, Callable[[], bytes]]],
+              skip_batches: Sequence[str] = ()) -> str:
+    """`corpus_sha` of annotation files given as ``(file name, read its bytes)`` in name
+    order (also those of an earlier commit, read from git), but ``skip_batches``'."""
     h = hashlib.sha256()
-    for p in annotation_files():
-        if p.stem not in skip_batches:
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    for name, read in files:
+        if Path(name).stem not in skip_batches:
+            h.update(name.encode() + b"\0" + read())
     return h.hexdigest()
 
 
@@ -154,7 +164,7 @@ def corpus_seen(ner_dir: Path) -> dict[str, Any] | None:
     if not recipe.exists():
         return None
     spec = json.loads(recipe.read_text(encoding="utf-8")).get("corpus_tasks")
-    return {"inner_seed": int(spec.get("inner_seed", 2)),
+    return {"inner_seed": int(spec.get("inner_seed", CORPUS_TASKS_INNER_SEED)),
             "skip_batches": sorted(spec.get("skip_batches") or ())} if spec else None
 
 
