@@ -29,6 +29,18 @@ def test_trigger_type_exact_and_overlap_and_arguments_of_paired_events():
     assert s["modality_of_paired"] == [1, 1, 1]
 
 
+def test_a_pronoun_argument_matches_itself_or_the_name_it_stands_for():
+    # gold: "которые" (30, 37) is the actor, standing for "судей" (0, 5) (GUIDELINE 2.4, R60)
+    gold = [_event("CONCEDE", (38, 48), [("actor", (30, 37), (0, 5)), ("counterpart", (49, 54), None)])]
+    on_name = [_event("CONCEDE", (38, 48), [("actor", (0, 5)), ("counterpart", (49, 54))])]
+    on_pronoun = [_event("CONCEDE", (38, 48), [("actor", (30, 37))])]
+    elsewhere = [_event("CONCEDE", (38, 48), [("actor", (10, 15)), ("counterpart", (0, 5))])]
+    assert score_events(on_name, gold)["argument_role"] == [2, 2, 2]
+    assert score_events(on_pronoun, gold)["argument_role"] == [1, 1, 2]
+    # a name elsewhere, or the antecedent under another role, is wrong
+    assert score_events(elsewhere, gold)["argument_role"] == [0, 2, 2]
+
+
 def test_claims_need_half_of_the_content_and_the_speaker_or_its_name():
     gold = [{"kind": "direct", "speakers": [(50, 53), (0, 6)], "content": (10, 40), "anchor": 45},
             {"kind": "factual", "speakers": [], "content": (60, 100), "anchor": 60}]

@@ -13,7 +13,9 @@ sentences is read as context and not scored):
   shares characters with the gold one (a lexicon phrase "подписаха споразумение" for the
   gold "подписаха");
 - **argument role**: over events paired by ``overlap``, an argument is right when it has the
-  gold role and shares at least half of the longer span with the gold argument; predicted
+  gold role and shares at least half of the longer span with the gold argument or with
+  the name it stands for (its ``ref``: a pronoun argument, "которые", and its antecedent,
+  GUIDELINE 2.4), as a claim's speaker may match its ``speaker_ref``; predicted
   arguments of unpaired events count as wrong, gold ones as missed. An event's ``time``
   is the argument ``time``;
 - **claim speaker + content**: a claim is right when its content shares at least half of
@@ -140,7 +142,10 @@ def gold_document(doc_id: str, recs: list[dict[str, Any]], text: str,
                    [(at(r["sentence"]["start"]), at(r["sentence"]["end"])) for r in recs])
     for r in recs:
         for ev in r["events"]:
-            args = [(x["role"], _shift(x, at)) for x in ev["args"]]
+            # a gold argument is (role, its span, the span of the name it stands for or None)
+            args = [(x["role"], _shift(x, at),
+                     _shift(x["ref"], at) if x.get("ref") and _in_text(x["ref"], at) else None)
+                    for x in ev["args"]]
             gold.events.append({"type": ev["type"], "trigger": _shift(ev["trigger"], at),
                                 "modality": ev["modality"], "args": args})
         for c in r["claims"]:
@@ -221,6 +226,13 @@ def _pairs(pred: list[Any], gold: list[Any], same: Any) -> list[tuple[int, int]]
     return out
 
 
+def same_argument(p: tuple[Any, ...], g: tuple[Any, ...]) -> bool:
+    """Whether predicted argument ``p`` (role, span) is gold argument ``g`` (role, span and
+    optionally the span of the name it stands for): the same role, and half of the longer
+    span shared with the gold span or with that name."""
+    return p[0] == g[0] and any(t is not None and shares_half(p[1], t) for t in g[1:])
+
+
 def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str, list[int]]:
     """Counts ``[true positives, predicted, gold]`` for one document's events."""
     exact = _pairs(pred, gold, lambda p, g: p["type"] == g["type"] and p["trigger"] == g["trigger"])
@@ -230,7 +242,7 @@ def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict
     modality_right = 0
     for i, j in loose:
         arg_tp += len(_pairs(pred[i]["args"], gold[j]["args"],
-                             lambda p, g: p[0] == g[0] and shares_half(p[1], g[1])))
+                             same_argument))
         modality_right += pred[i]["modality"] == gold[j]["modality"]
     return {"trigger_type": [len(exact), len(pred), len(gold)],
             "trigger_type_overlap": [len(loose), len(pred), len(gold)],
