@@ -142,19 +142,22 @@ def gold_document(doc_id: str, recs: list[dict[str, Any]], text: str,
                    [(at(r["sentence"]["start"]), at(r["sentence"]["end"])) for r in recs])
     for r in recs:
         for ev in r["events"]:
-            # a gold argument is (role, its span, the span of the name it stands for or None)
-            args = [(x["role"], _shift(x, at),
-                     _shift(x["ref"], at) if x.get("ref") and _in_text(x["ref"], at) else None)
-                    for x in ev["args"]]
+            # a gold argument is (role, its span[, the span of the name it stands for])
+            args = [(x["role"], *_spans_in_text((x, x.get("ref")), at)) for x in ev["args"]]
             gold.events.append({"type": ev["type"], "trigger": _shift(ev["trigger"], at),
                                 "modality": ev["modality"], "args": args})
         for c in r["claims"]:
-            speakers = [_shift(sp, at) for sp in (c["speaker"], c.get("speaker_ref"))
-                        if sp is not None and _in_text(sp, at)]
+            speakers = _spans_in_text((c["speaker"], c.get("speaker_ref")), at)
             anchor = c["cue"]["start"] if c["cue"] else c["content"]["start"]
             gold.claims.append({"kind": c["kind"], "speakers": speakers,
                                 "content": _shift(c["content"], at), "anchor": at(anchor)})
     return gold
+
+
+def _spans_in_text(spans: Iterable[dict[str, Any] | None], at: Callable[[int], int]) -> list[Span]:
+    """The given spans (None for a field the record leaves empty) that lie in the rebuilt
+    text, mapped into it: a ``ref`` or ``speaker_ref`` may point before the stretch."""
+    return [(at(sp["start"]), at(sp["end"])) for sp in spans if sp is not None and _in_text(sp, at)]
 
 
 def _in_text(span: dict[str, Any], at: Callable[[int], int]) -> bool:
@@ -230,7 +233,7 @@ def same_argument(p: tuple[Any, ...], g: tuple[Any, ...]) -> bool:
     """Whether predicted argument ``p`` (role, span) is gold argument ``g`` (role, span and
     optionally the span of the name it stands for): the same role, and half of the longer
     span shared with the gold span or with that name."""
-    return p[0] == g[0] and any(t is not None and shares_half(p[1], t) for t in g[1:])
+    return p[0] == g[0] and any(shares_half(p[1], t) for t in g[1:])
 
 
 def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str, list[int]]:
