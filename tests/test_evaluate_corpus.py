@@ -53,6 +53,18 @@ def test_claims_need_half_of_the_content_and_the_speaker_or_its_name():
     assert score_claims(wrong_speaker, gold[:1])["content"] == [1, 1, 1]
 
 
+def test_unattributed_figures_are_left_out_of_the_attributed_score_only():
+    gold = [{"kind": "reported", "speakers": [(0, 6)], "content": (10, 40), "anchor": 8}]
+    right = {"kind": "reported", "speakers": [(0, 6)], "content": (10, 40), "anchor": 8}
+    figure = {"kind": "factual", "speakers": [], "content": (50, 90), "anchor": 50}
+    no_speaker = {"kind": "reported", "speakers": [], "content": (100, 130), "anchor": 95}
+    s = score_claims([right, figure, no_speaker], gold)
+    assert s["speaker_content"] == [1, 3, 1]
+    # the figure, which the corpus cannot hold, is not counted; a reported claim whose
+    # speaker was not found still is
+    assert s["attributed"] == [1, 2, 1]
+
+
 
 
 @needs_corpus
