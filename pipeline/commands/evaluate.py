@@ -137,7 +137,9 @@ def evaluate_claims(
     mt_model: Annotated[Optional[str], MT_MODEL_OPTION] = None,
     source: Annotated[str, CORPUS_SOURCE] = "",
 ) -> None:
-    """Speaker + content F1 of `lintas run`'s claims on the team's annotated corpus."""
+    """Speaker + content F1 of `lintas run`'s claims on the team's annotated corpus (also:
+    content alone, and `attributed`: without lintas' unattributed figures, which the
+    corpus does not annotate)."""
     _evaluate_corpus("claims", split, langs, as_json, translate, mt, mt_model, source)
 
 
