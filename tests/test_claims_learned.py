@@ -144,8 +144,9 @@ def _corpus_readable() -> bool:
 
 @pytest.mark.skipif(not _corpus_readable(), reason="needs ../shared/data (the corpus' sources)")
 def test_train_claims_on_a_slice(tmp_path):
-    """`lintas train claims` end to end on six documents per split, two epochs, no dev
-    scoring, into a copy: the shipped models are not touched."""
+    """`lintas train claims` end to end on six documents per split, two epochs, the final
+    head averaged over two seeds, no dev scoring, into a copy: the shipped models are not
+    touched."""
     pytest.importorskip("torch")
     from typer.testing import CliRunner
 
@@ -154,9 +155,11 @@ def test_train_claims_on_a_slice(tmp_path):
     out = tmp_path / "claims"
     result = CliRunner().invoke(app, ["train", "claims", "--out", str(out), "--work",
                                       str(tmp_path / "work"), "--limit-docs", "6",
-                                      "--max-epochs", "2", "--widths", "0", "--no-evaluate"])
+                                      "--max-epochs", "2", "--widths", "0", "--no-evaluate",
+                                      "--ensemble", "2"])
     assert result.exit_code == 0, result.output
     info = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert info["ensemble"] == 2
     assert info["merge"] in ("lexicon", "learned", "lexicon_first", "learned_first")
     assert info["encoder"]["onnx_sha256"] == json.loads(
         (NER / "model.json").read_text(encoding="utf-8"))["onnx_sha256"]

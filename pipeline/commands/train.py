@@ -115,6 +115,10 @@ MaxEpochs = Annotated[Optional[int], typer.Option(
     "--max-epochs", help="At most this many epochs per head (quick runs).")]
 EvaluateDev = Annotated[bool, typer.Option(
     "--evaluate/--no-evaluate", help="Score the dev split for the card at the end.")]
+Ensemble = Annotated[int, typer.Option(
+    "--ensemble", min=1, help="Each final head is the mean of this many heads (seeds SEED, "
+                              "SEED+1000, ...) trained with the settings chosen for one, "
+                              "folded into one head of the same kind.")]
 
 
 @train_app.command("events")
@@ -138,6 +142,7 @@ def train_events(
     max_epochs: MaxEpochs = None,
     evaluate: EvaluateDev = True,
     skip_batches: SkipBatches = "",
+    ensemble: Ensemble = 1,
 ) -> None:
     """Train the learned event heads on the team's annotated corpus (needs lintas[train] and
     the corpus' sources in ../shared/data or $LINTAS_DATA)."""
@@ -148,7 +153,7 @@ def train_events(
                  work=work, seed=seed, layers=[int(x) for x in layers.split(",") if x.strip()],
                  widths=[int(x) for x in widths.split(",") if x.strip()],
                  limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate,
-                 skip_batches=_batches(skip_batches))
+                 skip_batches=_batches(skip_batches), ensemble=ensemble)
 
 
 def _batches(spec: str) -> tuple[str, ...]:
@@ -190,6 +195,7 @@ def train_claims(
     max_epochs: MaxEpochs = None,
     evaluate: EvaluateDev = True,
     skip_batches: SkipBatches = "",
+    ensemble: Ensemble = 1,
 ) -> None:
     """Train the learned claim head (cue, speaker, content) on the team's annotated corpus
     (needs lintas[train] and the corpus' sources in ../shared/data or $LINTAS_DATA)."""
@@ -199,7 +205,7 @@ def train_claims(
     _train_heads(build_claims_model, out or models_dir() / "claims-xx", ner_dir=ner_model,
                  work=work, seed=seed, widths=[int(x) for x in widths.split(",") if x.strip()],
                  limit_docs=limit_docs, max_epochs=max_epochs, evaluate=evaluate,
-                 skip_batches=_batches(skip_batches))
+                 skip_batches=_batches(skip_batches), ensemble=ensemble)
 
 
 app.add_typer(train_app, name="train")

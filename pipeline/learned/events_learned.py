@@ -63,8 +63,9 @@ RECORD_MODALITIES = ("asserted", "planned", "negated", "hypothetical")
 @dataclass
 class HeadWeights:
     """A trained head as numpy arrays: ``(x - mean) / std``, then ``W1, b1`` and tanh GELU
-    (MLP only), then ``W2, b2``; the outputs are ``groups`` softmaxes of equal width side by
-    side."""
+    (MLP only), then ``W2, b2``, plus ``h @ W0`` when a linear part sits beside the MLP (a
+    folded ensemble, `pipeline.learned.head_ensemble`); the outputs are ``groups``
+    softmaxes of equal width side by side."""
 
     mean: np.ndarray
     std: np.ndarray
@@ -73,14 +74,18 @@ class HeadWeights:
     w1: np.ndarray | None = None
     b1: np.ndarray | None = None
     groups: int = 1
+    w0: np.ndarray | None = None
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """``x`` (n x dims) -> logits (n x groups x classes), float32."""
         h = (np.asarray(x, np.float32) - self.mean) / self.std
+        out = self.b2
+        if self.w0 is not None:
+            out = out + h @ self.w0
         if self.w1 is not None:
             h = h @ self.w1 + self.b1
             h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h ** 3)))  # tanh GELU
-        out = h @ self.w2 + self.b2
+        out = h @ self.w2 + out
         return out.reshape(len(x), self.groups, -1)
 
     def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
@@ -89,6 +94,8 @@ class HeadWeights:
              "groups": np.asarray(self.groups)}
         if self.w1 is not None:
             d.update(w1=self.w1, b1=self.b1)
+        if self.w0 is not None:
+            d.update(w0=self.w0)
         return {prefix + k: v for k, v in d.items()}
 
     @classmethod
@@ -98,7 +105,7 @@ class HeadWeights:
             return d[prefix + k] if prefix + k in d else None
 
         return cls(get("mean"), get("std"), get("w2"), get("b2"), get("w1"), get("b1"),
-                   int(get("groups")))
+                   int(get("groups")), get("w0"))
 
 
 @dataclass

@@ -56,8 +56,11 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         f"{str(corpus.get('sha256', ''))[:12]}…): {corpus.get('train_sentences')} train "
         f"sentences, {corpus.get('train_claims')} claim contents; "
         f"{len(corpus.get('held_out_documents', []))} train documents held out to choose on; "
-        f"seed {info.get('seed')}, {info.get('epochs')} epochs, {info.get('minutes')} min on "
-        "2 CPU threads (one for the head).",
+        f"seed {info.get('seed')}, {info.get('epochs')} epochs"
+        + (f", the mean of {info['ensemble']} seeds' heads (seeds {info.get('seed')}, "
+           f"{info.get('seed', 0) + 1000}, ...) folded into one"
+           if int(info.get("ensemble", 1)) > 1 else "")
+        + f", {info.get('minutes')} min on 2 CPU threads (one for the head).",
         "",
         "## Dev split (never read in training or choosing)",
         "",

@@ -31,9 +31,12 @@ def corpus_checkout(info: dict[str, Any]) -> str:
 
 def skip_option(info: dict[str, Any]) -> str:
     """`` --skip-batches …`` of the training command, when the heads were trained without
-    some of the corpus' batches (``model.json``'s ``corpus.skip_batches``), else ``""``."""
+    some of the corpus' batches (``model.json``'s ``corpus.skip_batches``), and
+    `` --ensemble k`` when each final head is k seeds' mean; else ``""``."""
     skip = info.get("corpus", {}).get("skip_batches")
-    return f" --skip-batches {','.join(skip)}" if skip else ""
+    ensemble = int(info.get("ensemble", 1))
+    return ((f" --skip-batches {','.join(skip)}" if skip else "")
+            + (f" --ensemble {ensemble}" if ensemble > 1 else ""))
 
 
 def _f(x: Any) -> str:
@@ -183,7 +186,11 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "back to the lexicons alone until `lintas train events` is run again. "
         f"Seed {info.get('seed')}; the same command gives the same heads"
         + (" (`--skip-batches`: the corpus batches annotated after they were trained)"
-           if skip_option(info) else "") + "." + corpus_checkout(info),
+           if info.get("corpus", {}).get("skip_batches") else "") + "."
+        + (f" Each final head is the mean of {info['ensemble']} heads (seeds {info.get('seed')}, "
+           f"{info.get('seed', 0) + 1000}, ...) trained with the settings chosen for one, "
+           "folded into one head." if int(info.get("ensemble", 1)) > 1 else "")
+        + corpus_checkout(info),
     ]
     return "\n".join(lines) + "\n"
 

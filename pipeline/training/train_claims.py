@@ -26,6 +26,7 @@ Training needs torch (``lintas[train]``); the head runs without it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -136,9 +137,11 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                        seed: int = 0, widths: Sequence[int] = (0, 256),
                        limit_docs: int | None = None, max_epochs: int | None = None,
                        evaluate: bool = True, log: Log = print,
-                       skip_batches: Sequence[str] = ()) -> dict[str, Any]:
+                       skip_batches: Sequence[str] = (), ensemble: int = 1) -> dict[str, Any]:
     """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
     ``skip_batches``: corpus batches left out (`train_corpus.corpus_documents`).
+    ``ensemble``: the final head is the mean of that many seeds' heads, trained with the
+    recipe chosen for one (`train_heads.HeadConfig.ensemble`).
     ``work`` (default: ``models/events-xx.work``, shared with `lintas train events`) caches
     the states. Raises ValueError when the NER model returns no hidden layer yet."""
     import torch
@@ -261,13 +264,13 @@ def build_claims_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
             f"{f1_of(chosen, lang):.3f})")
 
     # -- the final head on the whole train split, with the folds' recipe
-    final = train_head(*claim_data(exs, li), 3, fold_cfg, groups=3)
+    final = train_head(*claim_data(exs, li), 3, replace(fold_cfg, ensemble=ensemble), groups=3)
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / HEADS, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
                                         for k, v in final.arrays("claim/").items()})
     info = {
         "name": "lintas-claims-xx", "version": VERSION, **info,
-        "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
+        "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed, "ensemble": ensemble,
         **provenance(ner_info, layer, docs, exs, held, limit_docs, skip_batches),
         "choice": {"grid": grid, "cross_validated": {k: v["all"]["speaker_content"]
                                                      for k, v in inner.items()},

@@ -163,10 +163,13 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                        seed: int = 0, layers: Sequence[int] = LAYERS,
                        widths: Sequence[int] = (0, 256), limit_docs: int | None = None,
                        max_epochs: int | None = None, evaluate: bool = True,
-                       log: Log = print, skip_batches: Sequence[str] = ()) -> dict[str, Any]:
+                       log: Log = print, skip_batches: Sequence[str] = (),
+                       ensemble: int = 1) -> dict[str, Any]:
     """Train, choose, write ``out`` (heads.npz, model.json, README.md); returns model.json.
 
     ``skip_batches``: corpus batches left out (`train_corpus.corpus_documents`).
+    ``ensemble``: each final head is the mean of that many seeds' heads, trained with the
+    settings and epochs chosen for one (`train_heads.HeadConfig.ensemble`).
     ``ner_dir``: the NER model whose encoder the heads read (default ``models/ner-xx``; its
     ``model.onnx`` gets the chosen layer as an output). ``limit_docs``: the first documents
     of each split only and ``max_epochs``: fewer epochs (both for tests)."""
@@ -321,7 +324,8 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     x, y = trigger_data(exs, li)
     recipe = RECIPES.get(best["hidden"], RECIPES[256])
     trig = train_head(x, y, len(EVENT_NAMES), HeadConfig(
-        hidden=best["hidden"], seed=seed, lr=recipe["lr"], epochs=max(1, best["epochs"])))
+        hidden=best["hidden"], seed=seed, lr=recipe["lr"], epochs=max(1, best["epochs"]),
+        ensemble=ensemble))
     px, g = pooled_data(exs, li)
     # the modes of the whole train split (a mode may be seen in the inner split only)
     type_modes = Counter((t, m) for t, m, _ in g)
@@ -334,16 +338,19 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     if info["mode_source"] == "head":
         arrays.update(train_head(px, np.array([pairs.index((t, m)) for t, m, _ in g]),
                                  len(pairs), HeadConfig(**{**pcfg.__dict__,
-                                                           "epochs": max(1, mode_epochs)})
+                                                           "epochs": max(1, mode_epochs),
+                                                           "ensemble": ensemble})
                                  ).arrays("mode/"))
     if info["arguments"] != "rules":
         ax, ay = argument_data(exs, li)
         arrays.update(train_head(ax, ay, len(ROLE_NAMES), HeadConfig(
-            **{**acfg.__dict__, "epochs": max(1, args_epochs)})).arrays("args/"))
+            **{**acfg.__dict__, "epochs": max(1, args_epochs), "ensemble": ensemble})
+            ).arrays("args/"))
     if info["modality_head"]:
         arrays.update(train_head(px, np.array([MODALITIES.index(m) for _, _, m in g]),
                                  len(MODALITIES), HeadConfig(**{**pcfg.__dict__,
-                                                                "epochs": max(1, mod_epochs)})
+                                                                "epochs": max(1, mod_epochs),
+                                                                "ensemble": ensemble})
                                  ).arrays("modality/"))
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / HEADS, **{k: (v.astype(np.float32) if v.dtype.kind == "f" else v)
@@ -351,7 +358,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
     ner_info = json.loads((ner_dir / "model.json").read_text(encoding="utf-8"))
     info = {
         "name": "lintas-events-xx", "version": VERSION, **info,
-        "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed,
+        "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed, "ensemble": ensemble,
         **provenance(ner_info, layer, docs, exs, held, limit_docs, skip_batches),
         "choice": {"trigger_grid": grid, "thresholds": thr_scores,
                    "mode": {"head": mode_val, "majority": mode_base},

@@ -7,12 +7,17 @@ numpy arrays (`events_learned.HeadWeights`), which run without it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from pipeline.learned.events_learned import HeadWeights
+from pipeline.learned.head_ensemble import average_heads
+
+# an ensemble's members take seeds seed, seed + this, ...: member 0 is the head a run
+# without an ensemble trains, and the members of seeds 0, 1, 2 never share a seed
+ENSEMBLE_SEED_STEP = 1000
 
 
 @dataclass
@@ -29,6 +34,9 @@ class HeadConfig:
     # loss weight of a class: its count ** -power (0: plain cross-entropy), so that rare
     # event types are not drowned by "O"
     class_weight_power: float = 0.0
+    # > 1: that many heads trained with seeds seed, seed + 1000, ... and folded into one
+    # whose logits are their mean (`pipeline.learned.head_ensemble`)
+    ensemble: int = 1
 
 
 # the prototype's recipes (runs/evproto), per width
@@ -41,8 +49,16 @@ def train_head(x: np.ndarray, y: np.ndarray, classes: int, cfg: HeadConfig,
     """Fit a head on ``x`` (n x dims) and ``y`` (n class ids < ``classes``; with ``groups``
     > 1, n x groups: that many softmaxes of ``classes`` side by side, their losses summed)
     with AdamW and cross-entropy, seeded. ``on_epoch(epoch, weights)``, when given, is
-    called after each epoch and may return True to stop (early stopping)."""
+    called after each epoch and may return True to stop (early stopping). With
+    ``cfg.ensemble`` k > 1 (no ``on_epoch``), k seeds' heads folded into one."""
     import torch
+
+    if cfg.ensemble > 1:
+        if on_epoch is not None:
+            raise ValueError("early stopping picks one head's epochs, not an ensemble's")
+        return average_heads([train_head(x, y, classes, replace(
+            cfg, ensemble=1, seed=cfg.seed + ENSEMBLE_SEED_STEP * i), groups=groups)
+            for i in range(cfg.ensemble)])
 
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
