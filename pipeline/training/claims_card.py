@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.training.events_card import corpus_checkout, skip_option
+from pipeline.training.events_card import corpus_checkout, ensemble_members, skip_option
 from pipeline.training.events_card import write_card as write
 
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
@@ -57,9 +57,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         f"sentences, {corpus.get('train_claims')} claim contents; "
         f"{len(corpus.get('held_out_documents', []))} train documents held out to choose on; "
         f"seed {info.get('seed')}, {info.get('epochs')} epochs"
-        + (f", the mean of {info['ensemble']} seeds' heads (seeds {info.get('seed')}, "
-           f"{info.get('seed', 0) + 1000}, ...) folded into one"
-           if int(info.get("ensemble", 1)) > 1 else "")
+        + (f", {ensemble_members(info)} folded into one" if ensemble_members(info) else "")
         + f", {info.get('minutes')} min on 2 CPU threads (one for the head).",
         "",
         "## Dev split (never read in training or choosing)",

@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.learned.events_learned import TRIGGER_MARGIN
 from pipeline.lexicon.lexicons import settings
+from pipeline.training.train_heads import ENSEMBLE_SEED_STEP
 
 LANGS = ("bg", "ru", "pl", "id", "en", "all")
 
@@ -37,6 +38,15 @@ def skip_option(info: dict[str, Any]) -> str:
     ensemble = int(info.get("ensemble", 1))
     return ((f" --skip-batches {','.join(skip)}" if skip else "")
             + (f" --ensemble {ensemble}" if ensemble > 1 else ""))
+
+
+def ensemble_members(info: dict[str, Any]) -> str:
+    """``"the mean of k heads (seeds s, s+1000, ...)"`` when each final head is k seeds'
+    mean (``model.json``'s ``ensemble``), else ``""``."""
+    k = int(info.get("ensemble", 1))
+    seed = int(info.get("seed", 0))
+    return (f"the mean of {k} heads (seeds {seed}, {seed + ENSEMBLE_SEED_STEP}, ...)"
+            if k > 1 else "")
 
 
 def _f(x: Any) -> str:
@@ -187,9 +197,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         f"Seed {info.get('seed')}; the same command gives the same heads"
         + (" (`--skip-batches`: the corpus batches annotated after they were trained)"
            if info.get("corpus", {}).get("skip_batches") else "") + "."
-        + (f" Each final head is the mean of {info['ensemble']} heads (seeds {info.get('seed')}, "
-           f"{info.get('seed', 0) + 1000}, ...) trained with the settings chosen for one, "
-           "folded into one head." if int(info.get("ensemble", 1)) > 1 else "")
+        + (f" Each final head is {ensemble_members(info)} trained with the settings chosen "
+           "for one, folded into one head." if ensemble_members(info) else "")
         + corpus_checkout(info),
     ]
     return "\n".join(lines) + "\n"

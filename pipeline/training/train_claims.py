@@ -26,10 +26,10 @@ Training needs torch (``lintas[train]``); the head runs without it.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
