@@ -27,6 +27,9 @@ def test_speaker_described_not_named_keeps_the_text():
     got = claims(text, "id")
     assert got and got[0][0] == "reported" and got[0][3] == "Ekspor minyak akan naik tahun depan"
     assert got[0][1].startswith("menteri energi")
+    # a name after the title is the speaker, whatever part of the title a head marked
+    got = claims("Ekspor minyak akan naik tahun depan, kata menteri energi Nurlan Nogayev.", "id")
+    assert got and got[0][1] == "Nurlan Nogayev"
 
 
 def test_unattributed_quantity_is_a_factual_claim():

@@ -266,6 +266,10 @@ class ClaimView(DocView):
         if inside:
             m = min(inside, key=lambda m: (m.label != "PER", m.start))
             return self.described(m)
+        if k < len(self.mentions) and self.title_start(self.mentions[k].start) <= span.start:
+            # the head cut a title short ("menteri" of "kata menteri energi Kazakhstan"): the
+            # title lexicon's whole phrase up to the name after it, read as the rules read it
+            return self.described(self.mentions[k])
         if len(self.text[span.start:span.end].split()) > DESCRIPTION_WORDS:
             return None
         return span, None
