@@ -92,10 +92,12 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         f"least {info['threshold']}, with its likeliest type; triggers are whole words.",
         f"- **mode**: {'a head on the trigger' + chr(39) + 's pooled states' if info.get('mode_source') == 'head' else 'the type' + chr(39) + 's most frequent mode in the train split'}"
         " (a lexicon hit on the same words gives its own mode first).",
-        f"- **modality**: the learned head is {'used' if info.get('modality_head') else 'not used'} "
-        "where no modality cue of the lexicons is found, outside what someone is quoted or "
-        "reported as saying; of its classes only planned, negated and hypothetical count "
-        "(the corpus' `requested` is no lintas/1 modality).",
+        ("- **modality**: the learned head is used where no modality cue of the lexicons is "
+         "found, outside what someone is quoted or reported as saying; of its classes only "
+         "planned, negated and hypothetical count (the corpus' `requested` is no lintas/1 "
+         "modality)." if info.get("modality_head") else
+         "- **modality**: the lexicons' cues alone (the inner split chose against the learned "
+         "modality head: `lexicon_first + modality head` below)."),
         f"- **merge with the lexicon triggers**: `{info.get('merge')}` (see `pipeline/stages/events.py`; "
         f"of the merges within {TRIGGER_MARGIN} of the best inner F1, the one that leans most "
         "on the lexicons).",
