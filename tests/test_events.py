@@ -119,10 +119,6 @@ def test_sample_article_described_speaker(seed_records):
     assert ("menteri energi Kazakhstan", "negaranya dapat meningkatkan ekspor miny") in claims
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "events-xx version 2 (session 18) reads 'Rusia mengekspor gas ke China setiap hari.' as "
-    "planned: the modality head, used where no modality cue is found, was kept for its inner "
-    "split accuracy (0.722 against 0.689 without it); version 1 read it asserted"))
 def test_event_inside_a_quote_is_reported():
     evs = events("“Rusia mengekspor gas ke China setiap hari,” kata Dmitry Peskov kepada wartawan.",
                  "id")
@@ -195,10 +191,6 @@ NEGATION = ("Rusia tidak melarang impor gandum dari Kazakhstan dan justru menamb
             "minyak ke China.")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the modality head (used where no cue is found; chosen on the inner split, 0.714 against "
-    "0.661 of 56 paired events; 0.471 against 0.500 of 104 on dev) reads 'justru menambah "
-    "ekspor' as planned since Indonesian is read by the multilingual model (session 12)"))
 def test_negation_stays_local():
     assert find(events(NEGATION, "id"), "export")["modality"] == "asserted"
 

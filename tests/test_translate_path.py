@@ -26,6 +26,10 @@ PAIRS = {
     "ангажираността си с проекта.":
         "The US stance has drawn backlash from Germany, which has reaffirmed its commitment to "
         "the project.",
+    "Тази година Помпео посети Северна Корея три пъти, но последното му пътуване на премина "
+    "добре.":
+        "Pompeo has visited North Korea three times already this year, but his last trip did "
+        "not go well.",
 }
 TEXT = "\n".join(PAIRS)
 
@@ -69,7 +73,7 @@ def test_names_come_back_with_offsets_into_the_original(translated):
     doc = next(r for r in translated if r["type"] == "document")
     assert doc["translation"]["from"] == "bg" and doc["translation"]["to"] == "en"
     assert doc["translation"]["model"] == "NTREX-128 references"
-    assert doc["translation"]["sentences"] == 2 and doc["translation"]["mapped"] >= 4
+    assert doc["translation"]["sentences"] == 3 and doc["translation"]["mapped"] >= 4
     assert doc["extractors"]["ner"].startswith("translate (NTREX-128 references)")
     mentions = {(m["text"], m.get("translated")): e["label"]
                 for e in translated if e["type"] == "entity" for m in e["mentions"]}
@@ -157,10 +161,10 @@ def test_a_document_read_in_sections_keeps_its_translation():
     nlp = build_pipeline(PipelineConfig(ner_backends=("translate", "transformer", "gazetteer"),
                                         ner_options={"translate": {"mt": "reference",
                                                                    "langs": "all"}}))
-    nlp.section_chars = 150  # the two sentences become two sections
+    nlp.section_chars = 150  # the three sentences become three sections
     recs = list(nlp.process_batch([Document("t", "t", TEXT, lang_hint="bg")])[0])
     doc = next(r for r in recs if r["type"] == "document")
-    assert doc["translation"]["sentences"] == 2 and doc["translation"]["mapped"] >= 3
+    assert doc["translation"]["sentences"] == 3 and doc["translation"]["mapped"] >= 3
     # the claims found on each section's English, summed over the sections
     assert doc["translation"]["records"]["claims"]["mapped"] == \
         sum(r["type"] == "claim" for r in recs) >= 1
@@ -175,9 +179,9 @@ def test_a_document_read_in_sections_keeps_its_translation():
 # -- relations, claims and events found on the English and mapped back ------------------
 
 def test_claims_and_events_come_from_the_english_with_source_offsets(translated):
-    """The Bulgarian's claim ("Уорън потвърди, че ...") and event (the US stance drew
-    backlash from Germany) are found on NTREX's English and mapped into the Bulgarian:
-    every span's text is the original's at its offsets, and it keeps the English."""
+    """The Bulgarian's claim ("Уорън потвърди, че ...") and event (Pompeo visited North
+    Korea) are found on NTREX's English and mapped into the Bulgarian: every span's text is
+    the original's at its offsets, and it keeps the English."""
     doc = next(r for r in translated if r["type"] == "document")
     assert doc["extractors"]["claims"].endswith("on the English")
     assert doc["extractors"]["events"].endswith("on the English")
@@ -194,7 +198,9 @@ def test_claims_and_events_come_from_the_english_with_source_offsets(translated)
     assert warren["cue"]["text"] == "потвърди" and warren["cue"]["translated"] == "confirmed"
     assert "кандидатира" in warren["content"]["text"]
     events = [r for r in translated if r["type"] == "event"]
-    assert events
+    visit = next(r for r in events if r["trigger"]["text"] == "посети")
+    assert visit["trigger"]["translated"] == "visited"
+    assert {(a["role"], a["text"]) for a in visit["arguments"]} >= {("actor", "Помпео")}
     spans = [r["trigger"] for r in events] + [c["content"] for c in claims] + \
         [a for r in events for a in r["arguments"]] + \
         [c[k] for c in claims for k in ("speaker", "cue") if c[k]]
@@ -206,6 +212,16 @@ def test_claims_and_events_come_from_the_english_with_source_offsets(translated)
         assert TEXT[s:e].strip() in PAIRS
         for a in r["arguments"]:
             assert a["entity"] is None or a["entity"] in ids
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "events-xx version 3 (the mean of five seeds' heads, session 29) finds no event in 'The "
+    "US stance has drawn backlash from Germany' (Germany criticising the US, an ACCUSE); "
+    "version 2 found it, with Germany as origin rather than actor"))
+def test_criticism_drawn_from_a_country_is_an_event(translated):
+    events = [r for r in translated if r["type"] == "event"]
+    assert any(r["event_type"] == "ACCUSE" and
+               any(a["text"] == "Германия" for a in r["arguments"]) for r in events)
 
 
 def test_a_trigger_maps_onto_one_run_of_words():

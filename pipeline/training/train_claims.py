@@ -50,7 +50,7 @@ from pipeline.evaluation.evaluate_corpus import gold_documents, variant_scores
 from pipeline.training.claims_card import write_card
 from pipeline.learned.claims_learned import load_claim_heads
 
-VERSION = "2"
+VERSION = "3"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 CONTENT_THRESHOLDS = (0.3, 0.4, 0.5)
 NAMES = {k: ("O", f"B-{k}", f"I-{k}") for k in KINDS}

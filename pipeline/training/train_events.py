@@ -58,7 +58,7 @@ from pipeline.evaluation.evaluate_corpus import gold_documents
 from pipeline.learned.onnx_outputs import add_hidden_output
 from pipeline.training.events_card import write_card
 
-VERSION = "2"
+VERSION = "3"
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
                "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
                "COERCE", "ASSAULT", "TRADE", "INVEST", "PRODUCE")
