@@ -28,6 +28,10 @@ ANNOTATIONS_DIR = CORPUS_DIR / "annotations"
 WORK_DIR = CORPUS_DIR / "work"
 BATCH_DIR = WORK_DIR / "batches"
 DRAFT_DIR = CORPUS_DIR / "drafts"  # committed: the annotators' source, with their notes
+# the sample articles (seeds/), annotated to check what lintas finds in them; never part of
+# the corpus (GUIDELINE.md: no sentence from the sample articles), so kept apart
+SAMPLES_DIR = CORPUS_DIR / "samples"
+SAMPLES_SOURCE = "seeds/"  # a source path under the repository's own seeds/ folder
 SHA_CHARS = 12
 
 # ---------------------------------------------------------------------------------------
@@ -78,8 +82,9 @@ def data_root() -> Path:
 @lru_cache(maxsize=64)
 def read_source(rel: str) -> str:
     """A source file's text exactly as stored: UTF-8, no newline translation (offsets count
-    every character, '\\r' included)."""
-    path = data_root() / rel
+    every character, '\\r' included). A path under seeds/ is one of the repository's sample
+    articles."""
+    path = (REPO_DIR if rel.startswith(SAMPLES_SOURCE) else data_root()) / rel
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: set {DATA_ENV} to the shared data folder")
     return path.read_bytes().decode("utf-8")

@@ -81,8 +81,8 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
     from pipeline.stages.ner_stage import DEFAULT_NER
     from pipeline.core.runner import check_backends
 
-    if split not in ("dev", "train", "heldout", "all"):
-        raise typer.BadParameter("dev, train, heldout or all", param_hint="--split")
+    if split not in ("dev", "train", "heldout", "all", "samples"):
+        raise typer.BadParameter("dev, train, heldout, all or samples", param_hint="--split")
     wanted = [x.strip() for x in langs.split(",") if x.strip()] or None
     options: dict[str, dict[str, Any]] = {}
     config = PipelineConfig(ner_backends=translate_options(translate, mt, mt_model,
@@ -105,7 +105,8 @@ def _evaluate_corpus(what: str, split: str, langs: str, as_json: bool,
 
 
 CORPUS_SPLIT = typer.Option(
-    "--split", help="The corpus split: dev, train, heldout (Czech, never trained on) or all.")
+    "--split", help="The corpus split: dev, train, heldout (Czech, never trained on) or all; "
+    "or samples: the sample articles (seeds/), annotated apart from the corpus.")
 CORPUS_LANGS = typer.Option("--lang", help="Languages, comma-separated (default: all).")
 CORPUS_SOURCE = typer.Option(
     "--source", metavar="TEXT",

@@ -49,6 +49,7 @@ from pipeline.core.core import DEFAULT_STAGES
 from pipeline.stages.ner_stage import STATES
 
 Span = tuple[int, int]
+SAMPLES = "samples"  # the split of the sample articles' own annotation
 
 
 def _corpus_modules() -> Any:
@@ -126,11 +127,13 @@ def gold_documents(split: str = "dev", langs: Iterable[str] | None = None,
     """The corpus' documents of ``split`` (``dev``, ``train``, ``heldout`` or ``all``) in ``langs``
     (default: every language) whose source path holds ``source`` (e.g. "ntrex"), with gold
     events and claims in offsets of the rebuilt text. Raises FileNotFoundError when the
-    shared data folder is missing."""
+    shared data folder is missing. ``samples``: the sample articles (seeds/), annotated apart
+    from the corpus (`models/corpus/samples.py`); they need no data folder."""
     wanted = set(langs) if langs else None
+    paths = [models_dir() / "corpus" / "samples" / "samples.jsonl"] if split == SAMPLES else None
     by_doc = records_by_document(lambda rec: (split == "all" or rec["split"] == split)
                                  and (wanted is None or rec["lang"] in wanted)
-                                 and source in rec["source"])
+                                 and source in rec["source"], paths)
     out = []
     for doc_id, recs in by_doc.items():
         text, at = stretch(recs)
