@@ -157,10 +157,20 @@ class EventHeads(Heads):
     def types(self) -> tuple[str, ...]:
         return tuple(self.info["types"])
 
+    def threshold_for(self, lang: str) -> float:
+        """The trigger threshold for a document in ``lang``: the model's, or, for a language
+        the heads never learned from (``und`` too), the one `lintas train events` chose by
+        leaving each training language out (``unseen``; absent in older models)."""
+        unseen = self.info.get("unseen")
+        if unseen and lang not in unseen["languages"]:
+            return float(unseen["threshold"])
+        return float(self.info["threshold"])
+
     def triggers(self, text: str, enc: Encoded, x: np.ndarray,
                  threshold: float | None = None) -> list[LearnedTrigger]:
         """Triggers in one sentence: ``text`` is the sentence, ``enc`` its tokens (offsets
-        into ``text``) and ``x`` their states."""
+        into ``text``) and ``x`` their states; ``threshold`` (default: the model's) on the
+        probability of not being ``O``."""
         if not len(enc):
             return []
         thr = self.info["threshold"] if threshold is None else threshold

@@ -169,7 +169,7 @@ class DocumentEvents:
         hits = list(self.triggers.find(self.tokens, a, b)) if self.triggers else []
         if self.use_learned and self.heads is not None and read is not None:
             return _merge(hits, self.heads, read, self.text, sent, self.starts, self.ends,
-                          self.settings.merge)
+                          self.settings.merge, self.heads.threshold_for(self.lang))
         return (hits if self.use_lexicon else []), {}
 
     def _sentence_events(self, span: Span) -> list[Event]:
@@ -360,7 +360,8 @@ class DocumentEvents:
 
 def _merge(lexicon: list[PhraseMatch], heads: EventHeads, read: tuple[Any, Any], text: str,
            sent: Span, starts: Sequence[int], ends: Sequence[int],
-           merge: str) -> tuple[list[PhraseMatch], dict[int, float]]:
+           merge: str, threshold: float | None = None
+           ) -> tuple[list[PhraseMatch], dict[int, float]]:
     """The sentence's hits: ``lexicon`` hits (left out with ``merge`` "learned", where they
     still lend their modes) and the heads' triggers combined by ``merge``, in text order, and for each learned hit (by ``id``) its probability. A learned trigger
     takes the mode and noun mark of a lexicon hit on the same words of its type (the noun
@@ -368,7 +369,7 @@ def _merge(lexicon: list[PhraseMatch], heads: EventHeads, read: tuple[Any, Any],
     enc, x = read
     out = list(lexicon) if merge != "learned" else []
     learned: dict[int, float] = {}
-    for t in heads.triggers(text[sent.start:sent.end], enc, x):
+    for t in heads.triggers(text[sent.start:sent.end], enc, x, threshold):
         s, e = sent.start + t.start, sent.start + t.end
         over = [h for h in lexicon if h.start < e and s < h.end]
         same = [h for h in over if (list(h.value) + [""])[0] == t.event_type]

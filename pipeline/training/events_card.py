@@ -49,6 +49,30 @@ def ensemble_members(info: dict[str, Any]) -> str:
             if k > 1 else "")
 
 
+def unseen_sentence(info: dict[str, Any]) -> str:
+    """The trigger threshold of languages the heads never learned from, when chosen."""
+    unseen = info.get("unseen")
+    return ("" if not unseen else
+            f" A document in a language outside {', '.join(unseen['languages'])} (or `und`) "
+            f"uses {unseen['threshold']}, chosen by leaving each of them out in turn (below).")
+
+
+def unseen_table(choice: dict[str, Any] | None) -> list[str]:
+    """Trigger + type F1 of each training language left out, per threshold."""
+    if not choice:
+        return []
+    thresholds = list(choice["mean"])
+    rows = ["Each training language left out in turn (a head trained as the final one on the "
+            "other languages' sentences outside the inner split, scored on all of that "
+            "language's), trigger + type F1 per threshold:", "",
+            "| left out | " + " | ".join(str(t) for t in thresholds) + " |",
+            "|---|" + "---|" * len(thresholds)]
+    for lang, per in choice["left_out"].items():
+        rows.append(f"| {lang} | " + " | ".join(_f(per[t]) for t in thresholds) + " |")
+    rows.append("| **mean** | " + " | ".join(_f(choice["mean"][t]) for t in thresholds) + " |")
+    return rows + [""]
+
+
 def _f(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, (int, float)) else "-"
 
@@ -89,7 +113,8 @@ def card(info: dict[str, Any], size_kb: float) -> str:
         "",
         f"- **trigger + type**: per-token BIO over the {len(info['types'])} event types, "
         f"{width}; a token is in a trigger when its probability of not being `O` is at "
-        f"least {info['threshold']}, with its likeliest type; triggers are whole words.",
+        f"least {info['threshold']}, with its likeliest type; triggers are whole words."
+        + unseen_sentence(info),
         f"- **mode**: {'a head on the trigger' + chr(39) + 's pooled states' if info.get('mode_source') == 'head' else 'the type' + chr(39) + 's most frequent mode in the train split'}"
         " (a lexicon hit on the same words gives its own mode first).",
         ("- **modality**: the learned head is used where no modality cue of the lexicons is "
@@ -137,6 +162,7 @@ def card(info: dict[str, Any], size_kb: float) -> str:
                      f" | {g['epochs']} | {_f(g['inner_f1'])} |")
     lines += ["", "Threshold on the chosen head: " + ", ".join(
         f"{t}: {_f(v)}" for t, v in ch.get("thresholds", {}).items()) + ".", "",
+        *unseen_table(ch.get("unseen")),
         f"Mode on the inner split's gold triggers: head {_f(ch.get('mode', {}).get('head'))}, "
         f"the type's most frequent mode {_f(ch.get('mode', {}).get('majority'))}. Modality: "
         f"head {_f(ch.get('modality', {}).get('head'))}, majority "
