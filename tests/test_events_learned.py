@@ -220,6 +220,61 @@ def test_train_events_on_a_slice(tmp_path):
     assert (out / "heads.npz").exists() and (out / "README.md").exists()
     heads = load_heads(out, {"transformer": {"model_dir": str(ner)}})
     assert heads is not None and heads.layer == 4
+    # the threshold of a language never learned from: the best mean over the languages
+    # left out in turn, each of the slice's languages scored
+    unseen, choice = info["unseen"], info["choice"]["unseen"]
+    assert set(unseen["languages"]) == set(choice["left_out"]) and len(unseen["languages"]) > 1
+    assert choice["mean"][str(unseen["threshold"])] == max(choice["mean"].values())
+    assert "left out in turn" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_language_the_heads_never_learned_from_has_its_own_threshold():
+    """`EventHeads.threshold_for`: the model's threshold for its training languages, the
+    `unseen` one for any other (``und`` too); a model without `unseen` (version 3 and
+    older) uses its one threshold everywhere."""
+    from pipeline.learned.events_learned import EventHeads
+
+    base = load_heads()
+    assert base is not None
+    info = {**base.info, "threshold": 0.5}
+    info.pop("unseen", None)
+    old = EventHeads(info, base.trigger)
+    assert old.threshold_for("cs") == old.threshold_for("ru") == 0.5
+    new = EventHeads({**info, "unseen": {"languages": ["bg", "ru"], "threshold": 0.3}},
+                     base.trigger)
+    assert new.threshold_for("ru") == 0.5
+    assert new.threshold_for("cs") == new.threshold_for("und") == 0.3
+
+
+CS_TALKS = "Ministr zahraničí Ruska jednal v Astaně s kazachstánským prezidentem o dodávkách plynu."
+
+
+def test_the_events_stage_reads_the_documents_language_threshold():
+    """The events stage asks the heads for its document's language's threshold: a Czech
+    sentence (no lexicons, never annotated) loses its learned events when the threshold of
+    languages never learned from is out of reach, and keeps them at the seen one."""
+    from dataclasses import replace
+
+    base = load_heads()
+    assert base is not None
+    langs = ["bg", "en", "id", "pl", "ru", "sl", "uk"]
+
+    def events(threshold: float) -> list[str]:
+        heads = replace(base, info={**base.info, "unseen": {"languages": langs,
+                                                           "threshold": threshold}})
+        nlp = build_pipeline(PipelineConfig(stages=tuple(s for s in DEFAULT_STAGES
+                                                         if s != "events")))
+        for stage in nlp.stages:
+            if stage.name == "ner":
+                stage.keep_states = True
+            if stage.name == "claims":
+                stage.pop_states = False
+        doc = nlp(Document("t", "t", CS_TALKS, lang_hint="cs"))
+        Events(heads=heads, merge="learned")(doc)
+        return [e.event_type for e in doc.events]
+
+    assert events(float(base.info["threshold"])), "the heads find the talks at the seen threshold"
+    assert events(1.01) == []
 
 
 @pytest.mark.xfail(strict=True, reason=(
