@@ -220,12 +220,54 @@ def test_train_events_on_a_slice(tmp_path):
     assert (out / "heads.npz").exists() and (out / "README.md").exists()
     heads = load_heads(out, {"transformer": {"model_dir": str(ner)}})
     assert heads is not None and heads.layer == 4
-    # the threshold of a language never learned from: the best mean over the languages
-    # left out in turn, each of the slice's languages scored
-    unseen, choice = info["unseen"], info["choice"]["unseen"]
-    assert set(unseen["languages"]) == set(choice["left_out"]) and len(unseen["languages"]) > 1
-    assert choice["mean"][str(unseen["threshold"])] == max(choice["mean"].values())
-    assert "left out in turn" in (out / "README.md").read_text(encoding="utf-8")
+    # the slice's train documents are Bulgarian alone: no language to leave out, so no
+    # threshold of its own for the others (`unseen_threshold`, below)
+    assert "unseen" not in info and "unseen" not in info["choice"]
+
+
+def _sentences(lang: str, n: int, strength: float, rng: np.random.Generator) -> list:
+    """``n`` sentences of four tokens in ``lang`` whose second token is a one-token AGREE
+    trigger: its state is an AGREE direction of ``strength`` plus noise."""
+    from pipeline.learned.token_windows import Encoded
+    from pipeline.training.train_corpus import Example
+
+    out = []
+    for k in range(n):
+        states = rng.normal(0, 1, (4, 1, 8)).astype(np.float16)
+        states[1, 0, 0] += strength
+        enc = Encoded(np.arange(4), np.array([0, 2, 4, 6]), np.array([1, 3, 5, 7]),
+                      np.ones(4, bool))
+        out.append(Example(f"{lang}{k // 5}", lang, "a b c d", enc, states,
+                           [(2, 3, "AGREE", "agree", "asserted")]))
+    return out
+
+
+def test_the_unseen_threshold_is_the_best_mean_over_the_languages_left_out():
+    """`unseen_threshold` trains one head per training language left out, scores it on
+    that language at each threshold and takes the best mean; one language gives none."""
+    import torch
+
+    from pipeline.training.train_heads import HeadConfig
+    from pipeline.training.trigger_scores import EVENT_TYPES, THRESHOLDS, unseen_threshold
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    exs = (_sentences("xa", 40, 6.0, rng) + _sentences("xb", 40, 4.0, rng)
+           + _sentences("xc", 40, 2.0, rng))
+    info = {"layer": 6, "types": list(EVENT_TYPES), "threshold": 0.5}
+    cfg = HeadConfig(lr=3e-3, epochs=5, seed=0)
+    got = unseen_threshold(exs, set(), 0, info, cfg, log=lambda _: None)
+    assert got is not None and got["languages"] == ["xa", "xb", "xc"]
+    mean = got["choice"]["mean"]
+    assert set(mean) == set(THRESHOLDS) and set(got["choice"]["left_out"]) == {"xa", "xb", "xc"}
+    for t in THRESHOLDS:
+        left = [got["choice"]["left_out"][lang][t] for lang in ("xa", "xb", "xc")]
+        assert mean[t] == pytest.approx(sum(left) / 3)
+    best = max(mean.values())
+    assert mean[got["threshold"]] == pytest.approx(best)
+    assert best > 0  # the direction is learnt from the other two languages
+    assert unseen_threshold(_sentences("xa", 10, 6.0, rng), set(), 0, info, cfg,
+                            log=lambda _: None) is None
 
 
 def test_a_language_the_heads_never_learned_from_has_its_own_threshold():

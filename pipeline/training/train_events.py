@@ -37,16 +37,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pipeline.evaluation.evaluate_corpus import prf
 from pipeline.learned.event_args import ARGUMENT_MERGES, OWN_FIELD, ROLE_NAMES, argument_features
-from pipeline.learned.event_features import bio_labels, bio_names, overlap_ratio, pooled, span_scores
+from pipeline.learned.event_features import bio_labels, overlap_ratio, pooled
 from pipeline.learned.events_learned import (HEADS, MERGES, TRIGGER_MARGIN, TRIGGER_MERGE_ORDER, EventHeads,
                              HeadWeights, reload)
 from pipeline.lexicon.lexicons import models_dir
@@ -57,14 +56,11 @@ from pipeline.training.train_heads import RECIPES, HeadConfig, fit_early, train_
 from pipeline.evaluation.evaluate_corpus import gold_documents
 from pipeline.learned.onnx_outputs import add_hidden_output
 from pipeline.training.events_card import write_card
+from pipeline.training.trigger_scores import (EVENT_NAMES, EVENT_TYPES, THRESHOLDS, trigger_data,
+                                              trigger_f1, unseen_threshold)
 
-VERSION = "3"
-EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
-               "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
-               "COERCE", "ASSAULT", "TRADE", "INVEST", "PRODUCE")
+VERSION = "4"
 MODALITIES = ("asserted", "negated", "planned", "hypothetical", "requested")
-EVENT_NAMES = bio_names(EVENT_TYPES)
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 # the argument head's: its best lay at the top of THRESHOLDS in the first run
 ARG_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 # inner-split differences of argument F1 up to this are noise (the claims trainer's margin,
@@ -76,28 +72,6 @@ ARGUMENT_MARGIN = 0.04
 # arguments): not confirmed, so the smaller head stays
 ARG_WIDTHS = (0,)
 LAYERS = (6, 8, 10)  # candidate encoder layers (4 and 5 scored below 6 on the first encoder)
-
-
-def trigger_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tokens' states of layer index ``li`` and their BIO ids over the event types."""
-    x = np.concatenate([np.asarray(e.states[:, li], np.float32) for e in exs])
-    y = np.concatenate([bio_labels(e.enc, e.triggers, EVENT_NAMES) for e in exs])
-    return x, y
-
-
-def trigger_f1(heads: EventHeads, exs: Sequence[Example], li: int,
-               threshold: float | None = None, by_lang: bool = False) -> Any:
-    """Trigger + type F1 (exact span and type) of ``heads`` on ``exs``, overall (and per
-    language with ``by_lang``)."""
-    tot: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for e in exs:
-        pred = [(t.start, t.end, t.event_type)
-                for t in heads.triggers(e.text, e.enc, e.states[:, li], threshold)]
-        c = span_scores(pred, e.triggers)
-        for k in ("all", e.lang):
-            tot[k] = [a + b for a, b in zip(tot[k], c)]
-    scores = {k: prf(*v) for k, v in tot.items()}
-    return scores if by_lang else scores["all"]["f"]
 
 
 def pooled_data(exs: Sequence[Example], li: int) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
@@ -148,30 +122,6 @@ def argument_f1(heads: EventHeads, exs: Sequence[Example], li: int,
             n_pred += len(pred)
             n_gold += len(gold)
     return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
-
-
-def unseen_threshold(exs: Sequence[Example], held: set[str], li: int, info: dict[str, Any],
-                     cfg: HeadConfig, log: Log = print) -> dict[str, Any]:
-    """The trigger threshold for a language the heads never learned from (`EventHeads.
-    threshold_for`): for each training language, a head trained as ``cfg`` says on the
-    other languages' sentences outside the inner split is scored on all of that language's
-    sentences at each of `THRESHOLDS`; the threshold of the best mean F1 over the languages
-    left out (ties: the nearest to ``info``'s threshold, the seen languages')."""
-    langs = sorted({e.lang for e in exs})
-    scores: dict[str, dict[float, float]] = {}
-    for lang in langs:
-        x, y = trigger_data([e for e in exs if e.lang != lang and e.doc not in held], li)
-        heads = _heads(info, train_head(x, y, len(EVENT_NAMES), cfg))
-        own = [e for e in exs if e.lang == lang]
-        scores[lang] = {t: trigger_f1(heads, own, li, t) for t in THRESHOLDS}
-        log(f"  without {lang}: " + ", ".join(f"{t}: {v:.3f}" for t, v in scores[lang].items()))
-    mean = {t: float(np.mean([s[t] for s in scores.values()])) for t in THRESHOLDS}
-    seen = float(info["threshold"])
-    threshold = max(THRESHOLDS, key=lambda t: (round(mean[t], 6), -abs(t - seen)))
-    log(f"chosen for languages never learned from: threshold {threshold} (mean F1 of the "
-        f"left-out languages {mean[threshold]:.3f}; at {seen}: {mean[seen]:.3f})")
-    return {"languages": langs, "threshold": threshold,
-            "choice": {"left_out": scores, "mean": mean}}
 
 
 def _heads(info: dict[str, Any], trigger: HeadWeights, modality: HeadWeights | None = None,
@@ -246,7 +196,8 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
                            epochs=max(1, best["epochs"]), ensemble=ensemble)
     log("each training language left out in turn:")
     unseen = unseen_threshold(exs, held, li, info, final_cfg, log)
-    info["unseen"] = {k: unseen[k] for k in ("languages", "threshold")}
+    if unseen is not None:
+        info["unseen"] = {k: unseen[k] for k in ("languages", "threshold")}
 
     # -- mode and modality heads on gold triggers' pooled states
     px_fit, g_fit = pooled_data(fit, li)
@@ -391,7 +342,7 @@ def build_events_model(out: Path, *, ner_dir: Path | None = None, work: Path | N
         "hidden": best["hidden"], "epochs": best["epochs"], "seed": seed, "ensemble": ensemble,
         **provenance(ner_info, layer, docs, exs, held, limit_docs, skip_batches),
         "choice": {"trigger_grid": grid, "thresholds": thr_scores,
-                   "unseen": unseen["choice"],
+                   **({"unseen": unseen["choice"]} if unseen else {}),
                    "mode": {"head": mode_val, "majority": mode_base},
                    "arguments": {"inner_f1_gold_triggers": args_val, "epochs": args_epochs,
                                  "hidden": acfg.hidden, "grid": args_grid,
