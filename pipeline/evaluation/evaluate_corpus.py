@@ -261,6 +261,17 @@ def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict
             "modality_of_paired": [modality_right, len(loose), len(loose)]}
 
 
+def found_gold(what: str, pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> set[int]:
+    """The indices of ``gold``'s events (right type, overlapping trigger) or claims (right
+    speaker and content, as ``speaker_content`` counts them) that ``pred`` finds."""
+    def same(p: dict[str, Any], g: dict[str, Any]) -> bool:
+        if what == "events":
+            return bool(p["type"] == g["type"] and overlap(p["trigger"], g["trigger"]) > 0)
+        return shares_half(p["content"], g["content"]) and same_speaker(p, g)
+
+    return {j for _, j in _pairs(pred, gold, same)}
+
+
 def unattributed(p: dict[str, Any]) -> bool:
     """Whether predicted claim ``p`` is one of lintas' unattributed figures (kind
     ``factual`` with no speaker, `pipeline.stages.claims`), a kind the corpus does not
