@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,9 +25,11 @@ pytestmark = pytest.mark.skipif(load_heads() is None,
 _UP_TO_CLAIMS: list = []
 
 
-def learned_events(text: str, lang: str, merge: str | None = None) -> list[tuple[str, str]]:
+def learned_events(text: str, lang: str, merge: str | None = None,
+                   heads: Any = None) -> list[tuple[str, str]]:
     """(event type, trigger text) of ``text`` through the default stages, the events stage
-    with the shipped heads (``merge``: another way to combine them with the lexicons)."""
+    with the shipped heads (or ``heads``; ``merge``: another way to combine them with the
+    lexicons)."""
     if not _UP_TO_CLAIMS:
         nlp = build_pipeline(PipelineConfig(stages=tuple(s for s in DEFAULT_STAGES
                                                          if s != "events")))
@@ -37,7 +40,7 @@ def learned_events(text: str, lang: str, merge: str | None = None) -> list[tuple
                 stage.pop_states = False  # left for the events stage below
         _UP_TO_CLAIMS.append(nlp)
     doc = _UP_TO_CLAIMS[0](Document("t", "t", text, lang_hint=lang))
-    Events(merge=merge, encode=True)(doc)  # Indonesian is read by its spaCy NER
+    Events(merge=merge, encode=True, heads=heads)(doc)  # Indonesian is read by its spaCy NER
     return [(e.event_type, text[e.trigger.start:e.trigger.end]) for e in doc.events]
 
 
@@ -301,19 +304,10 @@ def test_the_events_stage_reads_the_documents_language_threshold():
     assert base is not None
     langs = ["bg", "en", "id", "pl", "ru", "sl", "uk"]
 
-    def events(threshold: float) -> list[str]:
+    def events(threshold: float) -> list[tuple[str, str]]:
         heads = replace(base, info={**base.info, "unseen": {"languages": langs,
                                                            "threshold": threshold}})
-        nlp = build_pipeline(PipelineConfig(stages=tuple(s for s in DEFAULT_STAGES
-                                                         if s != "events")))
-        for stage in nlp.stages:
-            if stage.name == "ner":
-                stage.keep_states = True
-            if stage.name == "claims":
-                stage.pop_states = False
-        doc = nlp(Document("t", "t", CS_TALKS, lang_hint="cs"))
-        Events(heads=heads, merge="learned")(doc)
-        return [e.event_type for e in doc.events]
+        return learned_events(CS_TALKS, "cs", merge="learned", heads=heads)
 
     assert events(float(base.info["threshold"])), "the heads find the talks at the seen threshold"
     assert events(1.01) == []
