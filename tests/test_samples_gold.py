@@ -72,3 +72,17 @@ def test_the_default_pipeline_finds_at_least_as_much_as_the_lexicons(found):
         default = [f for f in found["default"] if f[1] == what]
         lexicons = [f for f in found["lexicons"] if f[1] == what]
         assert len(default) >= len(lexicons), what
+
+
+def test_lintas_evaluate_reads_the_samples_without_the_data_folder(monkeypatch, tmp_path):
+    """`lintas evaluate claims --split samples` scores the sample articles even where the
+    shared data folder is missing (the corpus' sources are not needed for them)."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    monkeypatch.setenv(corpuslib.DATA_ENV, str(tmp_path / "no-data"))
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--split", "samples"])
+    assert result.exit_code == 0, result.output
+    assert "claims on the corpus' samples split, 5 documents" in result.output
+    assert result.output.splitlines()[-1].startswith("all")
