@@ -6,8 +6,10 @@ which the NER stage's onnxruntime pass returns along with the names
 (`pipeline.learned.onnx_outputs`), so that a document is encoded once:
 
 - **trigger + type**: per-token BIO over the event types; a token is inside a trigger when
-  its probability of not being ``O`` reaches the model's threshold, and takes the likeliest
-  type (`EventHeads.triggers`); triggers are whole words (`event_features.decode_bio`);
+  its probability of not being ``O`` reaches the model's threshold (in a language the heads
+  never learned from, the one chosen for such languages: `EventHeads.threshold_for`), and
+  takes the likeliest type (`EventHeads.triggers`); triggers are whole words
+  (`event_features.decode_bio`);
 - **mode** and **modality**: one class for a trigger from the mean state of its tokens
   next to the sentence's mean state (`event_features.pooled`).
 

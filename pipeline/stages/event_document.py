@@ -365,7 +365,8 @@ def _merge(lexicon: list[PhraseMatch], heads: EventHeads, read: tuple[Any, Any],
     """The sentence's hits: ``lexicon`` hits (left out with ``merge`` "learned", where they
     still lend their modes) and the heads' triggers combined by ``merge``, in text order, and for each learned hit (by ``id``) its probability. A learned trigger
     takes the mode and noun mark of a lexicon hit on the same words of its type (the noun
-    mark of any lexicon hit on them); its token range is the document tokens it covers."""
+    mark of any lexicon hit on them); its token range is the document tokens it covers.
+    ``threshold``: the heads' trigger threshold for the document's language."""
     enc, x = read
     out = list(lexicon) if merge != "learned" else []
     learned: dict[int, float] = {}
