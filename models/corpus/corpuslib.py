@@ -31,6 +31,8 @@ DRAFT_DIR = CORPUS_DIR / "drafts"  # committed: the annotators' source, with the
 # the sample articles (seeds/), annotated to check what lintas finds in them; never part of
 # the corpus (GUIDELINE.md: no sentence from the sample articles), so kept apart
 SAMPLES_DIR = CORPUS_DIR / "samples"
+SAMPLES_SPLIT = "samples"  # their records' split and batch
+SAMPLES_FILE = SAMPLES_DIR / f"{SAMPLES_SPLIT}.jsonl"
 SAMPLES_SOURCE = "seeds/"  # a source path under the repository's own seeds/ folder
 SHA_CHARS = 12
 

@@ -24,7 +24,7 @@ import resolve
 
 ROWS = cl.SAMPLES_DIR / "rows.jsonl"
 DRAFT = cl.SAMPLES_DIR / "draft.jsonl"
-BATCH = "samples"
+BATCH = cl.SAMPLES_SPLIT  # resolve.write_records writes cl.SAMPLES_FILE
 # each article's language, as a reader names it (the file names are the seeds')
 LANGS = {"000": "id", "001": "id", "002": "id", "003": "bg", "004": "id"}
 
@@ -39,7 +39,7 @@ def rows() -> list[dict]:
         num = path.name[:3]
         for k, (s, e) in enumerate(cl.split_sentences(text)):
             out.append({"sid": f"sa{num}.{k:02d}", "doc": f"sa{num}", "lang": LANGS[num],
-                        "split": "samples", "batch": BATCH, "source": rel, "start": s, "end": e,
+                        "split": cl.SAMPLES_SPLIT, "batch": BATCH, "source": rel, "start": s, "end": e,
                         "sha": cl.sha12(text[s:e]), "text": text[s:e]})
     return out
 

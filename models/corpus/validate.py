@@ -136,7 +136,7 @@ def check_record(rec: dict, docs: dict[str, dict]) -> list[str]:
     if cl.sha12(text[s:e]) != rec["sentence"].get("sha"):
         err("sentence sha does not match the source text")
     doc = docs.get(rec["doc"])
-    if rec["split"] == "samples":
+    if rec["split"] == cl.SAMPLES_SPLIT:
         pass  # a sample article (samples.py): never in the corpus' documents.tsv
     elif doc is None:
         err(f"document {rec['doc']} not in documents.tsv")

@@ -49,7 +49,7 @@ from pipeline.core.core import DEFAULT_STAGES
 from pipeline.stages.ner_stage import STATES
 
 Span = tuple[int, int]
-SAMPLES = "samples"  # the split of the sample articles' own annotation
+SAMPLES = "samples"  # the split of the sample articles' own annotation (corpuslib.SAMPLES_SPLIT)
 
 
 def _corpus_modules() -> Any:
@@ -130,7 +130,7 @@ def gold_documents(split: str = "dev", langs: Iterable[str] | None = None,
     shared data folder is missing. ``samples``: the sample articles (seeds/), annotated apart
     from the corpus (`models/corpus/samples.py`); they need no data folder."""
     wanted = set(langs) if langs else None
-    paths = [models_dir() / "corpus" / "samples" / "samples.jsonl"] if split == SAMPLES else None
+    paths = [_corpus_modules().cl.SAMPLES_FILE] if split == SAMPLES else None
     by_doc = records_by_document(lambda rec: (split == "all" or rec["split"] == split)
                                  and (wanted is None or rec["lang"] in wanted)
                                  and source in rec["source"], paths)
@@ -243,11 +243,22 @@ def same_argument(p: tuple[Any, ...], g: tuple[Any, ...]) -> bool:
     return p[0] == g[0] and any(shares_half(p[1], t) for t in g[1:])
 
 
+def same_event(p: dict[str, Any], g: dict[str, Any]) -> bool:
+    """Whether predicted event ``p`` is gold event ``g`` as ``trigger_type_overlap`` counts
+    it: the same type, and triggers that overlap."""
+    return bool(p["type"] == g["type"] and overlap(p["trigger"], g["trigger"]) > 0)
+
+
+def same_claim(p: dict[str, Any], g: dict[str, Any]) -> bool:
+    """Whether predicted claim ``p`` is gold claim ``g`` as ``speaker_content`` counts it:
+    half of the longer content shared, and the speaker matching (`same_speaker`)."""
+    return shares_half(p["content"], g["content"]) and same_speaker(p, g)
+
+
 def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str, list[int]]:
     """Counts ``[true positives, predicted, gold]`` for one document's events."""
     exact = _pairs(pred, gold, lambda p, g: p["type"] == g["type"] and p["trigger"] == g["trigger"])
-    loose = _pairs(pred, gold, lambda p, g: p["type"] == g["type"]
-                   and overlap(p["trigger"], g["trigger"]) > 0)
+    loose = _pairs(pred, gold, same_event)
     arg_tp = 0
     modality_right = 0
     for i, j in loose:
@@ -264,12 +275,7 @@ def score_events(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict
 def found_gold(what: str, pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> set[int]:
     """The indices of ``gold``'s events (right type, overlapping trigger) or claims (right
     speaker and content, as ``speaker_content`` counts them) that ``pred`` finds."""
-    def same(p: dict[str, Any], g: dict[str, Any]) -> bool:
-        if what == "events":
-            return bool(p["type"] == g["type"] and overlap(p["trigger"], g["trigger"]) > 0)
-        return shares_half(p["content"], g["content"]) and same_speaker(p, g)
-
-    return {j for _, j in _pairs(pred, gold, same)}
+    return {j for _, j in _pairs(pred, gold, same_event if what == "events" else same_claim)}
 
 
 def unattributed(p: dict[str, Any]) -> bool:
@@ -284,15 +290,12 @@ def score_claims(pred: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict
     ``speaker_content`` and ``content`` over every predicted claim, ``attributed`` as
     ``speaker_content`` without the unattributed figures (`unattributed`), which the gold
     cannot hold, as NER scores leave out a label the gold does not annotate."""
-    def right(p: dict[str, Any], g: dict[str, Any]) -> bool:
-        return shares_half(p["content"], g["content"]) and same_speaker(p, g)
-
-    both = _pairs(pred, gold, right)
+    both = _pairs(pred, gold, same_claim)
     content = _pairs(pred, gold, lambda p, g: shares_half(p["content"], g["content"]))
     kept = [p for p in pred if not unattributed(p)]
     return {"speaker_content": [len(both), len(pred), len(gold)],
             "content": [len(content), len(pred), len(gold)],
-            "attributed": [len(_pairs(kept, gold, right)), len(kept), len(gold)]}
+            "attributed": [len(_pairs(kept, gold, same_claim)), len(kept), len(gold)]}
 
 
 def prf(tp: int, npred: int, ngold: int) -> dict[str, float | int]:

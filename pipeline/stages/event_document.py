@@ -118,6 +118,8 @@ class DocumentEvents:
         self.states = states
         self.use_lexicon, self.use_learned = trigger_sources(settings.merge, heads)
         self.lang = lang = doc.lang or "und"
+        # the heads' trigger threshold for this document's language, looked up once
+        self.threshold = heads.threshold_for(lang) if heads is not None else None
         self.cues = phrase_table(lang, "modality.tsv")
         # what people are quoted or reported as saying, sorted: found by bisection
         self.said = sorted((c for c in doc.claims if c.kind != "factual"),
@@ -169,7 +171,7 @@ class DocumentEvents:
         hits = list(self.triggers.find(self.tokens, a, b)) if self.triggers else []
         if self.use_learned and self.heads is not None and read is not None:
             return _merge(hits, self.heads, read, self.text, sent, self.starts, self.ends,
-                          self.settings.merge, self.heads.threshold_for(self.lang))
+                          self.settings.merge, self.threshold)
         return (hits if self.use_lexicon else []), {}
 
     def _sentence_events(self, span: Span) -> list[Event]:
